@@ -1,0 +1,289 @@
+//! The rules file: TOML types, loading and validation.
+//!
+//! A rules file is a list of `[[rule]]` tables. Every rule has `id`, `kind`,
+//! `description` and an optional `enabled`; the remaining keys are the kind's
+//! own settings, checked by the kind. Any mistake is an error naming the file,
+//! the line and the rule.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::rules::{self, Rule};
+
+/// The default rules, embedded in the binary.
+pub const DEFAULT_RULES: &str = include_str!("../rules.toml");
+
+/// Name shown for the embedded default rules in messages.
+pub const DEFAULT_RULES_NAME: &str = "<default rules.toml>";
+
+/// A rules file that could not be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub file: String,
+    pub line: Option<usize>,
+    pub rule: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        if let Some(rule) = &self.rule {
+            write!(f, ": rule `{rule}`")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// One rule, ready to run.
+#[derive(Debug)]
+pub struct ActiveRule {
+    pub id: Arc<str>,
+    pub kind: &'static str,
+    pub description: String,
+    pub rule: Box<dyn Rule>,
+}
+
+/// The rules of a run, in file order, plus file-wide settings.
+#[derive(Debug)]
+pub struct RuleSet {
+    pub rules: Vec<ActiveRule>,
+    /// Largest share of a file's visible text a clean may remove before the
+    /// file is refused (0.0–1.0).
+    pub max_removed: f64,
+    /// Literal strings of which at least one must occur in a text for any
+    /// rule to apply; `None` when some rule can apply to any text.
+    pub needles: Option<Vec<String>>,
+}
+
+/// Default for `max-removed`.
+pub const DEFAULT_MAX_REMOVED: f64 = 0.5;
+
+impl RuleSet {
+    /// The embedded default rules.
+    pub fn default_rules() -> RuleSet {
+        RuleSet::parse(DEFAULT_RULES, DEFAULT_RULES_NAME)
+            .expect("the embedded default rules are valid (tested)")
+    }
+
+    /// A rule set that does nothing.
+    pub fn empty() -> RuleSet {
+        RuleSet {
+            rules: Vec::new(),
+            max_removed: DEFAULT_MAX_REMOVED,
+            needles: Some(Vec::new()),
+        }
+    }
+
+    /// Reads and validates a rules file.
+    pub fn load(path: &Path) -> Result<RuleSet, ConfigError> {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            file: name.clone(),
+            line: None,
+            rule: None,
+            message: format!("cannot read rules file: {e}"),
+        })?;
+        RuleSet::parse(&text, &name)
+    }
+
+    /// Validates rules from TOML text; `file` names it in errors.
+    pub fn parse(text: &str, file: &str) -> Result<RuleSet, ConfigError> {
+        let err = |line: Option<usize>, rule: Option<&str>, message: String| ConfigError {
+            file: file.to_string(),
+            line,
+            rule: rule.map(str::to_string),
+            message,
+        };
+        let line_at = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
+        let raw: RawFile = toml::from_str(text).map_err(|e| {
+            err(
+                e.span().map(|s| line_at(s.start)),
+                None,
+                e.message().trim().to_string(),
+            )
+        })?;
+        let mut seen = HashSet::new();
+        let mut rules = Vec::new();
+        for spanned in raw.rule {
+            let line = Some(line_at(spanned.span().start));
+            let mut table = spanned.into_inner();
+            let id = match table.remove("id") {
+                Some(toml::Value::String(s)) if !s.trim().is_empty() => s,
+                Some(_) => return Err(err(line, None, "`id` must be a non-empty string".into())),
+                None => return Err(err(line, None, "rule has no `id`".into())),
+            };
+            let rule_err = |m: String| err(line, Some(&id), m);
+            if !seen.insert(id.clone()) {
+                return Err(rule_err("duplicate rule id".into()));
+            }
+            let kind_name = match table.remove("kind") {
+                Some(toml::Value::String(s)) => s,
+                Some(_) => return Err(rule_err("`kind` must be a string".into())),
+                None => return Err(rule_err("rule has no `kind`".into())),
+            };
+            let Some(kind) = rules::kind(&kind_name) else {
+                let known: Vec<&str> = rules::KINDS.iter().map(|k| k.name).collect();
+                return Err(rule_err(format!(
+                    "unknown kind `{kind_name}` (known kinds: {})",
+                    known.join(", ")
+                )));
+            };
+            let description = match table.remove("description") {
+                Some(toml::Value::String(s)) => s,
+                Some(_) => return Err(rule_err("`description` must be a string".into())),
+                None => return Err(rule_err("rule has no `description`".into())),
+            };
+            let enabled = match table.remove("enabled") {
+                Some(toml::Value::Boolean(b)) => b,
+                Some(_) => return Err(rule_err("`enabled` must be true or false".into())),
+                None => true,
+            };
+            let rule = (kind.build)(table).map_err(rule_err)?;
+            if enabled {
+                rules.push(ActiveRule {
+                    id: Arc::from(id.as_str()),
+                    kind: kind.name,
+                    description,
+                    rule,
+                });
+            }
+        }
+        let max_removed = raw.max_removed.unwrap_or(DEFAULT_MAX_REMOVED);
+        if !(0.0..=1.0).contains(&max_removed) {
+            return Err(err(
+                None,
+                None,
+                "`max-removed` must be between 0 and 1".into(),
+            ));
+        }
+        Ok(RuleSet::from_rules(rules, max_removed))
+    }
+
+    /// Builds a set from rules already made.
+    pub fn from_rules(rules: Vec<ActiveRule>, max_removed: f64) -> RuleSet {
+        let mut needles = Some(Vec::new());
+        for r in &rules {
+            match (r.rule.needles(), needles.as_mut()) {
+                (Some(n), Some(all)) => all.extend(n),
+                _ => needles = None,
+            }
+        }
+        if let Some(n) = needles.as_mut() {
+            n.sort();
+            n.dedup();
+        }
+        RuleSet {
+            rules,
+            max_removed,
+            needles,
+        }
+    }
+
+    /// True when some rule might apply to `text` (a cheap literal test).
+    pub fn may_apply(&self, text: &str) -> bool {
+        match &self.needles {
+            None => true,
+            Some(n) => n.iter().any(|s| text.contains(s.as_str())),
+        }
+    }
+}
+
+/// Where the rules for a run come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RulesSource {
+    Default,
+    File(PathBuf),
+}
+
+impl RulesSource {
+    pub fn load(&self) -> Result<RuleSet, ConfigError> {
+        match self {
+            RulesSource::Default => RuleSet::parse(DEFAULT_RULES, DEFAULT_RULES_NAME),
+            RulesSource::File(p) => RuleSet::load(p),
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawFile {
+    /// Largest share of visible text a clean may remove (default 0.5).
+    #[serde(default)]
+    max_removed: Option<f64>,
+    /// The rules, in the order they run.
+    #[serde(default)]
+    rule: Vec<toml::Spanned<toml::Table>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_rules_are_valid() {
+        let set = RuleSet::parse(DEFAULT_RULES, DEFAULT_RULES_NAME).unwrap();
+        assert!(set.rules.len() >= 9);
+    }
+
+    fn error_of(text: &str) -> ConfigError {
+        RuleSet::parse(text, "r.toml").unwrap_err()
+    }
+
+    #[test]
+    fn unknown_kind_names_rule_and_line() {
+        let e = error_of("\n[[rule]]\nid = \"x\"\nkind = \"nope\"\ndescription = \"d\"\n");
+        assert_eq!(e.line, Some(2));
+        assert_eq!(e.rule.as_deref(), Some("x"));
+        assert!(e.message.contains("unknown kind `nope`"), "{e}");
+        assert!(e.to_string().starts_with("r.toml:2: rule `x`:"), "{e}");
+    }
+
+    #[test]
+    fn unknown_key_is_an_error() {
+        let e = error_of(
+            "[[rule]]\nid = \"x\"\nkind = \"drop-block\"\ndescription = \"d\"\npattern = \"a\"\nmax-char = 3\n",
+        );
+        assert_eq!(e.rule.as_deref(), Some("x"));
+        assert!(e.message.contains("max-char"), "{e}");
+    }
+
+    #[test]
+    fn bad_regex_is_an_error() {
+        let e = error_of(
+            "[[rule]]\nid = \"x\"\nkind = \"drop-block\"\ndescription = \"d\"\npattern = \"(\"\n",
+        );
+        assert!(e.message.contains("`pattern` is not a valid regex"), "{e}");
+    }
+
+    #[test]
+    fn duplicate_ids_are_an_error() {
+        let one = "[[rule]]\nid = \"x\"\nkind = \"tidy\"\ndescription = \"d\"\n";
+        let e = error_of(&format!("{one}{one}"));
+        assert_eq!(e.line, Some(5));
+        assert!(e.message.contains("duplicate"), "{e}");
+    }
+
+    #[test]
+    fn syntax_error_has_a_line() {
+        let e = error_of("[[rule]]\nid = \"x\n");
+        assert_eq!(e.line, Some(2));
+    }
+
+    #[test]
+    fn disabled_rules_are_validated_but_not_run() {
+        let set = RuleSet::parse(
+            "[[rule]]\nid = \"x\"\nkind = \"tidy\"\ndescription = \"d\"\nenabled = false\n",
+            "r.toml",
+        )
+        .unwrap();
+        assert!(set.rules.is_empty());
+    }
+}

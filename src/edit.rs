@@ -1,0 +1,230 @@
+//! Byte-range edits on a source text, and how a set of them is applied.
+//!
+//! Rules produce [`Edit`]s; the engine resolves conflicts (the containing edit
+//! wins, the other waits for the next pass), drops edits that would touch code
+//! or split a character, and splices the rest into a new text in one pass.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use crate::document::overlaps;
+
+/// Replace `range` of the source with `replacement`. Carries the id of the
+/// rule that asked for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub range: Range<usize>,
+    pub replacement: String,
+    pub rule: Arc<str>,
+}
+
+/// Where a rule puts its edits; stamps each with the rule's id.
+pub struct EditSink<'a> {
+    rule: &'a Arc<str>,
+    edits: &'a mut Vec<Edit>,
+}
+
+impl<'a> EditSink<'a> {
+    pub fn new(rule: &'a Arc<str>, edits: &'a mut Vec<Edit>) -> Self {
+        EditSink { rule, edits }
+    }
+
+    /// Replace `range` with `replacement`.
+    pub fn replace(&mut self, range: Range<usize>, replacement: impl Into<String>) {
+        self.edits.push(Edit {
+            range,
+            replacement: replacement.into(),
+            rule: Arc::clone(self.rule),
+        });
+    }
+
+    /// Delete `range`.
+    pub fn delete(&mut self, range: Range<usize>) {
+        self.replace(range, String::new());
+    }
+
+    /// Insert `text` at `at`.
+    pub fn insert(&mut self, at: usize, text: impl Into<String>) {
+        self.replace(at..at, text);
+    }
+}
+
+/// An edit that was applied, described against the text it was applied to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    pub rule: Arc<str>,
+    /// Range in the text of the pass that applied it.
+    pub range: Range<usize>,
+    pub removed: String,
+    pub replacement: String,
+}
+
+/// Picks the edits that can be applied together: no overlap, no code touched,
+/// on char boundaries, and no no-op. Of two overlapping edits the one that
+/// starts first wins, and of two starting together the longer one (so a
+/// containing edit beats what it contains). Returns them sorted by position.
+pub fn resolve(text: &str, mut edits: Vec<Edit>, protected: &[Range<usize>]) -> Vec<Edit> {
+    edits.retain(|e| {
+        e.range.start <= e.range.end
+            && e.range.end <= text.len()
+            && text.is_char_boundary(e.range.start)
+            && text.is_char_boundary(e.range.end)
+            && text[e.range.clone()] != *e.replacement
+            && !protected
+                .iter()
+                .any(|p| overlaps(p, &e.range) || contains(&e.range, p))
+    });
+    // Longest first among equal starts; insertions after removals at the same
+    // point would split them, so an insertion sorts before a removal there.
+    edits.sort_by(|a, b| {
+        a.range
+            .start
+            .cmp(&b.range.start)
+            .then_with(|| a.range.is_empty().cmp(&b.range.is_empty()).reverse())
+            .then_with(|| b.range.end.cmp(&a.range.end))
+    });
+    let mut taken: Vec<Edit> = Vec::with_capacity(edits.len());
+    for e in edits {
+        let clash = taken
+            .iter()
+            .rev()
+            .take_while(|t| t.range.end >= e.range.start)
+            .any(|t| {
+                overlaps(&t.range, &e.range)
+                    || (t.range.is_empty() && e.range.is_empty() && t.range.start == e.range.start)
+            });
+        // Also check earlier edits that ended before a later-starting one: the
+        // take_while above stops at the first that ends before `e` starts,
+        // which is exact because taken edits never overlap each other.
+        if !clash {
+            taken.push(e);
+        }
+    }
+    taken
+}
+
+fn contains(outer: &Range<usize>, inner: &Range<usize>) -> bool {
+    !inner.is_empty() && outer.start <= inner.start && inner.end <= outer.end
+}
+
+/// Splices sorted, non-overlapping edits into `text`.
+pub fn apply(text: &str, edits: &[Edit]) -> String {
+    let grow: usize = edits.iter().map(|e| e.replacement.len()).sum();
+    let mut out = String::with_capacity(text.len() + grow);
+    let mut at = 0;
+    for e in edits {
+        out.push_str(&text[at..e.range.start]);
+        out.push_str(&e.replacement);
+        at = e.range.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// Maps a byte offset in the text after `edits` back to the text before them.
+/// An offset inside a replacement maps to the start of the replaced range.
+pub fn map_back(offset: usize, edits: &[Edit]) -> usize {
+    let mut delta: isize = 0;
+    for e in edits {
+        let new_start = (e.range.start as isize + delta) as usize;
+        let new_end = new_start + e.replacement.len();
+        if offset < new_start {
+            break;
+        }
+        if offset < new_end {
+            return e.range.start;
+        }
+        delta += e.replacement.len() as isize - e.range.len() as isize;
+    }
+    (offset as isize - delta).max(0) as usize
+}
+
+/// Maps a byte offset in the text before `edits` to the text after them.
+pub fn map_forward(offset: usize, edits: &[Edit]) -> usize {
+    let mut delta: isize = 0;
+    for e in edits {
+        if offset < e.range.start {
+            break;
+        }
+        if offset < e.range.end {
+            return (e.range.start as isize + delta) as usize;
+        }
+        delta += e.replacement.len() as isize - e.range.len() as isize;
+    }
+    (offset as isize + delta) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn edit(r: Range<usize>, s: &str) -> Edit {
+        Edit {
+            range: r,
+            replacement: s.to_string(),
+            rule: Arc::from("t"),
+        }
+    }
+
+    #[test]
+    fn containing_edit_wins() {
+        let text = "0123456789";
+        let got = resolve(text, vec![edit(4..6, "x"), edit(2..8, "")], &[]);
+        assert_eq!(got, vec![edit(2..8, "")]);
+        assert_eq!(apply(text, &got), "0189");
+    }
+
+    #[test]
+    fn first_of_partial_overlap_wins_and_disjoint_edits_combine() {
+        let text = "0123456789";
+        let got = resolve(
+            text,
+            vec![edit(5..9, ""), edit(3..6, "ab"), edit(0..1, "")],
+            &[],
+        );
+        assert_eq!(got, vec![edit(0..1, ""), edit(3..6, "ab")]);
+        assert_eq!(apply(text, &got), "12ab6789");
+    }
+
+    #[test]
+    fn insertion_at_edge_of_removal_is_kept() {
+        let text = "abcdef";
+        let got = resolve(
+            text,
+            vec![edit(2..4, ""), edit(2..2, "X"), edit(4..4, "Y")],
+            &[],
+        );
+        assert_eq!(apply(text, &got), "abXYef");
+    }
+
+    #[test]
+    fn protected_and_split_char_edits_are_dropped() {
+        let text = "a中b";
+        let got = resolve(
+            text,
+            vec![edit(1..2, ""), edit(0..1, "")],
+            &[Range { start: 0, end: 1 }],
+        );
+        assert!(got.is_empty());
+        let got = resolve(text, vec![edit(0..5, "")], &[Range { start: 2, end: 3 }]);
+        assert!(got.is_empty());
+    }
+
+    #[test]
+    fn noop_edits_are_dropped() {
+        assert!(resolve("abc", vec![edit(0..1, "a")], &[]).is_empty());
+    }
+
+    #[test]
+    fn offsets_map_both_ways() {
+        let text = "0123456789";
+        let edits = vec![edit(2..4, ""), edit(6..6, "XYZ")];
+        let out = apply(text, &edits);
+        assert_eq!(out, "0145XYZ6789");
+        assert_eq!(map_forward(7, &edits), 8);
+        assert_eq!(map_back(8, &edits), 7);
+        assert_eq!(map_back(5, &edits), 6);
+        assert_eq!(map_back(1, &edits), 1);
+        assert_eq!(map_forward(3, &edits), 2);
+    }
+}

@@ -1,0 +1,316 @@
+//! One text through all rules ([`clean_text`]), and one file through read,
+//! clean and write ([`process_file`]); [`run`] does that for many files in
+//! parallel.
+//!
+//! Cleaning is a loop of passes: parse, ask every rule for edits, resolve
+//! conflicts, splice. An edit that lost a conflict is asked for again in the
+//! next pass. The loop ends when a pass has nothing to do; a text that has not
+//! settled after [`MAX_PASSES`] is an error, not a guess.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::config::RuleSet;
+use crate::document::Document;
+use crate::edit::{self, Edit, EditSink};
+use crate::fsio;
+use crate::report::{FileReport, Hit, Status};
+use crate::rules::Context;
+
+/// Most passes a text may take before it is reported as not settling.
+pub const MAX_PASSES: usize = 8;
+
+/// The result of cleaning one text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cleaned {
+    /// The cleaned text; equal to the input when nothing changed.
+    pub output: String,
+    /// Every edit applied, located in the input text.
+    pub hits: Vec<Hit>,
+    /// Parses done (0 when no rule could apply and the parse was skipped).
+    pub passes: usize,
+    /// Share of the input's visible text that the clean removed (0–1).
+    pub removed_share: f64,
+}
+
+impl Cleaned {
+    pub fn changed(&self, input: &str) -> bool {
+        self.output != input
+    }
+}
+
+/// Why a text was not cleaned.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CleanError {
+    #[error("rules did not settle after {passes} passes (last rules to fire: {rules})")]
+    Unsettled { passes: usize, rules: String },
+    #[error(
+        "refused: the rules would remove {:.0}% of the visible text (limit {:.0}%; most removed by: {rules}); rerun with --force to clean anyway",
+        share * 100.0,
+        limit * 100.0
+    )]
+    TooMuchRemoved {
+        share: f64,
+        limit: f64,
+        rules: String,
+    },
+}
+
+/// Cleans a text with a rule set. Pure: text in, result out.
+pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, CleanError> {
+    if rules.rules.is_empty() || !rules.may_apply(input) {
+        return Ok(Cleaned {
+            output: input.to_string(),
+            hits: Vec::new(),
+            passes: 0,
+            removed_share: 0.0,
+        });
+    }
+    let mut current = input.to_string();
+    let mut passes: Vec<Vec<Edit>> = Vec::new();
+    let mut touched: Vec<Range<usize>> = Vec::new();
+    let mut visible_before = None;
+    let mut visible_after = 0;
+    let mut settled = false;
+    let mut parses = 0;
+    while parses < MAX_PASSES {
+        let doc = Document::parse(&current);
+        parses += 1;
+        let visible = doc.visible_chars();
+        visible_before.get_or_insert(visible);
+        visible_after = visible;
+        let ctx = Context { touched: &touched };
+        let mut edits = Vec::new();
+        for r in &rules.rules {
+            r.rule
+                .check(&doc, &ctx, &mut EditSink::new(&r.id, &mut edits));
+        }
+        let edits = edit::resolve(&current, edits, &doc.protected);
+        drop(doc);
+        if edits.is_empty() {
+            settled = true;
+            break;
+        }
+        let next = edit::apply(&current, &edits);
+        touched = touched
+            .iter()
+            .map(|r| edit::map_forward(r.start, &edits)..edit::map_forward(r.end, &edits))
+            .collect();
+        let mut delta: isize = 0;
+        for e in &edits {
+            let start = (e.range.start as isize + delta) as usize;
+            touched.push(start..start + e.replacement.len());
+            delta += e.replacement.len() as isize - e.range.len() as isize;
+        }
+        current = next;
+        passes.push(edits);
+    }
+    if !settled {
+        let last: Vec<&str> = passes
+            .last()
+            .map(|p| p.iter().map(|e| &*e.rule).collect())
+            .unwrap_or_default();
+        return Err(CleanError::Unsettled {
+            passes: parses,
+            rules: dedup_join(last),
+        });
+    }
+    let before = visible_before.unwrap_or(0);
+    let removed_share = if before == 0 {
+        0.0
+    } else {
+        before.saturating_sub(visible_after) as f64 / before as f64
+    };
+    let hits = locate_hits(input, &passes);
+    if removed_share > rules.max_removed && !force {
+        let mut by_rule: Vec<(Arc<str>, usize)> = Vec::new();
+        for h in &hits {
+            match by_rule.iter_mut().find(|(r, _)| *r == h.rule) {
+                Some((_, n)) => *n += h.removed.chars().count(),
+                None => by_rule.push((h.rule.clone(), h.removed.chars().count())),
+            }
+        }
+        by_rule.sort_by_key(|r| std::cmp::Reverse(r.1));
+        return Err(CleanError::TooMuchRemoved {
+            share: removed_share,
+            limit: rules.max_removed,
+            rules: dedup_join(by_rule.iter().take(3).map(|(r, _)| &**r).collect()),
+        });
+    }
+    Ok(Cleaned {
+        output: current,
+        hits,
+        passes: parses,
+        removed_share,
+    })
+}
+
+fn dedup_join(mut ids: Vec<&str>) -> String {
+    let mut seen = Vec::new();
+    ids.retain(|id| {
+        if seen.contains(id) {
+            false
+        } else {
+            seen.push(*id);
+            true
+        }
+    });
+    ids.join(", ")
+}
+
+/// Describes every applied edit against the input text: the line and column
+/// where it (or the text it grew from) starts.
+fn locate_hits(input: &str, passes: &[Vec<Edit>]) -> Vec<Hit> {
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(input.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let mut hits = Vec::new();
+    let mut text = input.to_string();
+    for (pass, edits) in passes.iter().enumerate() {
+        for e in edits {
+            let mut at = e.range.start;
+            for earlier in passes[..pass].iter().rev() {
+                at = edit::map_back(at, earlier);
+            }
+            let line = line_starts.partition_point(|&s| s <= at);
+            let line_start = line_starts[line - 1];
+            hits.push(Hit {
+                rule: e.rule.clone(),
+                line,
+                column: input[line_start..at.min(input.len())].chars().count() + 1,
+                offset: at,
+                pass: pass + 1,
+                removed: text[e.range.clone()].to_string(),
+                replacement: e.replacement.clone(),
+            });
+        }
+        text = edit::apply(&text, edits);
+    }
+    hits.sort_by_key(|h| (h.offset, h.pass));
+    hits
+}
+
+/// What to do with the files of a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    /// Rewrite files in place.
+    Write,
+    /// Write cleaned copies under `out`, mirroring each file's path relative
+    /// to the root it was found under.
+    Mirror { out: PathBuf },
+    /// Change nothing; report what would change.
+    Check,
+}
+
+/// Settings of a run, resolved from the command line.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub mode: Mode,
+    pub force: bool,
+    pub max_file_size: u64,
+    /// Keep each changed file's old and new text in its report (for diffs).
+    pub keep_text: bool,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            mode: Mode::Check,
+            force: false,
+            max_file_size: 32 * 1024 * 1024,
+            keep_text: false,
+        }
+    }
+}
+
+/// A file to process and the root it was found under (for mirror paths).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub path: PathBuf,
+    pub root: PathBuf,
+}
+
+/// Processes one file: read, clean, and write when the mode says so.
+pub fn process_file(target: &Target, rules: &RuleSet, opts: &RunOptions) -> FileReport {
+    let path = &target.path;
+    let mut report = FileReport::new(path.clone());
+    let input = match fsio::read_text(path, opts.max_file_size) {
+        Ok(t) => t,
+        Err(e) => {
+            report.status = e.into_status();
+            return report;
+        }
+    };
+    let cleaned = match clean_text(&input.text, rules, opts.force) {
+        Ok(c) => c,
+        Err(e @ CleanError::TooMuchRemoved { .. }) => {
+            report.status = Status::Refused(e.to_string());
+            return report;
+        }
+        Err(e) => {
+            report.status = Status::Failed(e.to_string());
+            return report;
+        }
+    };
+    report.bytes_removed = input.text.len() as i64 - cleaned.output.len() as i64;
+    report.hits = cleaned.hits;
+    if cleaned.output == input.text {
+        if let Mode::Mirror { out } = &opts.mode
+            && let Err(e) = fsio::write_mirror(&target.root, path, out, &input.text)
+        {
+            report.status = Status::Failed(e);
+        }
+        return report;
+    }
+    report.status = Status::Changed;
+    let written = match &opts.mode {
+        Mode::Check => Ok(()),
+        Mode::Write => fsio::write_atomic(path, &cleaned.output, Some(&input)),
+        Mode::Mirror { out } => fsio::write_mirror(&target.root, path, out, &cleaned.output),
+    };
+    if let Err(e) = written {
+        report.status = Status::Failed(e);
+        return report;
+    }
+    if opts.keep_text {
+        report.text = Some((input.text, cleaned.output));
+    }
+    report
+}
+
+/// Processes files in parallel; reports come back sorted by path.
+pub fn run(targets: &[Target], rules: &RuleSet, opts: &RunOptions) -> Vec<FileReport> {
+    let mut reports: Vec<FileReport> = targets
+        .par_iter()
+        .map(|t| {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| process_file(t, rules, opts)))
+                .unwrap_or_else(|_| {
+                    let mut r = FileReport::new(t.path.clone());
+                    r.status = Status::Failed(
+                        "internal error while cleaning this file (a bug: please report it with the file)"
+                            .into(),
+                    );
+                    r
+                })
+        })
+        .collect();
+    reports.sort_by(|a, b| a.path.cmp(&b.path));
+    reports
+}
+
+/// The mirror path of `path` (found under `root`) inside `out`.
+pub fn mirror_path(root: &Path, path: &Path, out: &Path) -> PathBuf {
+    let rel = if root == path {
+        path.file_name().map(PathBuf::from).unwrap_or_default()
+    } else {
+        path.strip_prefix(root).unwrap_or(path).to_path_buf()
+    };
+    let rel: PathBuf = rel
+        .components()
+        .filter(|c| matches!(c, std::path::Component::Normal(_)))
+        .collect();
+    out.join(rel)
+}

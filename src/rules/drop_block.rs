@@ -1,0 +1,120 @@
+//! `drop-block`: remove a whole short block (paragraph, heading, list item,
+//! HTML block) whose visible text matches a regex.
+//!
+//! `max-chars` keeps long blocks safe: a paragraph that merely mentions 点赞 in
+//! its prose is longer than any call to action. Blocks holding code are never
+//! dropped. In a block of several lines every line must match.
+
+use serde::Deserialize;
+
+use super::{Context, Rule, ShortText, default_max_chars, regex, regex_needles, settings};
+use crate::document::{Document, Kind, NodeId};
+use crate::edit::EditSink;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Settings {
+    /// Regex over the block's visible text (markup removed, trimmed).
+    pattern: String,
+    /// Longest visible text, in characters, a dropped block may have.
+    #[serde(default = "default_max_chars")]
+    max_chars: usize,
+    /// Only among the first N top-level blocks of the document.
+    #[serde(default)]
+    head: Option<usize>,
+    /// Only among the last N top-level blocks of the document.
+    #[serde(default)]
+    tail: Option<usize>,
+}
+
+#[derive(Debug)]
+struct DropBlock {
+    text: ShortText,
+    head: Option<usize>,
+    tail: Option<usize>,
+}
+
+pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
+    let s: Settings = settings(table)?;
+    Ok(Box::new(DropBlock {
+        text: ShortText {
+            pattern: regex("pattern", &s.pattern)?,
+            max_chars: s.max_chars,
+        },
+        head: s.head,
+        tail: s.tail,
+    }))
+}
+
+impl Rule for DropBlock {
+    fn check(&self, doc: &Document, _ctx: &Context, out: &mut EditSink) {
+        let top: Vec<NodeId> = doc.children(0).collect();
+        for (id, node) in doc.nodes.iter().enumerate() {
+            if !node.trusted {
+                continue;
+            }
+            if (self.head.is_some() || self.tail.is_some()) && !self.in_window(doc, &top, id) {
+                continue;
+            }
+            let text = match node.kind {
+                Kind::Paragraph | Kind::Heading(_) => {
+                    if doc.contains(id, |k| *k == Kind::Code) {
+                        continue;
+                    }
+                    doc.visible_text(id)
+                }
+                Kind::HtmlBlock => html_text(doc.src(id)),
+                _ => continue,
+            };
+            // Every line of the block must be junk: a paragraph that merely
+            // ends with a matching line is drop-line's business.
+            let all_lines = text
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .all(|l| self.text.pattern.is_match(l.trim()));
+            if all_lines
+                && self.text.is_match(&text)
+                && let Some(range) = doc.removal_range(id)
+            {
+                out.delete(range);
+            }
+        }
+    }
+
+    fn needles(&self) -> Option<Vec<String>> {
+        regex_needles(&self.text.pattern)
+    }
+}
+
+impl DropBlock {
+    /// True when the top-level block holding `id` is within the head or tail
+    /// window.
+    fn in_window(&self, doc: &Document, top: &[NodeId], id: NodeId) -> bool {
+        let mut t = id;
+        while let Some(p) = doc.node(t).parent {
+            if p == 0 {
+                break;
+            }
+            t = p;
+        }
+        let Some(pos) = top.iter().position(|&x| x == t) else {
+            return false;
+        };
+        self.head.is_some_and(|n| pos < n) || self.tail.is_some_and(|n| pos + n >= top.len())
+    }
+}
+
+/// The text of an HTML block with its tags removed.
+fn html_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}

@@ -1,0 +1,103 @@
+//! `drop-image`: remove images whose URL or alt text matches (QR codes,
+//! call-to-action GIFs, dividers), together with a link that wraps only the
+//! image. An image that is the whole paragraph takes the paragraph with it.
+
+use serde::Deserialize;
+
+use super::{Context, Rule, regex, regex_needles, settings};
+use crate::document::{Document, Kind, NodeId};
+use crate::edit::EditSink;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Settings {
+    /// Regex over the image URL.
+    #[serde(default)]
+    url: Option<String>,
+    /// Regex over the alt text.
+    #[serde(default)]
+    alt: Option<String>,
+}
+
+#[derive(Debug)]
+struct DropImage {
+    url: Option<regex::Regex>,
+    alt: Option<regex::Regex>,
+}
+
+pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
+    let s: Settings = settings(table)?;
+    if s.url.is_none() && s.alt.is_none() {
+        return Err("set `url` or `alt` (or both)".into());
+    }
+    Ok(Box::new(DropImage {
+        url: s.url.as_deref().map(|p| regex("url", p)).transpose()?,
+        alt: s.alt.as_deref().map(|p| regex("alt", p)).transpose()?,
+    }))
+}
+
+/// The image, or the link whose only child is the image.
+pub(crate) fn image_unit(doc: &Document, image: NodeId) -> NodeId {
+    match doc.node(image).parent {
+        Some(p)
+            if matches!(doc.node(p).kind, Kind::Link(_))
+                && doc.children(p).count() == 1
+                && doc.node(p).trusted =>
+        {
+            p
+        }
+        _ => image,
+    }
+}
+
+/// True when a node is whitespace or a line break.
+pub(crate) fn is_blank_inline(doc: &Document, id: NodeId) -> bool {
+    match &doc.node(id).kind {
+        Kind::SoftBreak | Kind::LineBreak => true,
+        Kind::Text(t) => t.trim().is_empty(),
+        _ => false,
+    }
+}
+
+impl Rule for DropImage {
+    fn check(&self, doc: &Document, _ctx: &Context, out: &mut EditSink) {
+        for (id, node) in doc.nodes.iter().enumerate() {
+            let Kind::Image(link) = &node.kind else {
+                continue;
+            };
+            if !node.trusted {
+                continue;
+            }
+            let url_hit = self.url.as_ref().is_some_and(|re| re.is_match(&link.url));
+            let alt_hit = !url_hit
+                && self
+                    .alt
+                    .as_ref()
+                    .is_some_and(|re| re.is_match(doc.visible_text(id).trim()));
+            if !url_hit && !alt_hit {
+                continue;
+            }
+            let unit = image_unit(doc, id);
+            let parent = doc.node(unit).parent;
+            let alone = parent.is_some_and(|p| {
+                doc.node(p).kind == Kind::Paragraph
+                    && doc
+                        .children(p)
+                        .all(|c| c == unit || is_blank_inline(doc, c))
+            });
+            let removal = if alone {
+                parent.and_then(|p| doc.removal_range(p))
+            } else {
+                None
+            };
+            out.delete(removal.unwrap_or_else(|| doc.node(unit).range.clone()));
+        }
+    }
+
+    fn needles(&self) -> Option<Vec<String>> {
+        match (&self.url, &self.alt) {
+            (Some(u), None) => regex_needles(u),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! `drop-line`: remove matching lines of a multi-line paragraph (lines joined
+//! by soft or hard breaks), leaving the other lines as they are. When every
+//! line matches, the whole paragraph goes.
+
+use serde::Deserialize;
+
+use super::{Context, Rule, ShortText, default_max_chars, regex, regex_needles, settings};
+use crate::document::{Document, Kind, NodeId};
+use crate::edit::EditSink;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Settings {
+    /// Regex over the line's visible text (markup removed, trimmed).
+    pattern: String,
+    /// Longest visible text, in characters, a dropped line may have.
+    #[serde(default = "default_max_chars")]
+    max_chars: usize,
+}
+
+#[derive(Debug)]
+struct DropLine {
+    text: ShortText,
+}
+
+pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
+    let s: Settings = settings(table)?;
+    Ok(Box::new(DropLine {
+        text: ShortText {
+            pattern: regex("pattern", &s.pattern)?,
+            max_chars: s.max_chars,
+        },
+    }))
+}
+
+/// The top-level inline children of a paragraph, cut at breaks.
+fn lines(doc: &Document, para: NodeId) -> Vec<Vec<NodeId>> {
+    let mut lines = vec![Vec::new()];
+    for child in doc.children(para) {
+        match doc.node(child).kind {
+            Kind::SoftBreak | Kind::LineBreak => lines.push(Vec::new()),
+            _ => lines.last_mut().expect("never empty").push(child),
+        }
+    }
+    lines
+}
+
+impl Rule for DropLine {
+    fn check(&self, doc: &Document, _ctx: &Context, out: &mut EditSink) {
+        for (id, node) in doc.nodes.iter().enumerate() {
+            if node.kind != Kind::Paragraph || !node.trusted {
+                continue;
+            }
+            let lines = lines(doc, id);
+            if lines.len() < 2 || lines.iter().any(|l| l.is_empty()) {
+                continue;
+            }
+            let drop: Vec<bool> = lines
+                .iter()
+                .map(|line| {
+                    let text: String = line.iter().map(|&n| doc.visible_text(n)).collect();
+                    !line.iter().any(|&n| {
+                        doc.contains(n, |k| *k == Kind::Code) || doc.node(n).kind == Kind::Code
+                    }) && self.text.is_match(&text)
+                })
+                .collect();
+            if !drop.iter().any(|&d| d) {
+                continue;
+            }
+            if drop.iter().all(|&d| d) {
+                if let Some(range) = doc.removal_range(id) {
+                    out.delete(range);
+                }
+                continue;
+            }
+            let start = |i: usize| doc.node(lines[i][0]).range.start;
+            let end = |i: usize| doc.node(*lines[i].last().expect("non-empty")).range.end;
+            let n = lines.len();
+            let mut i = 0;
+            while i < n {
+                if !drop[i] {
+                    i += 1;
+                    continue;
+                }
+                let first = i;
+                while i < n && drop[i] {
+                    i += 1;
+                }
+                if i < n {
+                    // Lines first..i go with their breaks; line i keeps its own
+                    // container prefix, line first-1 keeps its break.
+                    out.delete(start(first)..start(i));
+                } else {
+                    // The run reaches the last line: remove from the end of the
+                    // line before it, trailing spaces of the last line included.
+                    let mut stop = end(n - 1);
+                    let line_end = doc.trimmed(stop..doc.line_end(stop)).end;
+                    if doc.text[stop..line_end].trim().is_empty() {
+                        stop = line_end;
+                    }
+                    out.delete(end(first - 1)..stop);
+                }
+            }
+        }
+    }
+
+    fn needles(&self) -> Option<Vec<String>> {
+        regex_needles(&self.text.pattern)
+    }
+}

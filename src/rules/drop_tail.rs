@@ -1,0 +1,92 @@
+//! `drop-tail`: remove everything from the first short block matching `start`
+//! (大家都在看, 往期推荐, 推荐阅读 …) to the end of the document.
+//!
+//! Refused when the tail would hold more than `max-share` of the document's
+//! visible text: a header in the middle of an article is not a tail. When the
+//! first match is refused a later one may still qualify.
+
+use serde::Deserialize;
+
+use super::{Context, Rule, ShortText, regex, regex_needles, settings};
+use crate::document::{Document, Kind};
+use crate::edit::EditSink;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Settings {
+    /// Regex over the header block's visible text (trimmed).
+    start: String,
+    /// Longest visible text, in characters, of the header block.
+    #[serde(default = "default_header_chars")]
+    max_chars: usize,
+    /// Largest share (0–1) of the document's visible text the tail may hold.
+    #[serde(default = "default_max_share")]
+    max_share: f64,
+}
+
+fn default_header_chars() -> usize {
+    30
+}
+
+fn default_max_share() -> f64 {
+    0.5
+}
+
+#[derive(Debug)]
+struct DropTail {
+    start: ShortText,
+    max_share: f64,
+}
+
+pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
+    let s: Settings = settings(table)?;
+    if !(0.0..=1.0).contains(&s.max_share) {
+        return Err("`max-share` must be between 0 and 1".into());
+    }
+    Ok(Box::new(DropTail {
+        start: ShortText {
+            pattern: regex("start", &s.start)?,
+            max_chars: s.max_chars,
+        },
+        max_share: s.max_share,
+    }))
+}
+
+impl Rule for DropTail {
+    fn check(&self, doc: &Document, _ctx: &Context, out: &mut EditSink) {
+        let total = doc.visible_chars();
+        if total == 0 {
+            return;
+        }
+        for (id, node) in doc.nodes.iter().enumerate() {
+            if !matches!(node.kind, Kind::Paragraph | Kind::Heading(_)) || !node.trusted {
+                continue;
+            }
+            if !self.start.is_match(&doc.visible_text(id)) {
+                continue;
+            }
+            // The tail starts with the top-level block holding the header.
+            let mut top = id;
+            while let Some(p) = doc.node(top).parent {
+                if doc.node(p).kind == Kind::Document {
+                    break;
+                }
+                top = p;
+            }
+            let from = doc.line_start(doc.node(top).range.start);
+            let tail = from..doc.text.len();
+            if doc.touches_code(&tail) {
+                return;
+            }
+            let share = doc.visible_chars_in(tail.clone()) as f64 / total as f64;
+            if share <= self.max_share {
+                out.delete(tail);
+                return;
+            }
+        }
+    }
+
+    fn needles(&self) -> Option<Vec<String>> {
+        regex_needles(&self.start.pattern)
+    }
+}

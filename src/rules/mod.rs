@@ -1,0 +1,208 @@
+//! Rule kinds: the vocabulary of cleaning steps. Each kind lives in its own
+//! file and is listed once in [`KINDS`]; rule instances come from TOML.
+
+use std::ops::Range;
+
+use serde::de::DeserializeOwned;
+
+use crate::document::Document;
+use crate::edit::EditSink;
+
+mod drop_block;
+mod drop_image;
+mod drop_line;
+mod drop_tail;
+mod repair_entity_query;
+mod split_glued_images;
+mod strip_query;
+mod tidy;
+mod unwrap_empty_link;
+
+/// What a rule knows besides the document.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Context<'a> {
+    /// Byte ranges of this text that earlier passes of this run produced.
+    /// Only [`tidy`] looks at them: it cleans up around earlier edits only.
+    pub touched: &'a [Range<usize>],
+}
+
+/// One configured rule instance.
+pub trait Rule: Send + Sync + std::fmt::Debug {
+    /// Looks at `doc` and pushes the edits this rule wants.
+    fn check(&self, doc: &Document, ctx: &Context, out: &mut EditSink);
+
+    /// Literal strings one of which must occur in a text for this rule to have
+    /// anything to do there; `None` when the rule cannot say. Lets the engine
+    /// skip parsing files no rule can touch.
+    fn needles(&self) -> Option<Vec<String>> {
+        None
+    }
+
+    /// True when this rule's edits only tidy after others and never enable
+    /// another rule (so a pass where only such rules fired needs no re-check).
+    fn settles(&self) -> bool {
+        false
+    }
+}
+
+/// A rule kind: its name in TOML and how to build an instance from settings.
+pub struct RuleKind {
+    pub name: &'static str,
+    pub summary: &'static str,
+    pub build: fn(toml::Table) -> Result<Box<dyn Rule>, String>,
+}
+
+/// Every rule kind mdscrub knows.
+pub const KINDS: &[RuleKind] = &[
+    RuleKind {
+        name: "strip-query",
+        summary: "remove tracking parameters (or keep only listed ones) from URLs on matching hosts",
+        build: strip_query::build,
+    },
+    RuleKind {
+        name: "repair-entity-query",
+        summary: "undo `&name;=` mangling of query strings inside URLs",
+        build: repair_entity_query::build,
+    },
+    RuleKind {
+        name: "drop-block",
+        summary: "remove a short block (paragraph, heading, list item, HTML block) whose text matches",
+        build: drop_block::build,
+    },
+    RuleKind {
+        name: "drop-line",
+        summary: "remove one matching line of a multi-line paragraph",
+        build: drop_line::build,
+    },
+    RuleKind {
+        name: "drop-tail",
+        summary: "remove everything from a matching header block to the end of the document",
+        build: drop_tail::build,
+    },
+    RuleKind {
+        name: "drop-image",
+        summary: "remove images (and links wrapping only them) whose URL or alt text matches",
+        build: drop_image::build,
+    },
+    RuleKind {
+        name: "split-glued-images",
+        summary: "put an image glued into paragraph text on its own line",
+        build: split_glued_images::build,
+    },
+    RuleKind {
+        name: "unwrap-empty-link",
+        summary: "turn `[text]()` into `text`; remove `[]()` and `![]()`",
+        build: unwrap_empty_link::build,
+    },
+    RuleKind {
+        name: "tidy",
+        summary: "collapse blank lines and whitespace-only lines left next to this run's edits",
+        build: tidy::build,
+    },
+];
+
+/// Looks a kind up by name.
+pub fn kind(name: &str) -> Option<&'static RuleKind> {
+    KINDS.iter().find(|k| k.name == name)
+}
+
+/// Deserializes a rule's own settings, rejecting unknown keys.
+pub(crate) fn settings<T: DeserializeOwned>(table: toml::Table) -> Result<T, String> {
+    toml::Value::Table(table)
+        .try_into()
+        .map_err(|e: toml::de::Error| e.message().trim().to_string())
+}
+
+/// Compiles a regex setting, naming the setting on error.
+pub(crate) fn regex(key: &str, pattern: &str) -> Result<regex::Regex, String> {
+    regex::Regex::new(pattern).map_err(|e| format!("`{key}` is not a valid regex: {e}"))
+}
+
+/// Default for `max-chars`.
+pub(crate) fn default_max_chars() -> usize {
+    60
+}
+
+/// Literal prefilter strings taken from a regex: the alternatives of a regex
+/// that is a plain alternation of literals, or `None`.
+pub(crate) fn regex_needles(re: &regex::Regex) -> Option<Vec<String>> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let hir = regex_syntax::Parser::new().parse(re.as_str()).ok()?;
+    let mut ex = Extractor::new();
+    ex.kind(ExtractKind::Prefix);
+    let seq = ex.extract(&hir);
+    let lits = seq.literals()?;
+    if lits.is_empty() || lits.iter().any(|l| l.as_bytes().is_empty()) {
+        return None;
+    }
+    lits.iter()
+        .map(|l| String::from_utf8(l.as_bytes().to_vec()).ok())
+        .collect()
+}
+
+/// A `*`/`?` glob matched against a whole string.
+#[derive(Debug, Clone)]
+pub(crate) struct Glob(regex::Regex);
+
+impl Glob {
+    pub fn new(glob: &str) -> Glob {
+        let mut re = String::from("^");
+        for c in glob.chars() {
+            match c {
+                '*' => re.push_str(".*"),
+                '?' => re.push('.'),
+                c => re.push_str(&regex::escape(&c.to_string())),
+            }
+        }
+        re.push('$');
+        Glob(regex::Regex::new(&re).expect("an escaped glob is a valid regex"))
+    }
+
+    pub fn is_match(&self, s: &str) -> bool {
+        self.0.is_match(s)
+    }
+}
+
+/// Any of several globs.
+pub(crate) fn any_glob(globs: &[Glob], s: &str) -> bool {
+    globs.iter().any(|g| g.is_match(s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs_match_whole_strings() {
+        let g = Glob::new("utm_*");
+        assert!(g.is_match("utm_source"));
+        assert!(!g.is_match("xutm_source"));
+        assert!(Glob::new("*.qpic.cn").is_match("mmbiz.qpic.cn"));
+        assert!(!Glob::new("*.qpic.cn").is_match("qpic.cn.evil.com"));
+    }
+
+    #[test]
+    fn needles_from_alternations() {
+        let re = regex::Regex::new("大家都在看|往期推荐").unwrap();
+        let mut n = regex_needles(&re).unwrap();
+        n.sort();
+        assert_eq!(n, vec!["大家都在看", "往期推荐"]);
+        assert!(regex_needles(&regex::Regex::new(".*x").unwrap()).is_none());
+    }
+}
+
+/// A regex over a block's visible text, limited to short texts: the shared
+/// test of the text-dropping kinds.
+#[derive(Debug, Clone)]
+pub(crate) struct ShortText {
+    pub pattern: regex::Regex,
+    pub max_chars: usize,
+}
+
+impl ShortText {
+    /// True when the trimmed text is at most `max_chars` long and matches.
+    pub fn is_match(&self, text: &str) -> bool {
+        let t = text.trim();
+        !t.is_empty() && t.chars().count() <= self.max_chars && self.pattern.is_match(t)
+    }
+}

@@ -1,0 +1,128 @@
+//! `repair-entity-query`: undo the `&name;=` mangling some exporters apply to
+//! query strings (`&from;=appmsg` → `&from=appmsg`, `&wx;_lazy=1` →
+//! `&wx_lazy=1`), so that `strip-query` can see the parameters.
+//!
+//! Only URLs are looked at, never body text or code. Real entities (`&amp;`,
+//! `&lt;`, `&nbsp;`, `&#34;` …) are not mangling and are left alone.
+
+use serde::Deserialize;
+
+use super::{Context, Rule, settings};
+use crate::document::Document;
+use crate::edit::EditSink;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Settings {
+    /// Entity names that are real and must not be repaired.
+    #[serde(default = "default_entities")]
+    entities: Vec<String>,
+}
+
+fn default_entities() -> Vec<String> {
+    ["amp", "lt", "gt", "quot", "apos", "nbsp"]
+        .map(String::from)
+        .to_vec()
+}
+
+#[derive(Debug)]
+struct RepairEntityQuery {
+    entities: Vec<String>,
+}
+
+pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
+    let s: Settings = settings(table)?;
+    Ok(Box::new(RepairEntityQuery {
+        entities: s.entities,
+    }))
+}
+
+impl Rule for RepairEntityQuery {
+    fn check(&self, doc: &Document, _ctx: &Context, out: &mut EditSink) {
+        for site in doc.urls() {
+            let raw = &doc.text[site.range.clone()];
+            for semi in self.mangled_semicolons(raw) {
+                let at = site.range.start + semi;
+                out.delete(at..at + 1);
+            }
+        }
+    }
+
+    fn needles(&self) -> Option<Vec<String>> {
+        Some(vec![";=".into(), ";_".into()])
+    }
+}
+
+impl RepairEntityQuery {
+    /// Offsets of the `;` in each `&name;` that is followed by `=`, `_` or a
+    /// letter inside a query and whose name is not a real entity.
+    fn mangled_semicolons(&self, raw: &str) -> Vec<usize> {
+        let Some(q) = raw.find('?') else {
+            return Vec::new();
+        };
+        let b = raw.as_bytes();
+        let mut found = Vec::new();
+        let mut i = q;
+        while i < b.len() {
+            if b[i] == b'&' {
+                let name_start = i + 1;
+                let mut j = name_start;
+                while j < b.len() && b[j].is_ascii_alphanumeric() {
+                    j += 1;
+                }
+                let follows = b.get(j + 1).copied();
+                if j > name_start
+                    && b.get(j) == Some(&b';')
+                    && matches!(follows, Some(c) if c == b'=' || c == b'_' || c.is_ascii_alphabetic())
+                    && !self.entities.iter().any(|e| e == &raw[name_start..j])
+                {
+                    found.push(j);
+                }
+                i = j.max(i + 1);
+            } else if b[i] == b'#' {
+                break;
+            } else {
+                i += 1;
+            }
+        }
+        found
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn repair(url: &str) -> String {
+        let r = RepairEntityQuery {
+            entities: default_entities(),
+        };
+        let mut s = url.to_string();
+        for at in r.mangled_semicolons(url).into_iter().rev() {
+            s.remove(at);
+        }
+        s
+    }
+
+    #[test]
+    fn mangled_params_are_repaired() {
+        assert_eq!(
+            repair("https://x/640?wx_fmt=jpeg&from;=appmsg&tp;=webp&wx;_lazy=1"),
+            "https://x/640?wx_fmt=jpeg&from=appmsg&tp=webp&wx_lazy=1"
+        );
+    }
+
+    #[test]
+    fn real_entities_are_not_mangling() {
+        assert_eq!(
+            repair("https://x/s?a=1&amp;mid=2"),
+            "https://x/s?a=1&amp;mid=2"
+        );
+        assert_eq!(repair("https://x/s?a=1&#34;b"), "https://x/s?a=1&#34;b");
+        assert_eq!(repair("https://x/p;x=1"), "https://x/p;x=1");
+        assert_eq!(
+            repair("https://x/p?a=1#&from;=2"),
+            "https://x/p?a=1#&from;=2"
+        );
+    }
+}

@@ -1,0 +1,343 @@
+//! `strip-query`: remove query parameters from URLs on matching hosts.
+//!
+//! Either `remove` lists parameter-name globs to drop, or `keep` lists the only
+//! names to keep. `drop-fragment` lists fragment globs to drop with their `#`.
+//! The query text itself is edited: remaining parameters keep their order and
+//! spelling (including `&amp;` separators in HTML), and `?` goes when nothing
+//! is left.
+
+use std::ops::Range;
+
+use serde::Deserialize;
+
+use super::{Context, Glob, Rule, any_glob, settings};
+use crate::document::Document;
+use crate::edit::EditSink;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Settings {
+    /// Host globs (`mmbiz.qpic.cn`, `*.qpic.cn`).
+    hosts: Vec<String>,
+    /// Path globs the rule is limited to (`/s`); empty means any path.
+    #[serde(default)]
+    paths: Vec<String>,
+    /// Parameter-name globs to remove.
+    #[serde(default)]
+    remove: Vec<String>,
+    /// Parameter names to keep; every other parameter is removed.
+    #[serde(default)]
+    keep: Option<Vec<String>>,
+    /// Fragment globs to remove (`wechat_redirect`, `rd`, `imgIndex=*`).
+    #[serde(default)]
+    drop_fragment: Vec<String>,
+}
+
+#[derive(Debug)]
+struct StripQuery {
+    hosts: Vec<Glob>,
+    host_needles: Vec<String>,
+    paths: Vec<Glob>,
+    remove: Vec<Glob>,
+    keep: Option<Vec<String>>,
+    fragments: Vec<Glob>,
+}
+
+pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
+    let s: Settings = settings(table)?;
+    if s.hosts.is_empty() {
+        return Err("`hosts` must list at least one host glob".into());
+    }
+    if s.keep.is_some() && !s.remove.is_empty() {
+        return Err("set either `keep` or `remove`, not both".into());
+    }
+    if s.keep.is_none() && s.remove.is_empty() && s.drop_fragment.is_empty() {
+        return Err("nothing to do: set `remove`, `keep` or `drop-fragment`".into());
+    }
+    let host_needles = s
+        .hosts
+        .iter()
+        .map(|h| {
+            h.split(['*', '?'])
+                .max_by_key(|p| p.len())
+                .unwrap_or("")
+                .to_ascii_lowercase()
+        })
+        .collect();
+    Ok(Box::new(StripQuery {
+        hosts: s
+            .hosts
+            .iter()
+            .map(|h| Glob::new(&h.to_ascii_lowercase()))
+            .collect(),
+        host_needles,
+        paths: s.paths.iter().map(|p| Glob::new(p)).collect(),
+        remove: s.remove.iter().map(|p| Glob::new(p)).collect(),
+        keep: s.keep,
+        fragments: s.drop_fragment.iter().map(|p| Glob::new(p)).collect(),
+    }))
+}
+
+impl Rule for StripQuery {
+    fn check(&self, doc: &Document, _ctx: &Context, out: &mut EditSink) {
+        for site in doc.urls() {
+            let raw = &doc.text[site.range.clone()];
+            if let Some((range, replacement)) = self.rewrite(raw) {
+                let start = site.range.start;
+                out.replace(start + range.start..start + range.end, replacement);
+            }
+        }
+    }
+
+    fn needles(&self) -> Option<Vec<String>> {
+        if self.host_needles.iter().any(|n| n.len() < 3) {
+            return None;
+        }
+        Some(self.host_needles.clone())
+    }
+}
+
+/// The parts of a URL this rule looks at, as byte offsets into it.
+struct Parts<'u> {
+    host: String,
+    path: &'u str,
+    /// Offset of `?`, when there is a query.
+    query: Option<usize>,
+    /// Offset of `#`, when there is a fragment.
+    fragment: Option<usize>,
+}
+
+fn split_url(raw: &str) -> Option<Parts<'_>> {
+    let after_scheme = if let Some(rest) = raw.strip_prefix("//") {
+        raw.len() - rest.len()
+    } else {
+        let colon = raw.find("://")?;
+        let scheme = &raw[..colon];
+        if scheme.is_empty()
+            || !scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            || !scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+        {
+            return None;
+        }
+        colon + 3
+    };
+    let rest = &raw[after_scheme..];
+    let auth_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..auth_len];
+    let host_port = authority.rsplit('@').next().unwrap_or("");
+    let host = host_port.split(':').next().unwrap_or("");
+    let host = match url::Host::parse(host) {
+        Ok(h) => h.to_string(),
+        Err(_) => host.to_ascii_lowercase(),
+    };
+    let path_start = after_scheme + auth_len;
+    let fragment = raw[path_start..].find('#').map(|i| path_start + i);
+    let before_fragment = fragment.unwrap_or(raw.len());
+    let query = raw[path_start..before_fragment]
+        .find('?')
+        .map(|i| path_start + i);
+    let path_end = query.or(fragment).unwrap_or(raw.len());
+    Some(Parts {
+        host,
+        path: &raw[path_start..path_end],
+        query,
+        fragment,
+    })
+}
+
+impl StripQuery {
+    /// The range of `raw` to replace and its replacement, when anything changes.
+    fn rewrite(&self, raw: &str) -> Option<(Range<usize>, String)> {
+        if !self.host_needles.is_empty()
+            && !self
+                .host_needles
+                .iter()
+                .any(|n| raw.to_ascii_lowercase().contains(n.as_str()))
+        {
+            return None;
+        }
+        let parts = split_url(raw)?;
+        if !any_glob(&self.hosts, &parts.host) {
+            return None;
+        }
+        let path = if parts.path.is_empty() {
+            "/"
+        } else {
+            parts.path
+        };
+        if !self.paths.is_empty() && !any_glob(&self.paths, path) {
+            return None;
+        }
+        let tail_start = parts.query.or(parts.fragment)?;
+        let mut new_tail = String::new();
+        let mut changed = false;
+        if let Some(q) = parts.query {
+            let q_end = parts.fragment.unwrap_or(raw.len());
+            let query = &raw[q + 1..q_end];
+            let mut kept: Vec<(&str, &str)> = Vec::new();
+            for (sep, param) in params(query) {
+                let name = param.split('=').next().unwrap_or("");
+                let drop = param.is_empty() || self.drops(name);
+                if drop {
+                    changed = true;
+                } else {
+                    kept.push((sep, param));
+                }
+            }
+            if !kept.is_empty() {
+                new_tail.push('?');
+                for (i, (sep, param)) in kept.iter().enumerate() {
+                    if i > 0 {
+                        new_tail.push_str(if sep.is_empty() { "&" } else { sep });
+                    }
+                    new_tail.push_str(param);
+                }
+            } else if query.is_empty() {
+                // A bare `?` is left alone unless something else changes.
+                new_tail.push('?');
+            } else {
+                changed = true;
+            }
+        }
+        if let Some(f) = parts.fragment {
+            let fragment = &raw[f + 1..];
+            if any_glob(&self.fragments, fragment) {
+                changed = true;
+            } else {
+                new_tail.push_str(&raw[f..]);
+            }
+        }
+        if new_tail == "?" {
+            new_tail.clear();
+            changed = true;
+        }
+        changed.then_some((tail_start..raw.len(), new_tail))
+    }
+
+    fn drops(&self, name: &str) -> bool {
+        match &self.keep {
+            Some(keep) => !keep.iter().any(|k| k == name),
+            None => any_glob(&self.remove, name),
+        }
+    }
+}
+
+/// Splits a query into (separator before it, parameter) pairs. Separators are
+/// `&` and `&amp;` (the HTML spelling); the first parameter has none.
+fn params(query: &str) -> Vec<(&str, &str)> {
+    let mut out = Vec::new();
+    let mut sep = "";
+    let mut rest = query;
+    loop {
+        let next = rest.find('&');
+        let Some(i) = next else {
+            out.push((sep, rest));
+            break;
+        };
+        out.push((sep, &rest[..i]));
+        let after = &rest[i..];
+        let sep_len = if after.starts_with("&amp;") { 5 } else { 1 };
+        sep = &rest[i..i + sep_len];
+        rest = &rest[i + sep_len..];
+    }
+    if out.len() == 1 && out[0].1.is_empty() {
+        out.clear();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(toml_text: &str) -> StripQuery {
+        let s: Settings = toml::from_str(toml_text).unwrap();
+        StripQuery {
+            hosts: s.hosts.iter().map(|h| Glob::new(h)).collect(),
+            host_needles: Vec::new(),
+            paths: s.paths.iter().map(|p| Glob::new(p)).collect(),
+            remove: s.remove.iter().map(|p| Glob::new(p)).collect(),
+            keep: s.keep,
+            fragments: s.drop_fragment.iter().map(|p| Glob::new(p)).collect(),
+        }
+    }
+
+    fn apply(r: &StripQuery, url: &str) -> String {
+        match r.rewrite(url) {
+            Some((range, rep)) => format!("{}{}{}", &url[..range.start], rep, &url[range.end..]),
+            None => url.to_string(),
+        }
+    }
+
+    #[test]
+    fn removes_listed_params_keeping_order_and_spelling() {
+        let r = rule(
+            r#"hosts = ["*.qpic.cn"]
+remove = ["from", "wx*", "tp"]"#,
+        );
+        assert_eq!(
+            apply(
+                &r,
+                "https://mmbiz.qpic.cn/a/640?wx_fmt=jpeg&from=appmsg&tp=webp&wxfrom=5&WX_KEEP=1"
+            ),
+            "https://mmbiz.qpic.cn/a/640?WX_KEEP=1"
+        );
+        assert_eq!(
+            apply(&r, "https://mmbiz.qpic.cn/a/640?from=appmsg"),
+            "https://mmbiz.qpic.cn/a/640"
+        );
+        assert_eq!(
+            apply(&r, "https://example.com/?from=1"),
+            "https://example.com/?from=1"
+        );
+    }
+
+    #[test]
+    fn keep_list_limited_to_path_and_fragment_dropped() {
+        let r = rule(
+            r#"hosts = ["mp.weixin.qq.com"]
+paths = ["/s"]
+keep = ["__biz", "mid", "idx", "sn"]
+drop-fragment = ["wechat_redirect", "rd"]"#,
+        );
+        assert_eq!(
+            apply(
+                &r,
+                "http://mp.weixin.qq.com/s?__biz=MTc==&mid=26&idx=3&sn=f1&chksm=59&scene=21#wechat_redirect"
+            ),
+            "http://mp.weixin.qq.com/s?__biz=MTc==&mid=26&idx=3&sn=f1"
+        );
+        assert_eq!(
+            apply(&r, "https://mp.weixin.qq.com/s/OXiqHvWJkmqz7FbclDd1jA"),
+            "https://mp.weixin.qq.com/s/OXiqHvWJkmqz7FbclDd1jA"
+        );
+        assert_eq!(
+            apply(
+                &r,
+                "https://mp.weixin.qq.com/mp/appmsgalbum?__biz=1&album_id=2#wechat_redirect"
+            ),
+            "https://mp.weixin.qq.com/mp/appmsgalbum?__biz=1&album_id=2#wechat_redirect"
+        );
+        assert_eq!(
+            apply(
+                &r,
+                "https://mp.weixin.qq.com/s?__biz=1&amp;mid=2&amp;scene=3"
+            ),
+            "https://mp.weixin.qq.com/s?__biz=1&amp;mid=2"
+        );
+    }
+
+    #[test]
+    fn relative_and_odd_urls_are_left_alone() {
+        let r = rule(
+            r#"hosts = ["*"]
+remove = ["*"]"#,
+        );
+        assert_eq!(apply(&r, "/gzh/x?from=1"), "/gzh/x?from=1");
+        assert_eq!(apply(&r, "mailto:a@b?subject=x"), "mailto:a@b?subject=x");
+        assert_eq!(apply(&r, "//h.com/p?x=1"), "//h.com/p");
+        assert_eq!(apply(&r, "https://h.com/p?"), "https://h.com/p");
+    }
+}
