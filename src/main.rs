@@ -66,6 +66,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 force: common.force,
                 max_file_size: common.max_file_size,
                 keep_text: false,
+                encoding: common.encoding,
+                before_write: None,
             };
             let reports = process(&common, &rules, &opts)?;
             let s = Summary::of(&reports);
@@ -82,6 +84,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 force: common.force,
                 max_file_size: common.max_file_size,
                 keep_text: false,
+                encoding: common.encoding,
+                before_write: None,
             };
             let reports = process(&common, &rules, &opts)?;
             let s = Summary::of(&reports);
@@ -118,6 +122,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 force: common.force,
                 max_file_size: common.max_file_size,
                 keep_text: true,
+                encoding: common.encoding,
+                before_write: None,
             };
             let reports = process(&common, &rules, &opts)?;
             let s = Summary::of(&reports);
