@@ -13,6 +13,9 @@ use std::ops::Range;
 use comrak::nodes::{AstNode, NodeValue};
 use comrak::{Arena, Options};
 
+/// Length in bytes of a UTF-8 byte-order mark.
+const BOM_LEN: usize = '\u{feff}'.len_utf8();
+
 /// Index of a node in [`Document::nodes`] (pre-order).
 pub type NodeId = usize;
 
@@ -220,6 +223,18 @@ impl<'t> Document<'t> {
         self.line_starts[self.line_of(offset) - 1]
     }
 
+    /// Where the content of the line holding `offset` starts: the line start,
+    /// except that a byte-order mark opening the text is not content. Use it
+    /// for edits that take whole lines, so that they never take the BOM.
+    pub fn content_line_start(&self, offset: usize) -> usize {
+        let start = self.line_start(offset);
+        if start == 0 && self.text.starts_with('\u{feff}') && offset >= BOM_LEN {
+            BOM_LEN
+        } else {
+            start
+        }
+    }
+
     /// Byte offset just past the line holding `offset`, newline included.
     pub fn line_end(&self, offset: usize) -> usize {
         let line = self.line_of(offset);
@@ -299,7 +314,7 @@ impl<'t> Document<'t> {
             return None;
         }
         let range = self.trimmed(node.range.clone());
-        let start = self.line_start(range.start);
+        let start = self.content_line_start(range.start);
         let prefix = &self.text[start..range.start];
         let prefix_ok = prefix.chars().all(|c| c == ' ' || c == '\t' || c == '>')
             || (matches!(node.kind, Kind::Item) && prefix.trim().is_empty());
@@ -925,6 +940,21 @@ mod tests {
         let doc = Document::parse(text);
         let found: Vec<&str> = doc.urls().iter().map(|u| &text[u.range.clone()]).collect();
         assert_eq!(found, vec!["https://mp.weixin.qq.com/s?a=1&chksm=ab"]);
+    }
+
+    #[test]
+    fn removal_range_of_the_first_block_keeps_the_bom() {
+        let text = "\u{feff}返回列表页\n\n# T\n";
+        let doc = Document::parse(text);
+        let p = doc
+            .nodes
+            .iter()
+            .position(|n| n.kind == Kind::Paragraph)
+            .unwrap();
+        let r = doc.removal_range(p).unwrap();
+        assert_eq!(&text[r], "返回列表页\n");
+        assert_eq!(doc.content_line_start(0), 0);
+        assert_eq!(doc.content_line_start(5), 3);
     }
 
     #[test]

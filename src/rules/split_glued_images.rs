@@ -77,7 +77,11 @@ impl Rule for SplitGluedImages {
                         from - trailing_spaces(doc, p)
                     };
                     let to = doc.node(c).range.start;
-                    let to = if image { to } else { to + leading_spaces(doc, c) };
+                    let to = if image {
+                        to
+                    } else {
+                        to + leading_spaces(doc, c)
+                    };
                     if image && p_image {
                         // Images side by side stay as they are.
                     } else if let Some(r) = seam.whitespace(doc, from..to) {
@@ -126,7 +130,7 @@ struct Seam {
 impl Seam {
     fn of(doc: &Document, para: NodeId) -> Option<Seam> {
         let start = doc.node(para).range.start;
-        let line_start = doc.line_start(start);
+        let line_start = doc.content_line_start(start);
         let prefix = &doc.text[line_start..start];
         // Markers of list items become spaces on continuation lines.
         let continuation: String = prefix
@@ -176,7 +180,11 @@ mod tests {
         let doc = Document::parse(text);
         let id: Arc<str> = Arc::from("glued-image");
         let mut edits = Vec::new();
-        rule.check(&doc, &Context::default(), &mut EditSink::new(&id, &mut edits));
+        rule.check(
+            &doc,
+            &Context::default(),
+            &mut EditSink::new(&id, &mut edits),
+        );
         let edits = edit::resolve(text, edits, &doc.protected);
         edit::apply(text, &edits)
     }
@@ -194,6 +202,14 @@ mod tests {
         assert_eq!(
             split("前文 ![](https://x/a.jpg)  图注\n"),
             "前文\n\n![](https://x/a.jpg)\n\n图注\n"
+        );
+    }
+
+    #[test]
+    fn a_bom_is_not_a_line_prefix() {
+        assert_eq!(
+            split("\u{feff}前文![](https://x/a.jpg)\n"),
+            "\u{feff}前文\n\n![](https://x/a.jpg)\n"
         );
     }
 
