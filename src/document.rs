@@ -581,8 +581,41 @@ fn definition_destination(line: &str) -> Option<Range<usize>> {
     (k > s).then_some(s..k)
 }
 
-/// URLs in `src`, `data-src` and `href` attributes of raw HTML.
+/// URLs in `src`, `data-src` and `href` attributes of raw HTML. Only the
+/// inside of start tags is searched: text between tags that happens to read
+/// `src=…` is text.
 fn html_attribute_urls(text: &str, range: Range<usize>, out: &mut Vec<UrlSite>) {
+    let html = &text[range.clone()];
+    let b = html.as_bytes();
+    let mut i = 0;
+    while let Some(lt) = html[i..].find('<').map(|p| i + p) {
+        if html[lt..].starts_with("<!--") {
+            i = html[lt..].find("-->").map_or(html.len(), |p| lt + p + 3);
+            continue;
+        }
+        if !b.get(lt + 1).is_some_and(u8::is_ascii_alphabetic) {
+            i = lt + 1;
+            continue;
+        }
+        // The tag ends at the first `>` outside a quoted value.
+        let mut j = lt + 1;
+        let mut quote: Option<u8> = None;
+        while j < b.len() {
+            match (quote, b[j]) {
+                (None, b'>') => break,
+                (None, q @ (b'"' | b'\'')) => quote = Some(q),
+                (Some(q), c) if c == q => quote = None,
+                _ => {}
+            }
+            j += 1;
+        }
+        tag_attribute_urls(text, range.start + lt..range.start + j, out);
+        i = j;
+    }
+}
+
+/// URLs in `src`, `data-src` and `href` attributes of one start tag.
+fn tag_attribute_urls(text: &str, range: Range<usize>, out: &mut Vec<UrlSite>) {
     let html = &text[range.clone()];
     let lower = html.to_ascii_lowercase();
     for name in ["src", "href"] {
@@ -932,6 +965,14 @@ mod tests {
                 "http://q"
             ]
         );
+    }
+
+    #[test]
+    fn html_text_that_reads_like_an_attribute_is_not_a_url() {
+        let text = "<p class=\"a\" title='x>y'>写着 src=https://e.com/?a=1 的文字 <img src=https://e.com/i?b=2 alt=\">\"></p>\n<!-- <a href=\"https://e.com/c\"> -->\n";
+        let doc = Document::parse(text);
+        let found: Vec<&str> = doc.urls().iter().map(|u| &text[u.range.clone()]).collect();
+        assert_eq!(found, vec!["https://e.com/i?b=2"]);
     }
 
     #[test]
