@@ -237,7 +237,10 @@ fn empty_rules_return_every_input_byte_for_byte() {
     let mut failures = Vec::new();
     for case in &cases() {
         for (file, text) in [("input.md", &case.input), ("expected.md", &case.expected)] {
-            for (set_name, set) in [("RuleSet::empty()", &empty), ("rules that match nothing", &idle)] {
+            for (set_name, set) in [
+                ("RuleSet::empty()", &empty),
+                ("rules that match nothing", &idle),
+            ] {
                 let c = clean_text(text, set, false)
                     .unwrap_or_else(|e| panic!("case `{}` {file}: {e}", case.name));
                 if c.output.as_bytes() != text.as_bytes() || !c.hits.is_empty() {
@@ -250,5 +253,9 @@ fn empty_rules_return_every_input_byte_for_byte() {
             }
         }
     }
-    assert!(failures.is_empty(), "not lossless:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "not lossless:\n{}",
+        failures.join("\n")
+    );
 }
