@@ -129,7 +129,7 @@ mod tests {
 
     /// Tidies `text` as if an edit had just been made at byte `at`.
     fn tidy(text: &str, at: usize) -> String {
-        let touched = vec![at..at];
+        let touched: Vec<Range<usize>> = std::iter::once(at..at).collect();
         let rule = build(toml::Table::new()).unwrap();
         let doc = Document::parse(text);
         let id: Arc<str> = Arc::from("tidy");
