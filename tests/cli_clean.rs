@@ -320,3 +320,40 @@ fn the_sample_export_cleans_and_a_second_run_reports_zero_changed() {
     let (scanned, changed, edits, failed) = summary(&second.get_output().stdout);
     assert_eq!((scanned, changed, edits, failed), (1, 0, 0, 0));
 }
+
+/// The bundled example exports (the README's preview) each have something to
+/// clean, clean without failure, and are clean after one run.
+#[test]
+fn every_bundled_example_export_cleans_and_settles() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/exports");
+    let count = walk(&examples).len();
+    assert!(count >= 3, "expected at least three bundled examples");
+    let mirror = tempfile::tempdir().unwrap();
+    let out_dir = mirror.path().join("clean");
+    let first = cargo_bin_cmd!("mdscrub")
+        .arg("clean")
+        .arg("--out")
+        .arg(&out_dir)
+        .arg(&examples)
+        .assert()
+        .success();
+    let (scanned, changed, _, failed) = summary(&first.get_output().stdout);
+    assert_eq!((scanned, changed, failed), (count, count, 0));
+    let second = cargo_bin_cmd!("mdscrub")
+        .arg("clean")
+        .arg(&out_dir)
+        .assert()
+        .success();
+    let (scanned, changed, edits, failed) = summary(&second.get_output().stdout);
+    assert_eq!((scanned, changed, edits, failed), (count, 0, 0, 0));
+    // Line endings survive: the CRLF repost is still CRLF throughout.
+    for f in walk(&out_dir) {
+        let text = fs::read_to_string(&f).unwrap();
+        let crlf = text.matches("\r\n").count();
+        assert!(
+            crlf == 0 || crlf == text.matches('\n').count(),
+            "{}: mixed line endings after cleaning",
+            f.display()
+        );
+    }
+}
