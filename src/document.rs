@@ -533,7 +533,9 @@ impl<'t> Document<'t> {
             if !line.contains("]:") || covered(start, end) {
                 continue;
             }
-            if let Some(dest) = definition_destination(line) {
+            let next = self.line_starts.get(i + 2).copied().unwrap_or(text.len());
+            let next_line = (end < text.len()).then(|| &text[end..next]);
+            if let Some(dest) = definition_destination(line, next_line) {
                 urls.push(UrlSite {
                     range: start + dest.start..start + dest.end,
                     place: UrlPlace::Definition,
@@ -543,8 +545,10 @@ impl<'t> Document<'t> {
     }
 }
 
-/// The URL range inside a link reference definition line, if it is one.
-fn definition_destination(line: &str) -> Option<Range<usize>> {
+/// The URL range inside a link reference definition line, if it is one,
+/// relative to the line's start. A destination may also open the next line
+/// (`[id]:` alone on its line); its range then lies past the first line.
+fn definition_destination(line: &str, next_line: Option<&str>) -> Option<Range<usize>> {
     let b = line.as_bytes();
     let mut i = 0;
     // Container prefixes: block quote markers and indentation.
@@ -570,6 +574,22 @@ fn definition_destination(line: &str) -> Option<Range<usize>> {
     while k < b.len() && (b[k] == b' ' || b[k] == b'\t') {
         k += 1;
     }
+    if line[k..].trim_end_matches(['\r', '\n']).is_empty() {
+        let next = next_line?;
+        let nb = next.as_bytes();
+        let mut n = 0;
+        while n < nb.len() && matches!(nb[n], b'>' | b' ' | b'\t') {
+            n += 1;
+        }
+        let dest = destination_at(next, n)?;
+        return Some(line.len() + dest.start..line.len() + dest.end);
+    }
+    destination_at(line, k)
+}
+
+/// The destination of a definition that starts at byte `k` of `line`.
+fn destination_at(line: &str, mut k: usize) -> Option<Range<usize>> {
+    let b = line.as_bytes();
     if k < b.len() && b[k] == b'<' {
         let close = line[k..].find('>')? + k;
         return Some(k + 1..close);
@@ -965,6 +985,15 @@ mod tests {
                 "http://q"
             ]
         );
+    }
+
+    #[test]
+    fn definition_destination_on_the_next_line_is_found() {
+        let text = "[a]:\n  https://e.com/?x=1\n  \"t\"\n\n> [b]:\r\n> <https://e.com/?y=2>\r\n\n[c]:\n\n[c]\n";
+        let doc = Document::parse(text);
+        let found: Vec<&str> = doc.urls().iter().map(|u| &text[u.range.clone()]).collect();
+        assert_eq!(found, vec!["https://e.com/?x=1", "https://e.com/?y=2"]);
+        assert!(doc.urls().iter().all(|u| u.place == UrlPlace::Definition));
     }
 
     #[test]
