@@ -172,6 +172,15 @@ fn default_rules_never_fail_and_a_second_run_changes_nothing() {
         if cleaned.output != *text {
             changed += 1;
         }
+        // Line endings and a BOM survive: a CRLF file stays CRLF throughout.
+        let style = |t: &str| {
+            let lf = t.matches('\n').count();
+            let crlf = t.matches("\r\n").count();
+            (crlf > 0 && crlf == lf, t.starts_with('\u{feff}'))
+        };
+        if style(text) != style(&cleaned.output) {
+            failures.push(format!("{file}: line endings or BOM changed"));
+        }
         match clean_text(&cleaned.output, &rules, false) {
             Ok(again) if again.output == cleaned.output && again.hits.is_empty() => {}
             Ok(again) => {
