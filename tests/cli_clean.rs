@@ -360,3 +360,27 @@ fn every_bundled_example_export_cleans_and_settles() {
         );
     }
 }
+
+#[test]
+fn explicit_files_are_cleaned_whatever_their_name() {
+    let dir = archive();
+    let txt = dir.path().join("notes.txt");
+    fs::write(&txt, fixture("bom", "input.md")).unwrap();
+    let out = cargo_bin_cmd!("mdscrub")
+        .arg("clean")
+        .arg(dir.path().join("article.md"))
+        .arg(&txt)
+        .assert()
+        .success();
+    let (scanned, changed, _, failed) = summary(&out.get_output().stdout);
+    assert_eq!((scanned, changed, failed), (2, 2, 0));
+    assert_eq!(
+        fs::read(&txt).unwrap(),
+        fixture("bom", "expected.md").into_bytes()
+    );
+    assert_eq!(
+        fs::read(dir.path().join("2024/crlf.markdown")).unwrap(),
+        fixture("crlf", "input.md").into_bytes(),
+        "a file not named is left alone"
+    );
+}
