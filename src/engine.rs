@@ -69,6 +69,12 @@ pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, 
             removed_share: 0.0,
         });
     }
+    let settling: Vec<&str> = rules
+        .rules
+        .iter()
+        .filter(|r| r.rule.settles())
+        .map(|r| &*r.id)
+        .collect();
     let mut current = input.to_string();
     let mut passes: Vec<Vec<Edit>> = Vec::new();
     let mut touched: Vec<Range<usize>> = Vec::new();
@@ -99,10 +105,14 @@ pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, 
             .iter()
             .map(|r| edit::map_forward(r.start, &edits)..edit::map_forward(r.end, &edits))
             .collect();
+        // Edits of rules that only tidy up after others do not count as
+        // touched: tidying next to a tidy edit would creep through the file.
         let mut delta: isize = 0;
         for e in &edits {
             let start = (e.range.start as isize + delta) as usize;
-            touched.push(start..start + e.replacement.len());
+            if !settling.contains(&&*e.rule) {
+                touched.push(start..start + e.replacement.len());
+            }
             delta += e.replacement.len() as isize - e.range.len() as isize;
         }
         current = next;
@@ -397,4 +407,75 @@ pub fn mirror_path(root: &Path, path: &Path, out: &Path) -> PathBuf {
         .filter(|c| matches!(c, std::path::Component::Normal(_)))
         .collect();
     out.join(rel)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules(toml_text: &str) -> RuleSet {
+        RuleSet::parse(toml_text, "test.toml").unwrap()
+    }
+
+    const DROP_AND_TIDY: &str = r#"
+[[rule]]
+id = "drop"
+kind = "drop-block"
+description = "d"
+pattern = "^DROP$"
+
+[[rule]]
+id = "tidy"
+kind = "tidy"
+description = "t"
+"#;
+
+    #[test]
+    fn tidy_stays_next_to_edits_and_settles() {
+        // Regression: tidy's own edits counted as touched, so it crept one
+        // blank run further per pass and never settled.
+        let mut input = String::from("A\n  \n  \nDROP\n  \n  \nB\n");
+        for i in 0..20 {
+            input.push_str(&format!("  \n  \np{i}\n"));
+        }
+        let out = clean_text(&input, &rules(DROP_AND_TIDY), false).unwrap();
+        assert!(out.passes <= 3, "passes: {}", out.passes);
+        assert!(
+            out.output.starts_with("A\n\nB\n  \n  \np0\n"),
+            "{:?}",
+            out.output
+        );
+    }
+
+    #[test]
+    fn second_run_changes_nothing() {
+        let input = "A\n\n\nDROP\n\n\nB\nDROP";
+        let set = rules(DROP_AND_TIDY);
+        let once = clean_text(input, &set, false).unwrap();
+        assert_eq!(once.output, "A\n\nB\nDROP");
+        let twice = clean_text(&once.output, &set, false).unwrap();
+        assert_eq!(twice.output, once.output);
+        assert!(twice.hits.is_empty());
+    }
+
+    #[test]
+    fn guard_refuses_and_force_overrides() {
+        let input = "DROP\n\nkeep\n";
+        let mut set = rules(DROP_AND_TIDY);
+        set.max_removed = 0.1;
+        let err = clean_text(input, &set, false).unwrap_err();
+        assert!(matches!(err, CleanError::TooMuchRemoved { .. }), "{err}");
+        assert!(err.to_string().contains("drop"), "{err}");
+        let forced = clean_text(input, &set, true).unwrap();
+        assert_eq!(forced.output, "keep\n");
+    }
+
+    #[test]
+    fn hits_are_located_in_the_input() {
+        let input = "some text\n\nDROP\n\nmore text\n";
+        let out = clean_text(input, &rules(DROP_AND_TIDY), false).unwrap();
+        let drop = out.hits.iter().find(|h| &*h.rule == "drop").unwrap();
+        assert_eq!((drop.line, drop.column), (3, 1));
+        assert_eq!(drop.removed, "DROP\n");
+    }
 }
