@@ -336,7 +336,35 @@ impl<'t> Document<'t> {
         range.start..range.start + t.len()
     }
 
-    fn flatten<'a>(&mut self, node: &'a AstNode<'a>, parent: Option<NodeId>) {
+    /// Flattens the tree in pre-order. Iterative, so that deeply nested input
+    /// (thousands of `>` or list markers) cannot overflow the stack.
+    fn flatten<'a>(&mut self, root: &'a AstNode<'a>, parent: Option<NodeId>) {
+        enum Step<'a> {
+            Enter(&'a AstNode<'a>, Option<NodeId>),
+            Exit(NodeId),
+        }
+        let mut stack = vec![Step::Enter(root, parent)];
+        while let Some(step) = stack.pop() {
+            match step {
+                Step::Exit(id) => {
+                    let end = self.nodes.len();
+                    self.nodes[id].end = end;
+                }
+                Step::Enter(node, parent) => {
+                    let id = self.push_node(node, parent);
+                    stack.push(Step::Exit(id));
+                    let mut child = node.last_child();
+                    while let Some(c) = child {
+                        stack.push(Step::Enter(c, Some(id)));
+                        child = c.previous_sibling();
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds one node (its children come after it).
+    fn push_node<'a>(&mut self, node: &'a AstNode<'a>, parent: Option<NodeId>) -> NodeId {
         let id = self.nodes.len();
         let (kind, range, trusted) = {
             let ast = node.data.borrow();
@@ -366,11 +394,7 @@ impl<'t> Document<'t> {
             end: id + 1,
             trusted,
         });
-        for child in node.children() {
-            self.flatten(child, Some(id));
-        }
-        let end = self.nodes.len();
-        self.nodes[id].end = end;
+        id
     }
 
     fn byte_range(&self, sp: &comrak::nodes::Sourcepos) -> Option<Range<usize>> {
