@@ -302,7 +302,8 @@ impl<'t> Document<'t> {
         let mut unit = id;
         while let Some(parent) = self.nodes[unit].parent {
             let p = &self.nodes[parent];
-            let only_child = self.children(parent).count() == 1;
+            // The first child spans the rest of the parent's subtree: O(1).
+            let only_child = parent + 1 < p.end && self.nodes[parent + 1].end == p.end;
             if only_child && matches!(p.kind, Kind::Item | Kind::BlockQuote | Kind::List) {
                 unit = parent;
             } else {
@@ -325,6 +326,22 @@ impl<'t> Document<'t> {
         let end = self.line_end(last);
         if !self.text[range.end..end].trim().is_empty() {
             return None;
+        }
+        // Between two lines of content at top level (list items aside), keep
+        // the line break: the
+        // blank line left keeps the neighbours apart (a paragraph above would
+        // otherwise swallow an indented code block, a `---` or the paragraph
+        // below). Tidy rules collapse blank runs.
+        let content = |r: Range<usize>| !self.text[r].trim().is_empty();
+        if prefix.is_empty()
+            && node.kind != Kind::Item
+            && start > 0
+            && end < self.text.len()
+            && content(self.line_start(start - 1)..start)
+            && content(end..self.line_end(end))
+        {
+            let kept = self.text[start..end].trim_end_matches(['\r', '\n']).len();
+            return Some(start..start + kept);
         }
         Some(start..end)
     }
@@ -363,6 +380,20 @@ impl<'t> Document<'t> {
         }
     }
 
+    /// What to protect for code whose own span could not be checked: the
+    /// nearest block around it that has a span, else the whole text. Rules
+    /// must not guess where such code ends.
+    fn untrusted_code_guard(&self, mut parent: Option<NodeId>) -> Range<usize> {
+        while let Some(p) = parent {
+            let n = &self.nodes[p];
+            if n.is_block() && n.kind != Kind::Document && !n.range.is_empty() {
+                return n.range.clone();
+            }
+            parent = n.parent;
+        }
+        0..self.text.len()
+    }
+
     /// Adds one node (its children come after it).
     fn push_node<'a>(&mut self, node: &'a AstNode<'a>, parent: Option<NodeId>) -> NodeId {
         let id = self.nodes.len();
@@ -380,12 +411,13 @@ impl<'t> Document<'t> {
         if trusted {
             trusted = self.check_span(&mut kind, &range, node);
         }
-        if trusted {
-            match kind {
-                Kind::CodeBlock => self.protected.push(range.clone()),
-                Kind::Code => self.protected.push(range.clone()),
-                _ => {}
-            }
+        if matches!(kind, Kind::CodeBlock | Kind::Code) {
+            let guard = if trusted {
+                range.clone()
+            } else {
+                self.untrusted_code_guard(parent)
+            };
+            self.protected.push(guard);
         }
         self.nodes.push(Node {
             kind,

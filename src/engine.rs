@@ -80,11 +80,30 @@ pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, 
     let mut touched: Vec<Range<usize>> = Vec::new();
     let mut visible_before = None;
     let mut visible_after = 0;
+    // Code of the input, followed through the passes. A pass whose edits
+    // change what is code (an edit that opens or closes a fence, or joins an
+    // indented block to a paragraph) is undone and the clean stops there, so
+    // what was code stays code and nothing else becomes code.
+    let mut input_code: Vec<Range<usize>> = Vec::new();
+    let mut before_last: Option<(String, usize)> = None;
     let mut settled = false;
     let mut parses = 0;
     while parses < MAX_PASSES {
         let doc = Document::parse(&current);
         parses += 1;
+        let mut code = doc.protected.clone();
+        code.sort_by_key(|r| r.start);
+        if parses == 1 {
+            input_code = code;
+        } else if code != input_code
+            && let Some((text, visible)) = before_last.take()
+        {
+            current = text;
+            visible_after = visible;
+            passes.pop();
+            settled = true;
+            break;
+        }
         let visible = doc.visible_chars();
         visible_before.get_or_insert(visible);
         visible_after = visible;
@@ -101,6 +120,7 @@ pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, 
             break;
         }
         let next = edit::apply(&current, &edits);
+        map_sorted_forward(&mut input_code, &edits);
         touched = touched
             .iter()
             .map(|r| edit::map_forward(r.start, &edits)..edit::map_forward(r.end, &edits))
@@ -115,7 +135,7 @@ pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, 
             }
             delta += e.replacement.len() as isize - e.range.len() as isize;
         }
-        current = next;
+        before_last = Some((std::mem::replace(&mut current, next), visible));
         passes.push(edits);
     }
     if !settled {
@@ -156,6 +176,20 @@ pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, 
         passes: parses,
         removed_share,
     })
+}
+
+/// Moves sorted ranges that no edit overlaps to where they are after
+/// `edits` (sorted too), in one sweep.
+fn map_sorted_forward(ranges: &mut [Range<usize>], edits: &[Edit]) {
+    let mut delta: isize = 0;
+    let mut next = edits.iter().peekable();
+    for r in ranges {
+        while let Some(e) = next.next_if(|e| e.range.end <= r.start) {
+            delta += e.replacement.len() as isize - e.range.len() as isize;
+        }
+        r.start = (r.start as isize + delta) as usize;
+        r.end = (r.end as isize + delta) as usize;
+    }
 }
 
 fn dedup_join(mut ids: Vec<&str>) -> String {
