@@ -352,7 +352,7 @@ fn decode_utf16(bytes: Vec<u8>) -> Result<Decoded, ReadError> {
             .map_or(0, |e| e.valid_up_to()),
         at,
     };
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return Err(bad(bytes.len() - 1));
     }
     let units = bytes.chunks_exact(2).map(|p| match codec {
