@@ -190,6 +190,63 @@ fn folder_walk_does_not_follow_a_symlink_out_of_the_archive() {
     assert_eq!(fs::read_to_string(&b).unwrap(), DIRTY);
 }
 
+#[test]
+fn a_killed_run_leaves_old_or_new_files_and_the_next_run_tidies_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = 200;
+    // Long files, so the run is still writing when it is killed.
+    let dirty = DIRTY.repeat(50);
+    let clean = mdscrub::clean_text(&dirty, &RuleSet::default_rules(), false)
+        .unwrap()
+        .output;
+    for i in 0..n {
+        fs::write(dir.path().join(format!("{i:03}.md")), &dirty).unwrap();
+    }
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mdscrub"))
+        .arg("clean")
+        .arg(dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it as soon as it has written something (or has finished).
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() && started.elapsed() < Duration::from_secs(20) {
+        let some_new = (0..n).step_by(7).any(|i| {
+            fs::read(dir.path().join(format!("{i:03}.md"))).is_ok_and(|t| t.len() != dirty.len())
+        });
+        if some_new {
+            break;
+        }
+    }
+    let _ = child.kill();
+    child.wait().unwrap();
+    let mut new = 0;
+    for i in 0..n {
+        let text = fs::read_to_string(dir.path().join(format!("{i:03}.md"))).unwrap();
+        assert!(
+            text == dirty || text == clean,
+            "file {i} is neither old nor new"
+        );
+        new += usize::from(text == clean);
+    }
+    eprintln!("note: {new} of {n} files were cleaned before the kill");
+    // Whatever the kill left, plus one temporary file placed for certain.
+    fs::write(dir.path().join(".mdscrub-Kill00.tmp"), &clean[..10]).unwrap();
+    cargo_bin_cmd!("mdscrub")
+        .arg("clean")
+        .arg(dir.path())
+        .assert()
+        .code(0);
+    assert!(temp_files(dir.path()).is_empty());
+    for i in 0..n {
+        assert_eq!(
+            fs::read_to_string(dir.path().join(format!("{i:03}.md"))).unwrap(),
+            clean
+        );
+    }
+}
+
 // --- Changed under our feet (the test hook) -------------------------------------
 
 fn append_line(path: &Path) {
