@@ -47,6 +47,9 @@ pub enum Command {
         /// When to colour the diff.
         #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
         color: ColorChoice,
+        /// Write a self-contained HTML report to FILE (`-`: stdout) instead of the diff.
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
     },
     /// List the active rules.
     Rules {
@@ -84,6 +87,8 @@ pub enum Format {
     Text,
     Json,
     Github,
+    /// A self-contained HTML page with every diff (as `diff --html`).
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

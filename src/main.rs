@@ -2,6 +2,7 @@
 //! and map the outcome to an exit code (0 clean, 1 would change, 2 failure).
 
 mod cli;
+mod html_report;
 mod printer;
 
 use std::io::{self, Write};
@@ -81,11 +82,14 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 mode: Mode::Check,
                 force: common.force,
                 max_file_size: common.max_file_size,
-                keep_text: false,
+                keep_text: format == Format::Html,
             };
             let reports = process(&common, &rules, &opts)?;
             let s = Summary::of(&reports);
             match format {
+                Format::Html => {
+                    html_report::write(&mut io::BufWriter::new(io::stdout().lock()), &reports, &s)?
+                }
                 Format::Text => {
                     if !common.quiet {
                         printer::check_text(stdout, &reports)?;
@@ -111,6 +115,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             stat,
             exit_code,
             color,
+            html,
         } => {
             let rules = load_rules(common.rules.as_deref())?;
             let opts = RunOptions {
@@ -131,7 +136,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             };
             // Colour is decided here; write raw bytes past anstream's filter.
             let mut raw = io::stdout().lock();
-            if stat {
+            if let Some(path) = html {
+                html_report::write_to(&path, &reports, &s)?;
+            } else if stat {
                 printer::diff_stat(&mut raw, &reports)?;
             } else {
                 printer::diff(&mut raw, &reports, use_color)?;
