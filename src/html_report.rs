@@ -141,6 +141,10 @@ pub enum Block {
         del: Vec<Vec<Seg>>,
         #[serde(rename = "a")]
         ins: Vec<Vec<Seg>>,
+        /// Old and new lines (indices into `del` and `ins`) that are versions
+        /// of each other, for side-by-side rows; empty: pair by position.
+        #[serde(rename = "p", skip_serializing_if = "Vec::is_empty")]
+        pairs: Vec<(usize, usize)>,
     },
 }
 
@@ -270,6 +274,7 @@ enum Region {
         new: Range<usize>,
         del: Vec<Seg>,
         ins: Vec<Seg>,
+        pairs: Vec<(usize, usize)>,
     },
 }
 
@@ -326,11 +331,18 @@ pub fn file_body(old: &str, new: &str, hits: &[Hit], rule_index: &HashMap<&str, 
                     });
                 }
             }
-            Region::Change { old, new, del, ins } => blocks.push(Block::Change {
+            Region::Change {
+                old,
+                new,
+                del,
+                ins,
+                pairs,
+            } => blocks.push(Block::Change {
                 old: old.start + 1,
                 new: new.start + 1,
                 del: split_lines(del),
                 ins: split_lines(ins),
+                pairs,
             }),
         }
     }
@@ -647,6 +659,14 @@ fn regions_from_ops(
             new: lo_new..hi_new,
             del: seg_of(&bo, true),
             ins: seg_of(&bn, false),
+            pairs: pair_lines(
+                old,
+                ops,
+                old_lines,
+                new_lines,
+                lo_old..hi_old,
+                lo_new..hi_new,
+            ),
         });
         kept_from = (hi_old, hi_new);
     }
@@ -658,6 +678,64 @@ fn regions_from_ops(
         });
     }
     regions
+}
+
+/// Pairs the old and new lines of a change block that share kept text (not
+/// counting whitespace), each old line with the first new line that holds some
+/// of it, keeping the pairs in order.
+fn pair_lines(
+    old: &str,
+    ops: &[Op],
+    old_lines: &[usize],
+    new_lines: &[usize],
+    lo: Range<usize>,
+    ln: Range<usize>,
+) -> Vec<(usize, usize)> {
+    let (block_start, block_end) = (old_lines[lo.start], old_lines[lo.end]);
+    // shared[(i, j)]: non-whitespace kept bytes old line i shares with new line j.
+    let mut shared: Vec<(usize, usize, usize)> = Vec::new();
+    for op in ops {
+        let Op::Kept { old: ko, new: kn } = op else {
+            continue;
+        };
+        if ko.end <= block_start || ko.start >= block_end {
+            continue;
+        }
+        let mut a = ko.start.max(block_start);
+        let end = ko.end.min(block_end);
+        while a < end {
+            let i = line_of(old_lines, a);
+            let b = end.min(old_lines[i + 1]);
+            let weight = old[a..b]
+                .bytes()
+                .filter(|c| !c.is_ascii_whitespace())
+                .count();
+            let j = line_of(new_lines, kn.start + (a - ko.start));
+            if weight > 0 && lo.contains(&i) && ln.contains(&j) {
+                match shared.last_mut() {
+                    Some(last) if last.0 == i - lo.start && last.1 == j - ln.start => {
+                        last.2 += weight
+                    }
+                    _ => shared.push((i - lo.start, j - ln.start, weight)),
+                }
+            }
+            a = b;
+        }
+    }
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    let mut k = 0;
+    while k < shared.len() {
+        // The first new line holding some of it: an old line split in
+        // several reads from its first piece.
+        let best = shared[k];
+        while k < shared.len() && shared[k].0 == best.0 {
+            k += 1;
+        }
+        if pairs.last().is_none_or(|p| p.1 < best.1) {
+            pairs.push((best.0, best.1));
+        }
+    }
+    pairs
 }
 
 /// Regions from `similar`'s line diff, with character diffs inside changed
@@ -705,6 +783,7 @@ fn regions_from_diff(
                 new: n,
                 del,
                 ins,
+                pairs: Vec::new(),
             });
         }
     };
@@ -1244,7 +1323,9 @@ mod tests {
             .blocks
             .iter()
             .find_map(|b| match b {
-                Block::Change { old, new, del, ins } => Some((*old, *new, del, ins)),
+                Block::Change {
+                    old, new, del, ins, ..
+                } => Some((*old, *new, del, ins)),
                 _ => None,
             })
             .expect("a change block");
@@ -1473,6 +1554,126 @@ mod tests {
             body.to_string()
                 .contains("点赞在看</textarea></script><!--")
         );
+    }
+
+    /// The lines a body shows for one side, line ends dropped.
+    fn side(body: &Body, old_side: bool) -> Vec<(usize, String)> {
+        let mut out = Vec::new();
+        for b in &body.blocks {
+            match b {
+                Block::Same { old, new, lines } | Block::Fold { old, new, lines } => {
+                    let first = if old_side { *old } else { *new };
+                    for (k, l) in lines.iter().enumerate() {
+                        out.push((first + k, l.clone()));
+                    }
+                }
+                Block::Change {
+                    old, new, del, ins, ..
+                } => {
+                    let (first, lines) = if old_side { (*old, del) } else { (*new, ins) };
+                    for (k, l) in text_of(lines).into_iter().enumerate() {
+                        out.push((first + k, l.trim_end_matches(['\r', '\n']).to_string()));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn expect_lines(text: &str) -> Vec<(usize, String)> {
+        text.lines()
+            .enumerate()
+            .map(|(i, l)| (i + 1, l.to_string()))
+            .collect()
+    }
+
+    /// Real cleans with the default rules (several passes, several rules per
+    /// line): the hits replay exactly, both sides show every line with its
+    /// number, and every mark names one rule.
+    #[test]
+    fn bodies_of_real_cleans_replay_exactly_and_show_every_line() {
+        let rules = mdscrub::config::RulesSource::Default.load().unwrap();
+        let example = include_str!("../examples/exports/wechat/城市夜跑的十年.md");
+        let crlf = example.replace('\n', "\r\n");
+        let mut long = String::from("# 长文\n\n");
+        for i in 0..50 {
+            long.push_str(&format!("第{i}段正文，没有需要清理的内容。\n\n"));
+        }
+        long.push_str("文字![](https://mmbiz.qpic.cn/a/640?wx_fmt=png&from;=appmsg)文字\n\n");
+        for i in 50..80 {
+            long.push_str(&format!("第{i}段。\n"));
+        }
+        long.push_str("\n点击上方蓝字关注我们\n");
+        for text in [example, crlf.as_str(), long.as_str()] {
+            let cleaned = mdscrub::clean_text(text, &rules, true).unwrap();
+            assert!(cleaned.changed(text));
+            let mut ids: Vec<&str> = cleaned.hits.iter().map(|h| &*h.rule).collect();
+            ids.sort();
+            ids.dedup();
+            let idx: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, r)| (*r, i)).collect();
+            assert!(
+                replay(text, &cleaned.output, &cleaned.hits, &idx).is_some(),
+                "hits replay"
+            );
+            let body = file_body(text, &cleaned.output, &cleaned.hits, &idx);
+            assert_eq!(side(&body, true), expect_lines(text));
+            assert_eq!(side(&body, false), expect_lines(&cleaned.output));
+            for b in &body.blocks {
+                if let Block::Change { del, ins, .. } = b {
+                    for (t, r) in marked(del).into_iter().chain(marked(ins)) {
+                        assert_eq!(r.len(), 1, "{t:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn hits_that_do_not_replay_fall_back_to_a_line_diff() {
+        let old = "a\n点赞在看\nb\n";
+        let new = "a\nb\n";
+        // A hit whose text is not where it says: no exact replay.
+        let h = Hit {
+            rule: Arc::from("cta"),
+            line: 2,
+            column: 1,
+            offset: 0,
+            pass: 1,
+            removed: "不在这里".into(),
+            replacement: String::new(),
+        };
+        let idx = HashMap::from([("cta", 0)]);
+        assert!(replay(old, new, std::slice::from_ref(&h), &idx).is_none());
+        let body = file_body(old, new, &[h], &idx);
+        assert_eq!(side(&body, true), expect_lines(old));
+        assert_eq!(side(&body, false), expect_lines(new));
+        let Some(Block::Change { del, .. }) = body.blocks.get(1) else {
+            panic!("{body:?}")
+        };
+        assert_eq!(marked(del), [("点赞在看\n".to_string(), vec![0])]);
+    }
+
+    #[test]
+    fn a_split_line_pairs_with_its_first_piece() {
+        let old = "前文![](a.png)后文很长很长的一段\n";
+        let new = "前文\n\n![](a.png)\n\n后文很长很长的一段\n";
+        let h = |at: usize| Hit {
+            rule: Arc::from("split"),
+            line: 1,
+            column: 1,
+            offset: at,
+            pass: 1,
+            removed: String::new(),
+            replacement: "\n\n".into(),
+        };
+        let at = "前文".len();
+        let hits = [h(at), h(at + "![](a.png)".len())];
+        let body = file_body(old, new, &hits, &HashMap::from([("split", 0)]));
+        let Block::Change { ins, pairs, .. } = &body.blocks[0] else {
+            panic!("{body:?}")
+        };
+        assert_eq!(ins.len(), 5);
+        assert_eq!(pairs, &[(0, 0)]);
     }
 
     #[test]

@@ -292,10 +292,27 @@
   }
   // Appends a line's segments to a cell. `side` is "d" (old) or "a" (new);
   // `labelled` holds rule keys already labelled in this change block.
+  // A run of adjacent marks gets one label per rule, after the run.
   function segments(cell, segs, side, labelled) {
     var focus = state.rule ? ruleIndex[state.rule] : -1;
+    var run = [];
+    function flush() {
+      run.forEach(function (rs) {
+        var key = rs.join(",");
+        if (side === "a" && labelled[key]) return;
+        labelled[key] = true;
+        var names = ruleNames(rs);
+        var tag = el("span", "tag " + (rs.length ? color(rs[0]) : "c-none"), names[0] || "?");
+        if (names.length > 1) tag.textContent += " +" + (names.length - 1);
+        tag.title = names.join(", ");
+        if (focus >= 0 && rs.indexOf(focus) < 0) tag.classList.add("dim");
+        cell.appendChild(tag);
+      });
+      run = [];
+    }
     segs.forEach(function (s) {
       if (typeof s === "string") {
+        flush();
         cell.appendChild(document.createTextNode(s));
         return;
       }
@@ -307,15 +324,9 @@
       if (focus >= 0 && rs.indexOf(focus) < 0) m.classList.add("dim");
       cell.appendChild(m);
       var key = rs.join(",");
-      if (side === "d" || !labelled[key]) {
-        labelled[key] = true;
-        var tag = el("span", "tag " + (rs.length ? color(rs[0]) : "c-none"), names[0] || "?");
-        if (names.length > 1) tag.textContent += " +" + (names.length - 1);
-        tag.title = names.join(", ");
-        if (focus >= 0 && rs.indexOf(focus) < 0) tag.classList.add("dim");
-        cell.appendChild(tag);
-      }
+      if (!run.some(function (r) { return r.join(",") === key; })) run.push(rs);
     });
+    flush();
   }
   function cells(tr, spec) {
     spec.forEach(function (c) {
@@ -344,19 +355,31 @@
     });
     var done = {};
     if (split) {
-      var n = Math.max(b.d.length, b.a.length);
-      for (var k = 0; k < n; k++) {
+      // Rows: paired lines side by side, the others against an empty cell.
+      var rows = [], di = 0, ai = 0;
+      (b.p || []).concat([[b.d.length, b.a.length]]).forEach(function (p) {
+        while (di < p[0]) rows.push([di++, -1]);
+        while (ai < p[1]) rows.push([-1, ai++]);
+        if (p[0] < b.d.length && p[1] < b.a.length) rows.push([di++, ai++]);
+      });
+      if (!b.p) {
+        rows = [];
+        for (var k = 0; k < Math.max(b.d.length, b.a.length); k++) {
+          rows.push([k < b.d.length ? k : -1, k < b.a.length ? k : -1]);
+        }
+      }
+      rows.forEach(function (r) {
         var tr = el("tr", "change");
-        var d = b.d[k], a = b.a[k];
-        var c1 = el("td", "ln" + (d ? " del" : " empty"), d ? b.o + k : "");
+        var d = r[0] >= 0 ? b.d[r[0]] : null, a = r[1] >= 0 ? b.a[r[1]] : null;
+        var c1 = el("td", "ln" + (d ? " del" : " empty"), d ? b.o + r[0] : "");
         var c2 = el("td", "code" + (d ? " del" : " empty"));
         if (d) segments(c2, d, "d", done);
-        var c3 = el("td", "ln" + (a ? " ins" : " empty"), a ? b.n + k : "");
+        var c3 = el("td", "ln" + (a ? " ins" : " empty"), a ? b.n + r[1] : "");
         var c4 = el("td", "code" + (a ? " ins" : " empty"));
         if (a) segments(c4, a, "a", labelled);
         tr.appendChild(c1); tr.appendChild(c2); tr.appendChild(c3); tr.appendChild(c4);
         tb.appendChild(tr);
-      }
+      });
       return;
     }
     b.d.forEach(function (segs, k) {
@@ -492,7 +515,11 @@
     var boxes = rowsBox.children;
     for (var k = 0; k < boxes.length; k++) {
       if (boxes[k].dataset.path === state.file) {
-        if (boxes[k].scrollIntoView) boxes[k].scrollIntoView({ block: "start" });
+        // Only when it is out of sight: the page opens at the top otherwise.
+        var top = boxes[k].getBoundingClientRect().top;
+        if (top > window.innerHeight * 0.8 && boxes[k].scrollIntoView) {
+          boxes[k].scrollIntoView({ block: "start" });
+        }
         return;
       }
     }
