@@ -14,7 +14,8 @@
   });
 
   var state = { rule: "", path: "", q: "", status: "", sort: "path", dir: 1, view: "unified", file: "" };
-  var shown = PAGE;
+  var first = 0;        // the list is drawn from list[first] ...
+  var shown = PAGE;     // ... for this many rows
   var open = {};        // file index -> true
   var bodies = {};      // file index -> parsed body
   var lowered = {};     // file index -> lower-cased raw JSON, for search
@@ -145,6 +146,16 @@
   var rowsBox = el("div", "rows");
   rowsBox.id = "rows";
   table.appendChild(rowsBox);
+  var earlier = el("button", "more");
+  earlier.type = "button";
+  earlier.id = "earlier";
+  earlier.addEventListener("click", function () {
+    var step = Math.min(PAGE, first);
+    first -= step;
+    shown += step;
+    renderRows();
+  });
+  table.insertBefore(earlier, rowsBox);
   app.appendChild(table);
   var more = el("button", "more");
   more.type = "button";
@@ -265,14 +276,16 @@
   function renderRows() {
     rowsBox.textContent = "";
     var frag = document.createDocumentFragment();
-    var n = Math.min(shown, list.length);
-    for (var k = 0; k < n; k++) frag.appendChild(row(list[k]));
+    var end = Math.min(first + shown, list.length);
+    for (var k = first; k < end; k++) frag.appendChild(row(list[k]));
     rowsBox.appendChild(frag);
-    var left = list.length - n;
+    var left = list.length - end;
     more.hidden = left <= 0;
-    more.textContent = "Show " + num(Math.min(PAGE, left)) + " more (" + num(left) + " not shown)";
+    more.textContent = "Show " + num(Math.min(PAGE, left)) + " more (" + num(left) + " after these)";
+    earlier.hidden = first <= 0;
+    earlier.textContent = "Show " + num(Math.min(PAGE, first)) + " earlier (" + num(first) + " before these)";
     count.textContent = num(list.length) + " of " + num(files.length) + " listed files" +
-      (list.length > n ? " (showing " + num(n) + ")" : "") +
+      (end - first < list.length ? " (showing " + num(first + 1) + "–" + num(end) + ")" : "") +
       (state.rule ? " · rule " + state.rule : "") +
       (state.status ? " · status " + state.status : "") +
       (state.path ? " · path " + state.path : "") +
@@ -477,6 +490,7 @@
     if (state.rule && !(state.rule in ruleIndex)) state.rule = "";
     if (refilter) {
       list = filter();
+      first = 0;
       shown = PAGE;
     }
     if (state.file) {
@@ -484,7 +498,11 @@
       for (var k = 0; k < list.length; k++) if (list[k].path === state.file) { at = k; break; }
       if (at >= 0) {
         open[list[at].i] = true;
-        if (at >= shown) shown = (Math.floor(at / PAGE) + 1) * PAGE;
+        // Draw the page that holds it rather than every row before it.
+        if (at < first || at >= first + shown) {
+          first = Math.floor(at / PAGE) * PAGE;
+          shown = PAGE;
+        }
       }
     }
     syncControls();
