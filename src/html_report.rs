@@ -376,21 +376,36 @@ fn line_of(starts: &[usize], at: usize) -> usize {
     starts.partition_point(|&s| s <= at).saturating_sub(1)
 }
 
-/// A character-level edit script, in text order.
+/// One step of a character-level edit script; a script covers both texts
+/// in order, so `old` and `new` ranges never go back.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Op {
-    Kept {
-        old: Range<usize>,
-        new: Range<usize>,
-    },
-    Del {
-        old: Range<usize>,
-        rule: usize,
-    },
-    Ins {
-        new: Range<usize>,
-        rule: usize,
-    },
+struct Op {
+    kind: OpKind,
+    old: Range<usize>,
+    new: Range<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OpKind {
+    Kept,
+    /// Deleted by the rule with this index (`new` is empty).
+    Del(usize),
+    /// Inserted by the rule with this index (`old` is empty).
+    Ins(usize),
+}
+
+/// The ops whose range on one side touches `range`.
+fn ops_touching<'a>(ops: &'a [Op], range: &Range<usize>, old_side: bool) -> &'a [Op] {
+    let side = |op: &Op| {
+        if old_side {
+            op.old.clone()
+        } else {
+            op.new.clone()
+        }
+    };
+    let from = ops.partition_point(|op| side(op).end < range.start);
+    let to = ops.partition_point(|op| side(op).start <= range.end);
+    &ops[from..to.max(from)]
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -479,7 +494,7 @@ fn replay(
     // were deleted, inserted bytes were inserted.
     let mut ops = Vec::new();
     let mut done = 0; // old bytes accounted for
-    let dels = |ops: &mut Vec<Op>, range: Range<usize>| -> Option<()> {
+    let dels = |ops: &mut Vec<Op>, range: Range<usize>, at: usize| -> Option<()> {
         let mut s = range.start;
         while s < range.end {
             let rule = deleted[s]?;
@@ -487,7 +502,11 @@ fn replay(
             while e < range.end && deleted[e] == Some(rule) {
                 e += 1;
             }
-            ops.push(Op::Del { old: s..e, rule });
+            ops.push(Op {
+                kind: OpKind::Del(rule),
+                old: s..e,
+                new: at..at,
+            });
             s = e;
         }
         Some(())
@@ -503,12 +522,13 @@ fn replay(
     while i < origin.len() {
         match origin[i] {
             Origin::Old(x) => {
-                dels(&mut ops, done..x)?;
+                dels(&mut ops, done..x, i)?;
                 let mut j = i + 1;
                 while j < origin.len() && origin[j] == Origin::Old(x + (j - i)) {
                     j += 1;
                 }
-                ops.push(Op::Kept {
+                ops.push(Op {
+                    kind: OpKind::Kept,
                     old: x..x + (j - i),
                     new: i..j,
                 });
@@ -516,18 +536,22 @@ fn replay(
                 i = j;
             }
             Origin::Ins(rule) => {
-                dels(&mut ops, done..next_old_at[i])?;
+                dels(&mut ops, done..next_old_at[i], i)?;
                 done = done.max(next_old_at[i]);
                 let mut j = i + 1;
                 while j < origin.len() && origin[j] == Origin::Ins(rule) {
                     j += 1;
                 }
-                ops.push(Op::Ins { new: i..j, rule });
+                ops.push(Op {
+                    kind: OpKind::Ins(rule),
+                    old: done..done,
+                    new: i..j,
+                });
                 i = j;
             }
         }
     }
-    dels(&mut ops, done..old.len())?;
+    dels(&mut ops, done..old.len(), new.len())?;
     Some(ops)
 }
 
@@ -558,26 +582,15 @@ fn regions_from_ops(
 ) -> Vec<Region> {
     // Byte spans (old, new) of consecutive change ops.
     let mut spans: Vec<(Range<usize>, Range<usize>)> = Vec::new();
-    let (mut o, mut n) = (0, 0);
-    let mut in_change = false;
     for op in ops {
-        let (ol, nl) = match op {
-            Op::Kept { old, new } => (old.len(), new.len()),
-            Op::Del { old, .. } => (old.len(), 0),
-            Op::Ins { new, .. } => (0, new.len()),
-        };
-        if matches!(op, Op::Kept { .. }) {
-            in_change = false;
-        } else if in_change {
-            let last = spans.last_mut().expect("a span is open");
-            last.0.end = o + ol;
-            last.1.end = n + nl;
-        } else {
-            spans.push((o..o + ol, n..n + nl));
-            in_change = true;
+        match (op.kind, spans.last_mut()) {
+            (OpKind::Kept, _) => {}
+            (_, Some(last)) if last.0.end == op.old.start && last.1.end == op.new.start => {
+                last.0.end = op.old.end;
+                last.1.end = op.new.end;
+            }
+            _ => spans.push((op.old.clone(), op.new.clone())),
         }
-        o += ol;
-        n += nl;
     }
     // Widen each span to whole lines; kept text is the same on both sides, so
     // widening by the same number of bytes stays aligned. Spans that meet
@@ -602,33 +615,17 @@ fn regions_from_ops(
     }
     let mut regions = Vec::new();
     let mut kept_from = (0, 0); // line numbers
-    let seg_of = |range: &Range<usize>, side_old: bool| -> Vec<Seg> {
+    let seg_of = |range: &Range<usize>, old_side: bool| -> Vec<Seg> {
+        let text = if old_side { old } else { new };
         let mut out = Vec::new();
-        let (mut o, mut n) = (0, 0);
-        for op in ops {
-            match op {
-                Op::Kept { old: ko, new: kn } => {
-                    let (r, base) = if side_old { (ko, o) } else { (kn, n) };
-                    let s = base.max(range.start);
-                    let e = (base + r.len()).min(range.end);
-                    if s < e {
-                        let text = if side_old { &old[s..e] } else { &new[s..e] };
-                        out.push(Seg::Kept(text.to_string()));
-                    }
-                    o += ko.len();
-                    n += kn.len();
-                }
-                Op::Del { old: d, rule } => {
-                    if side_old && range.start <= o && o + d.len() <= range.end && !d.is_empty() {
-                        out.push(Seg::Marked(old[d.clone()].to_string(), vec![*rule]));
-                    }
-                    o += d.len();
-                }
-                Op::Ins { new: a, rule } => {
-                    if !side_old && range.start <= n && n + a.len() <= range.end && !a.is_empty() {
-                        out.push(Seg::Marked(new[a.clone()].to_string(), vec![*rule]));
-                    }
-                    n += a.len();
+        for op in ops_touching(ops, range, old_side) {
+            let r = if old_side { &op.old } else { &op.new };
+            let (s, e) = (r.start.max(range.start), r.end.min(range.end));
+            match op.kind {
+                _ if s >= e => {}
+                OpKind::Kept => out.push(Seg::Kept(text[s..e].to_string())),
+                OpKind::Del(rule) | OpKind::Ins(rule) => {
+                    out.push(Seg::Marked(text[s..e].to_string(), vec![rule]))
                 }
             }
         }
@@ -694,11 +691,9 @@ fn pair_lines(
     let (block_start, block_end) = (old_lines[lo.start], old_lines[lo.end]);
     // shared[(i, j)]: non-whitespace kept bytes old line i shares with new line j.
     let mut shared: Vec<(usize, usize, usize)> = Vec::new();
-    for op in ops {
-        let Op::Kept { old: ko, new: kn } = op else {
-            continue;
-        };
-        if ko.end <= block_start || ko.start >= block_end {
+    for op in ops_touching(ops, &(block_start..block_end), true) {
+        let (ko, kn) = (&op.old, &op.new);
+        if op.kind != OpKind::Kept || ko.end <= block_start || ko.start >= block_end {
             continue;
         }
         let mut a = ko.start.max(block_start);

@@ -2,7 +2,8 @@
 // Text only ever reaches the page through textContent / text nodes.
 (function () {
   "use strict";
-  var PAGE = 200;
+  var PAGE = 200;   // files drawn at a time
+  var ROWS = 500;   // diff rows drawn at a time in one file
   var data = JSON.parse(document.getElementById("mdscrub-index").textContent);
   var files = data.files;
   var rules = data.rules;
@@ -439,11 +440,34 @@
     });
     t.appendChild(cg);
     var tb = el("tbody");
-    body(f.i).forEach(function (b) {
-      if (b.k === "s") sameRows(tb, b.o, b.n, b.l);
-      else if (b.k === "f") foldRow(tb, b);
-      else changeRows(tb, b);
-    });
+    var blocks = body(f.i);
+    // Draw about ROWS rows at a time; a huge file gets a button for the rest.
+    function draw(from) {
+      var start = tb.rows.length, k = from;
+      while (k < blocks.length && tb.rows.length - start < ROWS) {
+        var b = blocks[k++];
+        if (b.k === "s") sameRows(tb, b.o, b.n, b.l);
+        else if (b.k === "f") foldRow(tb, b);
+        else changeRows(tb, b);
+      }
+      if (k < blocks.length) {
+        var left = 0;
+        for (var m = k; m < blocks.length; m++) if (blocks[m].k === "c") left++;
+        var tr = el("tr", "fold rest");
+        var td = el("td");
+        td.colSpan = 4;
+        var btn = el("button", "unfold", "Show more of this file (" + num(left) + " more changes, from line " + blocks[k].o + ")");
+        btn.type = "button";
+        btn.addEventListener("click", function () {
+          tr.remove();
+          draw(k);
+        });
+        td.appendChild(btn);
+        tr.appendChild(td);
+        tb.appendChild(tr);
+      }
+    }
+    draw(0);
     t.appendChild(tb);
     v.appendChild(t);
     return v;
