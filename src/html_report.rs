@@ -552,7 +552,56 @@ fn replay(
         }
     }
     dels(&mut ops, done..old.len(), new.len())?;
-    Some(ops)
+    Some(refine_replacements(old, new, ops))
+}
+
+/// A rule that rewrites text (a URL's query, a run of blank lines) removes
+/// and inserts in one edit; show only what differs between the two.
+fn refine_replacements(old: &str, new: &str, ops: Vec<Op>) -> Vec<Op> {
+    let mut out = Vec::with_capacity(ops.len());
+    let mut ops = ops.into_iter().peekable();
+    while let Some(op) = ops.next() {
+        let OpKind::Del(rule) = op.kind else {
+            out.push(op);
+            continue;
+        };
+        let Some(ins) = ops.next_if(|n| n.kind == OpKind::Ins(rule)) else {
+            out.push(op);
+            continue;
+        };
+        let Some(runs) = char_runs(&old[op.old.clone()], &new[ins.new.clone()]) else {
+            out.push(op);
+            out.push(ins);
+            continue;
+        };
+        let (ob, nb) = (op.old.start, ins.new.start);
+        for (equal, o, n) in runs {
+            let (o, n) = (ob + o.start..ob + o.end, nb + n.start..nb + n.end);
+            if equal {
+                out.push(Op {
+                    kind: OpKind::Kept,
+                    old: o,
+                    new: n,
+                });
+                continue;
+            }
+            if !o.is_empty() {
+                out.push(Op {
+                    kind: OpKind::Del(rule),
+                    old: o.clone(),
+                    new: n.start..n.start,
+                });
+            }
+            if !n.is_empty() {
+                out.push(Op {
+                    kind: OpKind::Ins(rule),
+                    old: o.end..o.end,
+                    new: n,
+                });
+            }
+        }
+    }
+    out
 }
 
 /// Where the line holding byte `at` starts; for the end of a text without a
@@ -815,7 +864,7 @@ fn strip_eol(line: &str) -> &str {
 /// attributes each mark to rules. `base` is the old block's byte offset in
 /// the old text. Returns the old and the new side as segment streams.
 fn inline_marks(old: &str, new: &str, base: usize, spans: &[Span]) -> (Vec<Seg>, Vec<Seg>) {
-    let whole = |spans: &[Span]| {
+    let Some(runs) = char_runs(old, new) else {
         let rules = attribute(base..base + old.len(), spans);
         let mark = |s: &str| {
             if s.is_empty() {
@@ -824,15 +873,40 @@ fn inline_marks(old: &str, new: &str, base: usize, spans: &[Span]) -> (Vec<Seg>,
                 vec![Seg::Marked(s.to_string(), rules.clone())]
             }
         };
-        (mark(old), mark(new))
+        return (mark(old), mark(new));
     };
+    let mut del = Vec::new();
+    let mut ins = Vec::new();
+    for (equal, o, n) in runs {
+        if equal {
+            del.push(Seg::Kept(old[o].to_string()));
+            ins.push(Seg::Kept(new[n].to_string()));
+            continue;
+        }
+        let rules = attribute(base + o.start..base + o.end, spans);
+        if !o.is_empty() {
+            del.push(Seg::Marked(old[o].to_string(), rules.clone()));
+        }
+        if !n.is_empty() {
+            ins.push(Seg::Marked(new[n].to_string(), rules));
+        }
+    }
+    (del, ins)
+}
+
+/// A character diff of two texts as runs in bytes: (equal?, old range, new
+/// range), a change being any mix of removal and insertion. `None` when
+/// there is nothing to compare, the texts are too long, or they have too
+/// little in common for the diff to mean anything.
+fn char_runs(old: &str, new: &str) -> Option<Vec<(bool, Range<usize>, Range<usize>)>> {
     if old.is_empty()
         || new.is_empty()
         || old.len() > INLINE_MAX_CHARS * 4
+        || new.len() > INLINE_MAX_CHARS * 4
         || old.chars().count() > INLINE_MAX_CHARS
         || new.chars().count() > INLINE_MAX_CHARS
     {
-        return whole(spans);
+        return None;
     }
     let diff = TextDiff::configure()
         .algorithm(Algorithm::Myers)
@@ -848,7 +922,7 @@ fn inline_marks(old: &str, new: &str, base: usize, spans: &[Span]) -> (Vec<Seg>,
         .map(|(i, _)| i)
         .chain([new.len()])
         .collect();
-    // Runs in bytes: (equal?, old range, new range); adjacent changes merged.
+    // Adjacent changes merged.
     let mut runs: Vec<(bool, Range<usize>, Range<usize>)> = Vec::new();
     for op in diff.ops() {
         let (tag, o, n) = op.as_tag_tuple();
@@ -864,17 +938,15 @@ fn inline_marks(old: &str, new: &str, base: usize, spans: &[Span]) -> (Vec<Seg>,
         }
     }
     // A character diff of unrelated text matches stray characters; when little
-    // of the new side is kept, mark the blocks whole instead.
+    // of the new side is kept, it is no diff at all.
     let kept: usize = runs.iter().filter(|r| r.0).map(|r| r.2.len()).sum();
     if kept * 2 < new.len() {
-        return whole(spans);
+        return None;
     }
     // Fold short kept runs between two changes into one change, so a removal
     // reads as one piece rather than confetti.
     let mut merged: Vec<(bool, Range<usize>, Range<usize>)> = Vec::with_capacity(runs.len());
-    let mut i = 0;
-    while i < runs.len() {
-        let (equal, o, n) = runs[i].clone();
+    for (i, (equal, o, n)) in runs.iter().cloned().enumerate() {
         let short_gap = equal
             && i > 0
             && i + 1 < runs.len()
@@ -887,25 +959,76 @@ fn inline_marks(old: &str, new: &str, base: usize, spans: &[Span]) -> (Vec<Seg>,
             }
             _ => merged.push((equal, o, n)),
         }
-        i += 1;
     }
-    let mut del = Vec::new();
-    let mut ins = Vec::new();
-    for (equal, o, n) in merged {
-        if equal {
-            del.push(Seg::Kept(old[o].to_string()));
-            ins.push(Seg::Kept(new[n].to_string()));
+    slide_left(old, new, &mut merged);
+    Some(merged)
+}
+
+/// Slides each pure removal or insertion left, where the same text allows,
+/// to the place that reads best: at a line start, else starting with a
+/// separator (`from=x&` after `&` becomes `&from=x`), else after one.
+fn slide_left(old: &str, new: &str, runs: &mut Vec<(bool, Range<usize>, Range<usize>)>) {
+    let mut k = 1;
+    while k < runs.len() {
+        let (equal, o, n) = runs[k].clone();
+        let (prev_equal, po, _) = runs[k - 1].clone();
+        if equal || !prev_equal || (!o.is_empty() && !n.is_empty()) {
+            k += 1;
             continue;
         }
-        let rules = attribute(base + o.start..base + o.end, spans);
-        if !o.is_empty() {
-            del.push(Seg::Marked(old[o].to_string(), rules.clone()));
+        let (text, r) = if n.is_empty() { (old, o) } else { (new, n) };
+        let kept = &old[po.clone()];
+        // Every place the mark can slide to, and how well it sits there.
+        let score = |shift: usize| {
+            let moved = &text[r.start - shift..r.end - shift];
+            let before = &text[..r.start - shift];
+            let sep = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
+            if before.is_empty() || before.ends_with(['\n', '\r']) {
+                3
+            } else if sep(moved.chars().next()) {
+                2
+            } else if sep(before.chars().next_back()) {
+                1
+            } else {
+                0
+            }
+        };
+        let (mut shift, mut best, mut at) = (0, score(0), 0);
+        loop {
+            let moved = &text[r.start - at..r.end - at];
+            let before = &kept[..kept.len() - at];
+            match (moved.chars().next_back(), before.chars().next_back()) {
+                (Some(a), Some(b)) if a == b => at += a.len_utf8(),
+                _ => break,
+            }
+            let sc = score(at);
+            if sc > best {
+                (shift, best) = (at, sc);
+            }
         }
-        if !n.is_empty() {
-            ins.push(Seg::Marked(new[n].to_string(), rules));
+        if shift == 0 {
+            k += 1;
+            continue;
+        }
+        let shifted = |r: &Range<usize>| r.start - shift..r.end - shift;
+        runs[k - 1].1.end -= shift;
+        runs[k - 1].2.end -= shift;
+        runs[k].1 = shifted(&runs[k].1);
+        runs[k].2 = shifted(&runs[k].2);
+        let (o_end, n_end) = (runs[k].1.end, runs[k].2.end);
+        match runs.get_mut(k + 1) {
+            Some((true, no, nn)) => {
+                no.start -= shift;
+                nn.start -= shift;
+            }
+            _ => runs.insert(k + 1, (true, o_end..o_end + shift, n_end..n_end + shift)),
+        }
+        if runs[k - 1].1.is_empty() {
+            runs.remove(k - 1);
+        } else {
+            k += 1;
         }
     }
-    (del, ins)
 }
 
 /// The rules that changed `range` of the old text (empty for an insertion
@@ -1669,6 +1792,24 @@ mod tests {
         };
         assert_eq!(ins.len(), 5);
         assert_eq!(pairs, &[(0, 0)]);
+    }
+
+    #[test]
+    fn a_rewrite_marks_only_what_it_changed() {
+        let old = "![](https://mmbiz.qpic.cn/a/640?wx_fmt=jpeg&from=appmsg&tp=webp)\n";
+        let new = "![](https://mmbiz.qpic.cn/a/640?wx_fmt=jpeg&tp=webp)\n";
+        let h = hit(
+            "params",
+            old,
+            "?wx_fmt=jpeg&from=appmsg&tp=webp",
+            "?wx_fmt=jpeg&tp=webp",
+        );
+        let body = file_body(old, new, &[h], &HashMap::from([("params", 0)]));
+        let Block::Change { del, ins, .. } = &body.blocks[0] else {
+            panic!("{body:?}")
+        };
+        assert_eq!(marked(del), [("&from=appmsg".to_string(), vec![0])]);
+        assert!(marked(ins).is_empty(), "{ins:?}");
     }
 
     #[test]
