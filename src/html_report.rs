@@ -894,11 +894,14 @@ fn inline_marks(old: &str, new: &str, base: usize, spans: &[Span]) -> (Vec<Seg>,
     (del, ins)
 }
 
+/// A stretch of a character diff: (equal?, old byte range, new byte range).
+type Run = (bool, Range<usize>, Range<usize>);
+
 /// A character diff of two texts as runs in bytes: (equal?, old range, new
 /// range), a change being any mix of removal and insertion. `None` when
 /// there is nothing to compare, the texts are too long, or they have too
 /// little in common for the diff to mean anything.
-fn char_runs(old: &str, new: &str) -> Option<Vec<(bool, Range<usize>, Range<usize>)>> {
+fn char_runs(old: &str, new: &str) -> Option<Vec<Run>> {
     if old.is_empty()
         || new.is_empty()
         || old.len() > INLINE_MAX_CHARS * 4
@@ -923,7 +926,7 @@ fn char_runs(old: &str, new: &str) -> Option<Vec<(bool, Range<usize>, Range<usiz
         .chain([new.len()])
         .collect();
     // Adjacent changes merged.
-    let mut runs: Vec<(bool, Range<usize>, Range<usize>)> = Vec::new();
+    let mut runs: Vec<Run> = Vec::new();
     for op in diff.ops() {
         let (tag, o, n) = op.as_tag_tuple();
         let o = old_at[o.start]..old_at[o.end];
@@ -945,7 +948,7 @@ fn char_runs(old: &str, new: &str) -> Option<Vec<(bool, Range<usize>, Range<usiz
     }
     // Fold short kept runs between two changes into one change, so a removal
     // reads as one piece rather than confetti.
-    let mut merged: Vec<(bool, Range<usize>, Range<usize>)> = Vec::with_capacity(runs.len());
+    let mut merged: Vec<Run> = Vec::with_capacity(runs.len());
     for (i, (equal, o, n)) in runs.iter().cloned().enumerate() {
         let short_gap = equal
             && i > 0
@@ -967,7 +970,7 @@ fn char_runs(old: &str, new: &str) -> Option<Vec<(bool, Range<usize>, Range<usiz
 /// Slides each pure removal or insertion left, where the same text allows,
 /// to the place that reads best: at a line start, else starting with a
 /// separator (`from=x&` after `&` becomes `&from=x`), else after one.
-fn slide_left(old: &str, new: &str, runs: &mut Vec<(bool, Range<usize>, Range<usize>)>) {
+fn slide_left(old: &str, new: &str, runs: &mut Vec<Run>) {
     let mut k = 1;
     while k < runs.len() {
         let (equal, o, n) = runs[k].clone();
