@@ -19,6 +19,7 @@ use crate::edit::{self, Edit, EditSink};
 use crate::fsio;
 use crate::report::{FileReport, Hit, Status};
 use crate::rules::Context;
+use crate::suppress::Suppressions;
 
 /// Most passes a text may take before it is reported as not settling.
 pub const MAX_PASSES: usize = 8;
@@ -93,6 +94,10 @@ pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, 
         for r in &rules.rules {
             r.rule
                 .check(&doc, &ctx, &mut EditSink::new(&r.id, &mut edits));
+        }
+        let suppressed = Suppressions::scan(&current, &doc.protected);
+        if !suppressed.is_empty() {
+            edits.retain(|e| !suppressed.blocks(&e.rule, &e.range));
         }
         let edits = edit::resolve(&current, edits, &doc.protected);
         drop(doc);
@@ -182,8 +187,10 @@ fn locate_hits(input: &str, passes: &[Vec<Edit>]) -> Vec<Hit> {
     for (pass, edits) in passes.iter().enumerate() {
         for e in edits {
             let mut at = e.range.start;
+            let mut end = e.range.end;
             for earlier in passes[..pass].iter().rev() {
                 at = edit::map_back(at, earlier);
+                end = map_back_end(end, earlier);
             }
             let line = line_starts.partition_point(|&s| s <= at);
             let line_start = line_starts[line - 1];
@@ -192,6 +199,7 @@ fn locate_hits(input: &str, passes: &[Vec<Edit>]) -> Vec<Hit> {
                 line,
                 column: input[line_start..at.min(input.len())].chars().count() + 1,
                 offset: at,
+                end: end.max(at),
                 pass: pass + 1,
                 removed: text[e.range.clone()].to_string(),
                 replacement: e.replacement.clone(),
@@ -201,6 +209,24 @@ fn locate_hits(input: &str, passes: &[Vec<Edit>]) -> Vec<Hit> {
     }
     hits.sort_by_key(|h| (h.offset, h.pass));
     hits
+}
+
+/// Like [`edit::map_back`] for the end of a span: an offset inside a
+/// replacement maps to the end of the range it replaced.
+fn map_back_end(offset: usize, edits: &[Edit]) -> usize {
+    let mut delta: isize = 0;
+    for e in edits {
+        let new_start = (e.range.start as isize + delta) as usize;
+        let new_end = new_start + e.replacement.len();
+        if offset <= new_start {
+            break;
+        }
+        if offset <= new_end {
+            return e.range.end;
+        }
+        delta += e.replacement.len() as isize - e.range.len() as isize;
+    }
+    (offset as isize - delta).max(0) as usize
 }
 
 /// What to do with the files of a run.
@@ -293,6 +319,16 @@ pub fn process_file(target: &Target, rules: &RuleSet, opts: &RunOptions) -> File
 
 /// Processes files in parallel; reports come back sorted by path.
 pub fn run(targets: &[Target], rules: &RuleSet, opts: &RunOptions) -> Vec<FileReport> {
+    run_with(targets, rules, opts, &|_| {})
+}
+
+/// [`run`], calling `done` (from any thread) as each file is finished.
+pub fn run_with(
+    targets: &[Target],
+    rules: &RuleSet,
+    opts: &RunOptions,
+    done: &(dyn Fn(&FileReport) + Sync),
+) -> Vec<FileReport> {
     let mut reports: Vec<FileReport> = targets
         .par_iter()
         .map(|t| {
@@ -306,6 +342,7 @@ pub fn run(targets: &[Target], rules: &RuleSet, opts: &RunOptions) -> Vec<FileRe
                     r
                 })
         })
+        .inspect(|r| done(r))
         .collect();
     reports.sort_by(|a, b| a.path.cmp(&b.path));
     reports
