@@ -56,7 +56,8 @@ pub struct Example {
     /// of what the rule leaves alone).
     pub output: String,
     /// Other rules (by id) that run with this one for the example, in the
-    /// set's order; by default the rule runs alone.
+    /// set's order. Besides these, only the set's active tidy-up rules
+    /// (kind `tidy`) run with it.
     #[serde(default)]
     pub with: Vec<String>,
 }
@@ -214,7 +215,8 @@ impl RuleSet {
         (run, failures)
     }
 
-    /// A fresh set of `rule` and the rules named in `with`, in this set's order.
+    /// A fresh set of `rule`, the rules named in `with` and the active tidy-up
+    /// rules, in this set's order.
     fn example_set(&self, rule: &ActiveRule, with: &[String]) -> Result<RuleSet, String> {
         for id in with {
             if self.find_rule(id).is_none() {
@@ -223,7 +225,12 @@ impl RuleSet {
         }
         let mut built = Vec::new();
         let all = self.rules.iter().chain(&self.extra.disabled);
-        for r in all.filter(|r| r.id == rule.id || with.iter().any(|w| *w == *r.id)) {
+        let wanted = |r: &&ActiveRule| {
+            r.id == rule.id
+                || with.iter().any(|w| *w == *r.id)
+                || (r.rule.settles() && self.rules.iter().any(|a| a.id == r.id))
+        };
+        for r in all.filter(wanted) {
             let kind = rules::kind(r.kind).ok_or_else(|| format!("unknown kind {}", r.kind))?;
             built.push(ActiveRule {
                 id: r.id.clone(),
