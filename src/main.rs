@@ -154,7 +154,12 @@ fn process(common: &Common, rules: &RuleSet, opts: &RunOptions) -> anyhow::Resul
 
 /// Cleans one text that did not come from a file (standard input): the report
 /// and the text to write out (the input itself when it was not cleaned).
-fn clean_one(name: PathBuf, text: String, rules: &RuleSet, opts: &RunOptions) -> (FileReport, String) {
+fn clean_one(
+    name: PathBuf,
+    text: String,
+    rules: &RuleSet,
+    opts: &RunOptions,
+) -> (FileReport, String) {
     let mut report = FileReport::new(name);
     match engine::clean_text(&text, rules, opts.force) {
         Ok(c) => {

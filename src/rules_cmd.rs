@@ -13,7 +13,11 @@ pub fn list(w: &mut impl Write, set: &RuleSet) -> io::Result<()> {
         .map(|r| (r, "on"))
         .chain(set.extra.disabled.iter().map(|r| (r, "off")));
     for (r, state) in all {
-        writeln!(w, "{:<28} {:<20} {:<3} {}", r.id, r.kind, state, r.description)?;
+        writeln!(
+            w,
+            "{:<28} {:<20} {:<3} {}",
+            r.id, r.kind, state, r.description
+        )?;
     }
     Ok(())
 }

@@ -164,67 +164,88 @@ mod tests {
 
     #[test]
     fn region_covers_until_enable() {
-        let t = "a\n\n<!-- mdscrub-disable -->\nb\n<!-- mdscrub-enable -->\nc\n";
-        assert!(!blocked(t, "x", "a"));
-        assert!(blocked(t, "x", "b"));
+        let t = "AAA\n\n<!-- mdscrub-disable -->\nBBB\n<!-- mdscrub-enable -->\nCCC\n";
+        assert!(!blocked(t, "x", "AAA"));
+        assert!(blocked(t, "x", "BBB"));
         assert!(blocked(t, "x", "<!-- mdscrub-enable -->"));
-        assert!(!blocked(t, "x", "c"));
+        assert!(!blocked(t, "x", "CCC"));
     }
 
     #[test]
     fn region_without_enable_runs_to_the_end() {
-        let t = "a\n<!-- mdscrub-disable -->\nb\n";
-        assert!(blocked(t, "x", "b"));
-        assert!(!blocked(t, "x", "a"));
+        let t = "AAA\n<!-- mdscrub-disable -->\nBBB\n";
+        assert!(blocked(t, "x", "BBB"));
+        assert!(!blocked(t, "x", "AAA"));
     }
 
     #[test]
     fn ids_limit_a_region() {
-        let t = "<!-- mdscrub-disable foo, bar -->\nb\n<!-- mdscrub-enable foo -->\nc\n";
-        assert!(blocked(t, "foo", "b"));
-        assert!(blocked(t, "bar", "b"));
-        assert!(!blocked(t, "baz", "b"));
-        assert!(!blocked(t, "foo", "c"));
-        assert!(blocked(t, "bar", "c"));
+        let t = "<!-- mdscrub-disable foo, bar -->\nBBB\n<!-- mdscrub-enable foo -->\nCCC\n";
+        assert!(blocked(t, "foo", "BBB"));
+        assert!(blocked(t, "bar", "BBB"));
+        assert!(!blocked(t, "baz", "BBB"));
+        assert!(!blocked(t, "foo", "CCC"));
+        assert!(blocked(t, "bar", "CCC"));
     }
 
     #[test]
     fn enable_with_ids_after_disable_all() {
-        let t = "<!-- mdscrub-disable -->\nb\n<!-- mdscrub-enable foo -->\nc\n";
-        assert!(blocked(t, "foo", "b"));
-        assert!(!blocked(t, "foo", "c"));
-        assert!(blocked(t, "bar", "c"));
+        let t = "<!-- mdscrub-disable -->\nBBB\n<!-- mdscrub-enable foo -->\nCCC\n";
+        assert!(blocked(t, "foo", "BBB"));
+        assert!(!blocked(t, "foo", "CCC"));
+        assert!(blocked(t, "bar", "CCC"));
     }
 
     #[test]
     fn next_line_covers_the_comment_and_one_line() {
-        let t = "<!-- mdscrub-disable-next-line tidy -->\nb\nc\n";
-        assert!(blocked(t, "tidy", "b\n"));
-        assert!(!blocked(t, "other", "b"));
-        assert!(!blocked(t, "tidy", "c"));
+        let t = "<!-- mdscrub-disable-next-line tidy -->\nBBB\nCCC\n";
+        assert!(blocked(t, "tidy", "BBB\n"));
+        assert!(!blocked(t, "other", "BBB"));
+        assert!(!blocked(t, "tidy", "CCC"));
     }
 
     #[test]
     fn file_directive_covers_everything() {
-        let t = "a\n<!--mdscrub-disable-file-->\nb\n";
-        assert!(blocked(t, "x", "a"));
-        assert!(blocked(t, "x", "b"));
+        let t = "AAA\n<!--mdscrub-disable-file-->\nBBB\n";
+        assert!(blocked(t, "x", "AAA"));
+        assert!(blocked(t, "x", "BBB"));
     }
 
     #[test]
     fn directives_in_code_are_ignored() {
-        let t = "```\n<!-- mdscrub-disable-file -->\n```\nb\n";
-        let code = 0..t.find("b\n").unwrap();
+        let t = "```\n<!-- mdscrub-disable-file -->\n```\nBBB\n";
+        let code = 0..t.find("BBB\n").unwrap();
         let s = Suppressions::scan(t, &[code]);
         assert!(s.is_empty());
     }
 
     #[test]
     fn insertions_at_a_range_edge_are_allowed() {
-        let t = "a\n<!-- mdscrub-disable -->\nb\n<!-- mdscrub-enable -->\n";
+        let t = "AAA\n<!-- mdscrub-disable -->\nBBB\n<!-- mdscrub-enable -->\n";
         let s = Suppressions::scan(t, &[]);
         let start = t.find("<!--").unwrap();
         assert!(!s.blocks("x", &(start..start)));
         assert!(s.blocks("x", &(start + 1..start + 1)));
+    }
+
+    #[test]
+    fn clean_text_skips_suppressed_edits_only() {
+        let rules = crate::config::RuleSet::default_rules();
+        let body = "这是一段足够长的正文，用来保证清理只去掉很少的一部分可见文字。";
+        let text = format!(
+            "{body}\n\n<!-- mdscrub-disable follow-prompt -->\n点击上方蓝字关注我们\n<!-- mdscrub-enable -->\n\n点击上方蓝字关注我们\n\n{body}\n"
+        );
+        let out = crate::engine::clean_text(&text, &rules, false).unwrap();
+        assert_eq!(
+            out.output,
+            format!(
+                "{body}\n\n<!-- mdscrub-disable follow-prompt -->\n点击上方蓝字关注我们\n<!-- mdscrub-enable -->\n\n{body}\n"
+            )
+        );
+        // A directive inside a code block does nothing.
+        let code =
+            format!("```\n<!-- mdscrub-disable-file -->\n```\n\n点击上方蓝字关注我们\n\n{body}\n");
+        let out = crate::engine::clean_text(&code, &rules, false).unwrap();
+        assert!(!out.output.contains("蓝字"), "{}", out.output);
     }
 }

@@ -247,8 +247,7 @@ mod tests {
 
     #[test]
     fn globs_match_path_relative_path_or_name() {
-        let g = Globs::new(&["drafts".into(), "archive/2019/*".into(), "*.tmp.md".into()])
-            .unwrap();
+        let g = Globs::new(&["drafts".into(), "archive/2019/*".into(), "*.tmp.md".into()]).unwrap();
         let root = Path::new("site");
         assert!(g.matches(Path::new("site/drafts"), root));
         assert!(g.matches(Path::new("site/archive/2019/a.md"), root));
@@ -265,7 +264,9 @@ mod tests {
 
     #[test]
     fn shards_split_every_path_exactly_once() {
-        let paths: Vec<PathBuf> = (0..200).map(|i| PathBuf::from(format!("d/{i}.md"))).collect();
+        let paths: Vec<PathBuf> = (0..200)
+            .map(|i| PathBuf::from(format!("d/{i}.md")))
+            .collect();
         let shards: Vec<Shard> = (1..=3).map(|k| format!("{k}/3").parse().unwrap()).collect();
         let mut sizes = [0; 3];
         for p in &paths {

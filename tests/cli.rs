@@ -9,7 +9,8 @@ use predicates::prelude::*;
 use serde_json::Value;
 
 /// Enough ordinary text that a clean removes a small share of it.
-const BODY: &str = "这是一段足够长的正文，用来保证清理只去掉很少的一部分可见文字，所以文件不会被拒绝。";
+const BODY: &str =
+    "这是一段足够长的正文，用来保证清理只去掉很少的一部分可见文字，所以文件不会被拒绝。";
 
 fn mdscrub(dir: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_mdscrub"));
@@ -197,7 +198,12 @@ fn check_json_reports_failures_with_a_reason() {
     let out = stdout_of(mdscrub(dir.path()).args(["check", "--format", "json", "docs/bad.md"]));
     let doc: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(doc["files"][0]["status"], "failed");
-    assert!(doc["files"][0]["reason"].as_str().unwrap().contains("UTF-8"));
+    assert!(
+        doc["files"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("UTF-8")
+    );
     assert_eq!(doc["totals"]["failed"], 1);
 }
 
@@ -277,8 +283,8 @@ fn git(dir: &Path, args: &[&str]) -> bool {
         .args(args)
         .current_dir(dir)
         .env("GIT_CONFIG_NOSYSTEM", "1")
-        .status()
-        .is_ok_and(|s| s.success())
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 #[test]
@@ -334,17 +340,20 @@ fn diff_exit_code_stat_and_colour() {
         .args(["diff", "--stat", "docs/a.md"])
         .assert()
         .code(0)
-        .stdout(predicate::str::is_match(r"^docs/a\.md \| -\d+ \+\d+ \| .*follow-prompt ×1").unwrap());
+        .stdout(
+            predicate::str::is_match(r"^docs/a\.md \| -\d+ \+\d+ \| .*follow-prompt ×1").unwrap(),
+        );
     // Piped: plain by default; colour only when asked, and NO_COLOR keeps auto plain.
     let plain = stdout_of(mdscrub(dir.path()).args(["diff", "docs/a.md"]));
     assert!(!plain.contains('\x1b'));
     let coloured = stdout_of(mdscrub(dir.path()).args(["diff", "--color", "always", "docs/a.md"]));
     assert!(coloured.contains("\x1b[31m-") && coloured.contains("\x1b[32m+"));
-    let no_color = stdout_of(
-        mdscrub(dir.path())
-            .env("NO_COLOR", "1")
-            .args(["diff", "--color", "auto", "docs/a.md"]),
-    );
+    let no_color = stdout_of(mdscrub(dir.path()).env("NO_COLOR", "1").args([
+        "diff",
+        "--color",
+        "auto",
+        "docs/a.md",
+    ]));
     assert_eq!(no_color, plain);
     let never = stdout_of(mdscrub(dir.path()).args(["diff", "--color", "never", "docs/a.md"]));
     assert_eq!(never, plain);
@@ -385,7 +394,9 @@ fn stdin_check_and_diff_use_the_stdin_filename() {
         .write_stdin(dirty())
         .assert()
         .code(0)
-        .stdout(predicate::str::starts_with("--- a/notes/x.md\n+++ b/notes/x.md\n"));
+        .stdout(predicate::str::starts_with(
+            "--- a/notes/x.md\n+++ b/notes/x.md\n",
+        ));
     mdscrub(dir.path())
         .args(["check", "-"])
         .write_stdin(clean_text())
@@ -423,11 +434,9 @@ fn dash_must_be_the_only_path() {
 #[test]
 fn rules_lists_explains_and_tests_the_defaults() {
     let dir = fixture();
-    mdscrub(dir.path())
-        .arg("rules")
-        .assert()
-        .code(0)
-        .stdout(predicate::str::is_match(r"(?m)^utm-params +strip-query +on +Remove utm_").unwrap());
+    mdscrub(dir.path()).arg("rules").assert().code(0).stdout(
+        predicate::str::is_match(r"(?m)^utm-params +strip-query +on +Remove utm_").unwrap(),
+    );
     mdscrub(dir.path())
         .args(["rules", "--explain", "utm-params"])
         .assert()
@@ -475,7 +484,9 @@ output = "正文\n\n广告\n"
         .arg(&rules)
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("r.toml:2: rule `drop-ad`: example 2 failed"))
+        .stdout(predicate::str::contains(
+            "r.toml:2: rule `drop-ad`: example 2 failed",
+        ))
         .stdout(predicate::str::contains("1 ok, 1 failed"));
 }
 
@@ -531,7 +542,11 @@ fn rules_file_is_discovered_in_the_folder_or_its_parents() {
         .stdout(predicate::str::contains("follow-prompt").not());
     // mdscrub.toml wins over .mdscrub.toml in the same folder; a nearer
     // folder wins over a farther one.
-    write_rules(dir.path(), "mdscrub.toml", &ONLY_UTM.replace("only-utm", "plain"));
+    write_rules(
+        dir.path(),
+        "mdscrub.toml",
+        &ONLY_UTM.replace("only-utm", "plain"),
+    );
     mdscrub(&sub)
         .arg("rules")
         .assert()
@@ -542,7 +557,11 @@ fn rules_file_is_discovered_in_the_folder_or_its_parents() {
         .assert()
         .stdout(predicate::str::starts_with("near"));
     // --rules wins over discovery.
-    let explicit = write_rules(dir.path(), "x.toml", &ONLY_UTM.replace("only-utm", "explicit"));
+    let explicit = write_rules(
+        dir.path(),
+        "x.toml",
+        &ONLY_UTM.replace("only-utm", "explicit"),
+    );
     mdscrub(&sub)
         .arg("rules")
         .arg("--rules")
@@ -582,7 +601,10 @@ pattern = "^编者按"
             .any(|l| l.starts_with("follow-prompt") && l.contains(" off ")),
         "{list}"
     );
-    assert!(list.lines().any(|l| l.starts_with("drop-note") && l.contains(" on ")));
+    assert!(
+        list.lines()
+            .any(|l| l.starts_with("drop-note") && l.contains(" on "))
+    );
     mdscrub(dir.path())
         .args(["rules", "--explain", "end-marker"])
         .assert()
@@ -599,15 +621,22 @@ pattern = "^编者按"
 #[test]
 fn select_and_ignore_narrow_the_rules() {
     let dir = fixture();
-    let out = stdout_of(mdscrub(dir.path()).args(["check", "--select", "follow-prompt", "docs/a.md"]));
-    assert!(out.contains("follow-prompt") && !out.contains("wechat-image-params"), "{out}");
+    let out =
+        stdout_of(mdscrub(dir.path()).args(["check", "--select", "follow-prompt", "docs/a.md"]));
+    assert!(
+        out.contains("follow-prompt") && !out.contains("wechat-image-params"),
+        "{out}"
+    );
     let out = stdout_of(mdscrub(dir.path()).args([
         "check",
         "--ignore",
         "follow-prompt,tidy",
         "docs/a.md",
     ]));
-    assert!(!out.contains("follow-prompt") && out.contains("wechat-image-params"), "{out}");
+    assert!(
+        !out.contains("follow-prompt") && out.contains("wechat-image-params"),
+        "{out}"
+    );
     mdscrub(dir.path())
         .args(["check", "--select", "no-such-rule", "docs"])
         .assert()
@@ -639,16 +668,31 @@ fn exclude_include_and_force_exclude() {
     assert!(all.contains(&"docs/drafts/d.md".to_string()));
     assert!(!all.iter().any(|p| p.ends_with(".txt")));
     let some = listed(d, &["--exclude", "drafts", "--exclude", "crlf.md", "docs"]);
-    assert!(!some.iter().any(|p| p.contains("drafts") || p.contains("crlf")), "{some:?}");
+    assert!(
+        !some
+            .iter()
+            .any(|p| p.contains("drafts") || p.contains("crlf")),
+        "{some:?}"
+    );
     assert!(some.contains(&"docs/a.md".to_string()));
     // Explicit files are processed even when excluded, unless forced.
     assert_eq!(
         listed(d, &["--exclude", "drafts", "docs/drafts/d.md"]),
         ["docs/drafts/d.md"]
     );
-    assert!(listed(d, &["--exclude", "drafts", "--force-exclude", "docs/drafts/d.md"]).is_empty());
+    assert!(
+        listed(
+            d,
+            &["--exclude", "drafts", "--force-exclude", "docs/drafts/d.md"]
+        )
+        .is_empty()
+    );
     // `exclude` in the rules file.
-    write_rules(d, "mdscrub.toml", "extend-default = true\nexclude = [\"docs/drafts/*\"]\n");
+    write_rules(
+        d,
+        "mdscrub.toml",
+        "extend-default = true\nexclude = [\"docs/drafts/*\"]\n",
+    );
     assert!(!listed(d, &["docs"]).iter().any(|p| p.contains("drafts")));
     fs::remove_file(d.join("mdscrub.toml")).unwrap();
     // --include widens past *.md.
@@ -712,11 +756,18 @@ fn inline_suppression_comments_keep_text() {
     let got = fs::read_to_string(dir.path().join("s.md")).unwrap();
     assert_eq!(
         got,
-        text.replacen("<!-- mdscrub-enable -->\n\n返回列表页\n", "<!-- mdscrub-enable -->\n", 1)
+        text.replacen(
+            "<!-- mdscrub-enable -->\n\n返回列表页\n",
+            "<!-- mdscrub-enable -->\n",
+            1
+        )
     );
     let off = format!("<!-- mdscrub-disable-file -->\n\n{}", dirty());
     fs::write(dir.path().join("off.md"), &off).unwrap();
-    mdscrub(dir.path()).args(["check", "off.md"]).assert().code(0);
+    mdscrub(dir.path())
+        .args(["check", "off.md"])
+        .assert()
+        .code(0);
     let only = format!("<!-- mdscrub-disable-file follow-prompt -->\n\n{}", dirty());
     fs::write(dir.path().join("only.md"), &only).unwrap();
     mdscrub(dir.path())
@@ -753,9 +804,11 @@ fn summary_has_time_and_statistics_are_sorted() {
         .clone();
     let err = String::from_utf8(out).unwrap();
     assert!(
-        predicate::str::is_match(r"4 files scanned, 3 changed, \d+ edits, \d+ bytes removed, 0 failed in \d+\.\d\ds")
-            .unwrap()
-            .eval(&err),
+        predicate::str::is_match(
+            r"4 files scanned, 3 changed, \d+ edits, \d+ bytes removed, 0 failed in \d+\.\d\ds"
+        )
+        .unwrap()
+        .eval(&err),
         "{err}"
     );
     let counts: Vec<u64> = err
@@ -780,14 +833,20 @@ fn verbose_names_the_rules_file_and_every_file() {
     mdscrub(dir.path())
         .args(["check", "-v", "docs"])
         .assert()
-        .stderr(predicate::str::contains("rules: the embedded default rules"))
+        .stderr(predicate::str::contains(
+            "rules: the embedded default rules",
+        ))
         .stderr(predicate::str::contains("unchanged: docs/clean.md"));
 }
 
 #[test]
 fn completions_for_each_shell() {
     let dir = tempfile::tempdir().unwrap();
-    for (shell, marker) in [("bash", "complete -F"), ("zsh", "#compdef mdscrub"), ("fish", "complete -c mdscrub")] {
+    for (shell, marker) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef mdscrub"),
+        ("fish", "complete -c mdscrub"),
+    ] {
         mdscrub(dir.path())
             .args(["completions", shell])
             .assert()

@@ -117,7 +117,9 @@ pub(super) fn rule_entries(
             .find(|(_, t, overridden)| !overridden && id.is_some() && id_of(t) == id);
         match target {
             Some(entry) => {
-                let same_kind = table.get("kind").is_none_or(|k| entry.1.get("kind") == Some(k));
+                let same_kind = table
+                    .get("kind")
+                    .is_none_or(|k| entry.1.get("kind") == Some(k));
                 if !same_kind {
                     entry.1 = toml::Table::new();
                 }
@@ -155,7 +157,11 @@ impl RuleSet {
             return Ok(self);
         }
         for id in select.iter().chain(ignore) {
-            let known = self.rules.iter().chain(&self.extra.disabled).any(|r| &*r.id == id);
+            let known = self
+                .rules
+                .iter()
+                .chain(&self.extra.disabled)
+                .any(|r| &*r.id == id);
             if !known {
                 return Err(format!("no rule `{id}` in {}", self.extra.file));
             }
@@ -241,5 +247,97 @@ impl RuleSet {
             });
         }
         Ok(RuleSet::from_rules(built, 1.0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extend_default_merges_by_id() {
+        let set = RuleSet::parse(
+            "extend-default = true\n\n[[rule]]\nid = \"tidy\"\nenabled = false\n\n[[rule]]\nid = \"end-marker\"\ntail = 2\n\n[[rule]]\nid = \"mine\"\nkind = \"tidy\"\ndescription = \"d\"\n",
+            "u.toml",
+        )
+        .unwrap();
+        let defaults = RuleSet::default_rules();
+        assert_eq!(set.rules.len(), defaults.rules.len());
+        assert!(set.find_rule("tidy").is_some_and(|(_, on)| !on));
+        let (end, on) = set.find_rule("end-marker").unwrap();
+        assert!(on);
+        assert_eq!(end.meta.settings["tail"].as_integer(), Some(2));
+        assert_eq!(end.meta.line, Some(7));
+        assert!(!end.meta.examples.is_empty(), "default examples kept");
+        assert_eq!(set.rules.last().unwrap().id.as_ref(), "mine");
+    }
+
+    #[test]
+    fn an_override_error_names_the_user_file_line_and_rule() {
+        let e = RuleSet::parse(
+            "extend-default = true\n[[rule]]\nid = \"end-marker\"\npattern = \"(\"\n",
+            "u.toml",
+        )
+        .unwrap_err();
+        assert_eq!((e.file.as_str(), e.line), ("u.toml", Some(2)));
+        assert_eq!(e.rule.as_deref(), Some("end-marker"));
+    }
+
+    #[test]
+    fn without_extend_default_a_partial_rule_is_an_error() {
+        let e = RuleSet::parse("[[rule]]\nid = \"tidy\"\nenabled = false\n", "u.toml").unwrap_err();
+        assert!(e.message.contains("no `kind`"), "{e}");
+    }
+
+    #[test]
+    fn bad_examples_are_errors() {
+        let base = "[[rule]]\nid = \"t\"\nkind = \"tidy\"\ndescription = \"d\"\n";
+        let e = RuleSet::parse(&format!("{base}example = \"x\"\n"), "u.toml").unwrap_err();
+        assert!(e.message.contains("`example`"), "{e}");
+        let e = RuleSet::parse(
+            &format!("{base}[[rule.example]]\ninput = \"a\"\n"),
+            "u.toml",
+        )
+        .unwrap_err();
+        assert!(e.message.contains("output"), "{e}");
+    }
+
+    #[test]
+    fn examples_run_and_report_mismatches() {
+        let set = RuleSet::parse(
+            "[[rule]]\nid = \"ad\"\nkind = \"drop-block\"\ndescription = \"d\"\npattern = \"^AD$\"\n\n[[rule.example]]\ninput = \"x\\n\\nAD\\n\"\noutput = \"x\\n\\n\"\n\n[[rule.example]]\ninput = \"AD\\n\"\noutput = \"AD\\n\"\n",
+            "u.toml",
+        )
+        .unwrap();
+        let (run, failures) = set.test_examples();
+        assert_eq!(run, 2);
+        assert_eq!(failures.len(), 1);
+        assert_eq!(failures[0].number, 2);
+        assert_eq!(failures[0].got.as_deref(), Ok(""));
+    }
+
+    #[test]
+    fn narrow_keeps_selected_and_rejects_unknown_ids() {
+        let set = RuleSet::default_rules()
+            .narrow(&["tidy".into(), "utm-params".into()], &["tidy".into()])
+            .unwrap();
+        let ids: Vec<&str> = set.rules.iter().map(|r| &*r.id).collect();
+        assert_eq!(ids, ["utm-params"]);
+        assert!(set.find_rule("tidy").is_some_and(|(_, on)| !on));
+        let e = RuleSet::default_rules()
+            .narrow(&["nope".into()], &[])
+            .unwrap_err();
+        assert!(e.contains("nope"));
+    }
+
+    #[test]
+    fn discovery_walks_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("a/b");
+        std::fs::create_dir_all(&sub).unwrap();
+        std::fs::write(dir.path().join(".mdscrub.toml"), "").unwrap();
+        assert_eq!(discover(&sub), Some(dir.path().join(".mdscrub.toml")));
+        std::fs::write(dir.path().join("a/mdscrub.toml"), "").unwrap();
+        assert_eq!(discover(&sub), Some(dir.path().join("a/mdscrub.toml")));
     }
 }
