@@ -38,9 +38,10 @@ fn main() -> ExitCode {
 
 /// Loads the rules a command asked for (file, discovery or defaults) and
 /// narrows them with `--select` / `--ignore`.
-fn load_rules(args: &RulesArgs, verbose: bool) -> anyhow::Result<RuleSet> {
+fn load_rules(args: &RulesArgs, verbose: bool) -> anyhow::Result<Rules> {
     let cwd = std::env::current_dir().context("cannot read the current folder")?;
     let (set, file) = RuleSet::find_and_load(args.rules.as_deref(), &cwd)?;
+    let file = file.map(|f| cwd.join(f));
     let set = set
         .narrow(&args.select, &args.ignore)
         .map_err(anyhow::Error::msg)?;
@@ -55,7 +56,13 @@ fn load_rules(args: &RulesArgs, verbose: bool) -> anyhow::Result<RuleSet> {
             set.extra.disabled.len()
         );
     }
-    Ok(set)
+    Ok(Rules { set, file })
+}
+
+/// The rules of a run and the file they came from (absolute).
+struct Rules {
+    set: RuleSet,
+    file: Option<PathBuf>,
 }
 
 /// The reports of a file command and how long it took.
@@ -75,11 +82,18 @@ fn is_stdin(common: &Common) -> anyhow::Result<bool> {
 }
 
 /// Walks (or reads standard input), processes and returns sorted reports.
-fn process(common: &Common, rules: &RuleSet, opts: &RunOptions) -> anyhow::Result<Outcome> {
+fn process(common: &Common, loaded: &Rules, opts: &RunOptions) -> anyhow::Result<Outcome> {
     let started = Instant::now();
-    let mut excludes = rules.extra.exclude.clone();
-    excludes.extend(common.exclude.iter().cloned());
-    let exclude = Globs::new(&excludes).map_err(anyhow::Error::msg)?;
+    let rules = &loaded.set;
+    // The rules file's excludes also match paths below the file's folder.
+    let base = loaded
+        .file
+        .as_deref()
+        .and_then(Path::parent)
+        .map_or_else(|| PathBuf::from("/"), Path::to_path_buf);
+    let exclude = Globs::new(&common.exclude)
+        .and_then(|g| g.with_base(&rules.extra.exclude, &base))
+        .map_err(anyhow::Error::msg)?;
     if is_stdin(common)? {
         let name = common
             .stdin_filename
@@ -243,7 +257,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 Format::Text => {}
                 Format::Json => printer::check_json(&mut stdout, reports, &Summary::of(reports))?,
                 Format::Github => printer::check_github(&mut stdout, reports)?,
-                Format::Sarif => printer::check_sarif(&mut stdout, reports, &rules)?,
+                Format::Sarif => printer::check_sarif(&mut stdout, reports, &rules.set)?,
             }
             stdout.flush()?;
             let s = finish(&common, &outcome, "would change")?;
@@ -293,7 +307,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             explain,
             test,
         } => {
-            let set = load_rules(&rules, false)?;
+            let set = load_rules(&rules, false)?.set;
             let stdout = &mut io::stdout().lock();
             if test {
                 return Ok(rules_cmd::test(stdout, &set)?);

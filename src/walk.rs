@@ -25,10 +25,13 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
 
 /// A set of path globs. A glob matches a path when it matches the path as
 /// given (without a leading `./`), its path below the folder it was found
-/// in, or its file name; `*` also crosses `/`.
+/// in, its path below the glob's base folder (for globs of a rules file: the
+/// file's folder), or its file name; `*` also crosses `/`.
 #[derive(Debug, Clone, Default)]
 pub struct Globs {
     set: Option<GlobSet>,
+    /// More globs, matched also against paths below a base folder.
+    based: Vec<(GlobSet, PathBuf)>,
 }
 
 impl Globs {
@@ -43,38 +46,72 @@ impl Globs {
             b.add(Glob::new(g).map_err(|e| format!("invalid glob `{g}`: {e}"))?);
         }
         let set = b.build().map_err(|e| format!("invalid globs: {e}"))?;
-        Ok(Globs { set: Some(set) })
+        Ok(Globs {
+            set: Some(set),
+            based: Vec::new(),
+        })
+    }
+
+    /// Adds globs that also match paths relative to `base` (an absolute
+    /// folder); relative paths are taken from the current folder.
+    pub fn with_base(mut self, globs: &[String], base: &Path) -> Result<Globs, String> {
+        if let Some(set) = Globs::new(globs)?.set {
+            self.based.push((set, base.to_path_buf()));
+        }
+        Ok(self)
     }
 
     pub fn is_empty(&self) -> bool {
-        self.set.is_none()
+        self.set.is_none() && self.based.is_empty()
     }
 
     /// True when a glob matches `path` (found under `root`).
     pub fn matches(&self, path: &Path, root: &Path) -> bool {
-        let Some(set) = &self.set else { return false };
-        let full = slash_path(path);
-        if set.is_match(&full) {
-            return true;
-        }
-        if let Ok(rel) = path.strip_prefix(root)
-            && !rel.as_os_str().is_empty()
-            && set.is_match(slash_path(rel))
+        if let Some(set) = &self.set
+            && matches_set(set, path, root)
         {
             return true;
         }
-        path.file_name().is_some_and(|n| set.is_match(n))
+        if self.based.is_empty() {
+            return false;
+        }
+        let abs = std::env::current_dir()
+            .map(|cwd| cwd.join(path))
+            .unwrap_or_else(|_| path.to_path_buf());
+        let abs: PathBuf = abs
+            .components()
+            .filter(|c| !matches!(c, Component::CurDir))
+            .collect();
+        self.based.iter().any(|(set, base)| {
+            matches_set(set, path, root)
+                || abs
+                    .strip_prefix(base)
+                    .is_ok_and(|rel| !rel.as_os_str().is_empty() && set.is_match(slash_path(rel)))
+        })
     }
 
     /// True when `path` or any folder above it (as written) matches.
     pub fn matches_any_ancestor(&self, path: &Path) -> bool {
-        if self.set.is_none() {
+        if self.is_empty() {
             return false;
         }
         path.ancestors()
             .filter(|a| !a.as_os_str().is_empty())
             .any(|a| self.matches(a, Path::new("")))
     }
+}
+
+fn matches_set(set: &GlobSet, path: &Path, root: &Path) -> bool {
+    if set.is_match(slash_path(path)) {
+        return true;
+    }
+    if let Ok(rel) = path.strip_prefix(root)
+        && !rel.as_os_str().is_empty()
+        && set.is_match(slash_path(rel))
+    {
+        return true;
+    }
+    path.file_name().is_some_and(|n| set.is_match(n))
 }
 
 /// A path written with `/` and without leading `./`.

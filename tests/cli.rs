@@ -694,7 +694,12 @@ fn exclude_include_and_force_exclude() {
         "extend-default = true\nexclude = [\"docs/drafts/*\"]\n",
     );
     assert!(!listed(d, &["docs"]).iter().any(|p| p.contains("drafts")));
+    // ... whose globs also match relative to the rules file's folder.
+    let from_docs = listed(&d.join("docs"), &["."]);
+    assert!(from_docs.contains(&"./a.md".to_string()), "{from_docs:?}");
+    assert!(!from_docs.iter().any(|p| p.contains("drafts")), "{from_docs:?}");
     fs::remove_file(d.join("mdscrub.toml")).unwrap();
+    assert!(listed(&d.join("docs"), &["."]).contains(&"./drafts/d.md".to_string()));
     // --include widens past *.md.
     assert!(listed(d, &["--include", "*.txt", "docs"]).contains(&"docs/notes.txt".to_string()));
 }
