@@ -57,10 +57,9 @@ pub fn statistics(w: &mut impl Write, reports: &[FileReport]) -> io::Result<()> 
     if totals.is_empty() {
         return writeln!(w, "no rule hit");
     }
-    let width = totals.iter().map(|t| t.0.len()).max().unwrap_or(4).max(4);
-    writeln!(w, "{:>7}  {:>6}  {:<width$}", "hits", "files", "rule")?;
+    writeln!(w, "{:>7}  {:>6}  rule", "hits", "files")?;
     for (rule, hits, files) in &totals {
-        writeln!(w, "{hits:>7}  {files:>6}  {rule:<width$}")?;
+        writeln!(w, "{hits:>7}  {files:>6}  {rule}")?;
     }
     Ok(())
 }

@@ -697,7 +697,10 @@ fn exclude_include_and_force_exclude() {
     // ... whose globs also match relative to the rules file's folder.
     let from_docs = listed(&d.join("docs"), &["."]);
     assert!(from_docs.contains(&"./a.md".to_string()), "{from_docs:?}");
-    assert!(!from_docs.iter().any(|p| p.contains("drafts")), "{from_docs:?}");
+    assert!(
+        !from_docs.iter().any(|p| p.contains("drafts")),
+        "{from_docs:?}"
+    );
     fs::remove_file(d.join("mdscrub.toml")).unwrap();
     assert!(listed(&d.join("docs"), &["."]).contains(&"./drafts/d.md".to_string()));
     // --include widens past *.md.
@@ -859,4 +862,31 @@ fn completions_for_each_shell() {
             .stdout(predicate::str::contains(marker))
             .stdout(predicate::str::contains("--stdin-filename"));
     }
+}
+
+#[test]
+fn pre_commit_hook_entries_are_valid_commands() {
+    let hooks = fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/.pre-commit-hooks.yaml"
+    ))
+    .unwrap();
+    let entries: Vec<&str> = hooks
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("entry: "))
+        .collect();
+    assert_eq!(entries.len(), 2);
+    for (entry, want) in entries.iter().zip([0, 1]) {
+        let dir = fixture();
+        let args: Vec<&str> = entry.split_whitespace().collect();
+        assert_eq!(args[0], "mdscrub");
+        mdscrub(dir.path())
+            .args(&args[1..])
+            .args(["docs/a.md", "docs/clean.md"])
+            .assert()
+            .code(want);
+        let a = fs::read_to_string(dir.path().join("docs/a.md")).unwrap();
+        assert_eq!(a == dirty(), want == 1, "{entry}");
+    }
+    assert!(hooks.contains("- id: mdscrub\n") && hooks.contains("- id: mdscrub-check\n"));
 }
