@@ -890,3 +890,25 @@ fn pre_commit_hook_entries_are_valid_commands() {
     }
     assert!(hooks.contains("- id: mdscrub\n") && hooks.contains("- id: mdscrub-check\n"));
 }
+
+#[test]
+fn readme_rules_file_example_is_valid_and_its_examples_pass() {
+    let readme = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme
+        .find("```toml\n# mdscrub.toml at the root")
+        .expect("README has the mdscrub.toml example")
+        + "```toml\n".len();
+    let end = start + readme[start..].find("```\n").unwrap();
+    let dir = fixture();
+    write_rules(dir.path(), "mdscrub.toml", &readme[start..end]);
+    mdscrub(dir.path())
+        .args(["rules", "--test"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(" 0 failed"));
+    mdscrub(dir.path())
+        .arg("rules")
+        .assert()
+        .stdout(predicate::str::is_match(r"(?m)^read-original +drop-block +off ").unwrap())
+        .stdout(predicate::str::contains("editor-note"));
+}
