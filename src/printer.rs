@@ -227,12 +227,11 @@ struct JsonTotals {
     failed: usize,
 }
 
-/// `check --format json`: one document with every file that would change or
-/// failed, every edit and the totals.
+/// `check --format json`: one document with every file (sorted by path),
+/// every edit and the totals.
 pub fn check_json(w: &mut impl Write, reports: &[FileReport], s: &Summary) -> io::Result<()> {
     let files = reports
         .iter()
-        .filter(|r| r.status != Status::Unchanged)
         .map(|r| {
             let (status, reason) = match &r.status {
                 Status::Unchanged => ("unchanged", None),

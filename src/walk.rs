@@ -32,6 +32,8 @@ pub struct Globs {
     set: Option<GlobSet>,
     /// More globs, matched also against paths below a base folder.
     based: Vec<(GlobSet, PathBuf)>,
+    /// The current folder, for turning relative paths into absolute ones.
+    cwd: Option<PathBuf>,
 }
 
 impl Globs {
@@ -48,7 +50,7 @@ impl Globs {
         let set = b.build().map_err(|e| format!("invalid globs: {e}"))?;
         Ok(Globs {
             set: Some(set),
-            based: Vec::new(),
+            ..Globs::default()
         })
     }
 
@@ -57,6 +59,7 @@ impl Globs {
     pub fn with_base(mut self, globs: &[String], base: &Path) -> Result<Globs, String> {
         if let Some(set) = Globs::new(globs)?.set {
             self.based.push((set, base.to_path_buf()));
+            self.cwd = std::env::current_dir().ok();
         }
         Ok(self)
     }
@@ -75,9 +78,10 @@ impl Globs {
         if self.based.is_empty() {
             return false;
         }
-        let abs = std::env::current_dir()
-            .map(|cwd| cwd.join(path))
-            .unwrap_or_else(|_| path.to_path_buf());
+        let abs = self
+            .cwd
+            .as_ref()
+            .map_or_else(|| path.to_path_buf(), |cwd| cwd.join(path));
         let abs: PathBuf = abs
             .components()
             .filter(|c| !matches!(c, Component::CurDir))

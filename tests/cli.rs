@@ -139,7 +139,7 @@ fn check_json_has_the_documented_shape() {
     let mut sorted = paths.clone();
     sorted.sort();
     assert_eq!(paths, sorted, "files sorted by path");
-    assert_eq!(files.len(), 3);
+    assert_eq!(files.len(), 4);
     let totals = &doc["totals"];
     for key in [
         "scanned",
@@ -155,7 +155,14 @@ fn check_json_has_the_documented_shape() {
     assert_eq!(totals["scanned"], 4);
     assert_eq!(totals["changed"], 3);
     let mut edits = 0;
-    for f in files {
+    let clean: Vec<&Value> = files
+        .iter()
+        .filter(|f| f["status"] == "unchanged")
+        .collect();
+    assert_eq!(clean.len(), 1);
+    assert_eq!(clean[0]["path"], "docs/clean.md");
+    assert_eq!(clean[0]["edits"].as_array().unwrap().len(), 0);
+    for f in files.iter().filter(|f| f["status"] != "unchanged") {
         assert_eq!(f["status"], "would-change");
         assert!(f["reason"].is_null());
         let original = fs::read_to_string(dir.path().join(f["path"].as_str().unwrap())).unwrap();
@@ -653,6 +660,7 @@ fn listed(dir: &Path, args: &[&str]) -> Vec<String> {
         .as_array()
         .unwrap()
         .iter()
+        .filter(|f| f["status"] != "unchanged")
         .map(|f| f["path"].as_str().unwrap().to_string())
         .collect()
 }
