@@ -2,8 +2,9 @@
 //! and map the outcome to an exit code (0 clean, 1 would change, 2 failure).
 //!
 //! Standard output carries what a command is for (the cleaned text of
-//! `clean -`, the check report, the diff); the summary, statistics, progress
-//! and errors go to standard error.
+//! `clean -`, the check report, the diff); progress and errors go to standard
+//! error, and so do the summary and statistics unless standard output is
+//! meant for people (`clean` of files, `check --format text`).
 
 mod cli;
 mod printer;
@@ -211,16 +212,27 @@ fn options(common: &Common, mode: Mode, keep_text: bool) -> RunOptions {
     }
 }
 
-/// Problems, the summary and the statistics, on standard error.
-fn finish(common: &Common, outcome: &Outcome, word: &str) -> anyhow::Result<Summary> {
+/// Problems (on standard error), then the summary and the statistics: on
+/// standard output when it is meant for people, else on standard error.
+fn finish(
+    common: &Common,
+    outcome: &Outcome,
+    word: &str,
+    to_stdout: bool,
+) -> anyhow::Result<Summary> {
     let s = Summary::of(&outcome.reports);
-    let stderr = &mut anstream::stderr().lock();
-    printer::problems(stderr, &outcome.reports)?;
+    printer::problems(&mut anstream::stderr().lock(), &outcome.reports)?;
     if !common.quiet {
-        printer::summary(stderr, &s, word, outcome.started.elapsed())?;
+        let mut out: Box<dyn Write> = if to_stdout {
+            Box::new(anstream::stdout().lock())
+        } else {
+            Box::new(anstream::stderr().lock())
+        };
+        printer::summary(&mut out, &s, word, outcome.started.elapsed())?;
         if common.statistics {
-            printer::statistics(stderr, &outcome.reports)?;
+            printer::statistics(&mut out, &outcome.reports)?;
         }
+        out.flush()?;
     }
     Ok(s)
 }
@@ -244,7 +256,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 stdout.write_all(text.as_bytes())?;
                 stdout.flush()?;
             }
-            let s = finish(&common, &outcome, "changed")?;
+            let s = finish(&common, &outcome, "changed", !stdin)?;
             Ok(if has_failures(&s) { 2 } else { 0 })
         }
         Command::Check { common, format } => {
@@ -260,7 +272,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 Format::Sarif => printer::check_sarif(&mut stdout, reports, &rules.set)?,
             }
             stdout.flush()?;
-            let s = finish(&common, &outcome, "would change")?;
+            drop(stdout);
+            let s = finish(&common, &outcome, "would change", format == Format::Text)?;
             Ok(if has_failures(&s) {
                 2
             } else if s.changed > 0 {
@@ -293,7 +306,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 printer::diff(&mut raw, &outcome.reports, use_color)?;
             }
             raw.flush()?;
-            let s = finish(&common, &outcome, "would change")?;
+            let s = finish(&common, &outcome, "would change", false)?;
             Ok(if has_failures(&s) {
                 2
             } else if exit_code && s.changed > 0 {
