@@ -381,6 +381,30 @@ fn path_string(p: &Path) -> String {
     p.display().to_string()
 }
 
+/// A diff header path as git writes it: as is when it is plain printable
+/// ASCII without spaces, else in double quotes with C escapes (octal for
+/// bytes outside ASCII), which both `git apply` and `patch` read.
+fn quote_path(p: &str) -> String {
+    let plain = |b: u8| b.is_ascii_graphic() && b != b'"' && b != b'\\';
+    if p.bytes().all(plain) {
+        return p.to_string();
+    }
+    let mut out = String::from("\"");
+    for b in p.bytes() {
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\t' => out.push_str("\\t"),
+            b'\n' => out.push_str("\\n"),
+            b' ' => out.push(' '),
+            b if plain(b) => out.push(b as char),
+            b => out.push_str(&format!("\\{b:03o}")),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// A path for diff headers: relative to the current folder when it is below
 /// it, `/`-separated, without `./`.
 fn diff_path(p: &Path) -> String {
@@ -400,7 +424,10 @@ pub fn diff(w: &mut impl Write, reports: &[FileReport], color: bool) -> io::Resu
         let text = diff
             .unified_diff()
             .context_radius(3)
-            .header(&format!("a/{path}"), &format!("b/{path}"))
+            .header(
+                &quote_path(&format!("a/{path}")),
+                &quote_path(&format!("b/{path}")),
+            )
             .to_string();
         if !color {
             w.write_all(text.as_bytes())?;

@@ -288,12 +288,30 @@ fn check_github_prints_one_annotation_per_hit() {
 // --- diff -------------------------------------------------------------------
 
 fn git(dir: &Path, args: &[&str]) -> bool {
-    std::process::Command::new("git")
-        .args(args)
+    run_tool("git", dir, args, None)
+}
+
+/// Runs a tool in `dir` (with `stdin` from a file), true when it succeeds.
+fn run_tool(tool: &str, dir: &Path, args: &[&str], stdin: Option<&Path>) -> bool {
+    let mut cmd = std::process::Command::new(tool);
+    if let Some(f) = stdin {
+        cmd.stdin(fs::File::open(f).unwrap());
+    }
+    cmd.args(args)
         .current_dir(dir)
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .output()
         .is_ok_and(|o| o.status.success())
+}
+
+fn copy_tree(from: &Path) -> tempfile::TempDir {
+    let copy = tempfile::tempdir().unwrap();
+    for (rel, bytes) in snapshot(from) {
+        let to = copy.path().join(rel);
+        fs::create_dir_all(to.parent().unwrap()).unwrap();
+        fs::write(to, bytes).unwrap();
+    }
+    copy
 }
 
 #[test]
@@ -303,6 +321,8 @@ fn diff_applied_with_git_apply_gives_what_clean_writes() {
         return;
     }
     let dir = fixture();
+    // A name git quotes in headers.
+    fs::write(dir.path().join("docs/q\"uote.md"), dirty()).unwrap();
     let patch = mdscrub(dir.path())
         .args(["diff", "docs"])
         .assert()
@@ -312,20 +332,35 @@ fn diff_applied_with_git_apply_gives_what_clean_writes() {
         .clone();
     assert!(String::from_utf8_lossy(&patch).starts_with("--- a/docs/a.md\n+++ b/docs/a.md\n"));
     assert!(String::from_utf8_lossy(&patch).contains("\\ No newline at end of file"));
-    // A copy gets the patch; the original gets cleaned.
-    let copy = tempfile::tempdir().unwrap();
-    for (rel, bytes) in snapshot(dir.path()) {
-        let to = copy.path().join(rel);
-        fs::create_dir_all(to.parent().unwrap()).unwrap();
-        fs::write(to, bytes).unwrap();
-    }
+    assert!(String::from_utf8_lossy(&patch).contains("--- \"a/docs/q\\\"uote.md\"\n"));
+    // Copies get the patch (git apply, and patch -p1 where installed); the
+    // original gets cleaned.
+    let copy = copy_tree(dir.path());
+    let copy2 = copy_tree(dir.path());
+    let patch_file = tempfile::NamedTempFile::new().unwrap();
+    fs::write(patch_file.path(), &patch).unwrap();
+    let patch_path = patch_file.path().to_str().unwrap();
     assert!(git(copy.path(), &["init", "-q", "."]));
-    fs::write(copy.path().join("p.diff"), &patch).unwrap();
-    assert!(git(copy.path(), &["apply", "p.diff"]), "git apply failed");
-    fs::remove_file(copy.path().join("p.diff")).unwrap();
+    assert!(git(copy.path(), &["apply", patch_path]), "git apply failed");
+    fs::remove_dir_all(copy.path().join(".git")).unwrap();
+    let with_patch = run_tool("patch", Path::new("."), &["--version"], None);
+    if with_patch {
+        let ok = run_tool(
+            "patch",
+            copy2.path(),
+            &["-p1", "-s"],
+            Some(patch_file.path()),
+        );
+        assert!(ok, "patch -p1 failed");
+    } else {
+        eprintln!("note: patch not found; only git apply tested");
+    }
     mdscrub(dir.path()).args(["clean", "docs"]).assert().code(0);
     let cleaned = snapshot(dir.path());
     assert_eq!(cleaned, snapshot(copy.path()));
+    if with_patch {
+        assert_eq!(cleaned, snapshot(copy2.path()));
+    }
     // Line ends and the missing final newline came through as clean wrote them.
     let crlf = fs::read_to_string(dir.path().join("docs/crlf.md")).unwrap();
     assert!(crlf.contains("\r\n") && !crlf.replace("\r\n", "").contains('\n'));
