@@ -159,14 +159,21 @@ impl std::str::FromStr for Shard {
 }
 
 impl Shard {
-    /// True when `path` belongs to this shard. The hash (FNV-1a, 64 bits) of
-    /// the path as written with `/` is the same on every machine and run.
+    /// True when `path` belongs to this shard. The hash of the path as
+    /// written with `/` (FNV-1a, 64 bits, then the MurmurHash3 finaliser so
+    /// that every bit depends on every byte) is the same on every machine
+    /// and run.
     pub fn contains(&self, path: &Path) -> bool {
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
         for b in slash_path(path).bytes() {
             h ^= u64::from(b);
             h = h.wrapping_mul(0x0100_0000_01b3);
         }
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^= h >> 33;
         h % self.count == self.index - 1
     }
 }
