@@ -323,6 +323,15 @@ mod tests {
             sizes[owners[0]] += 1;
         }
         assert!(sizes.iter().all(|&n| n > 40), "{sizes:?}");
+        // Powers of two too: not an exact split by byte parity.
+        let half: Shard = "1/2".parse().unwrap();
+        let owned: Vec<bool> = (0..3000)
+            .map(|i| half.contains(Path::new(&format!("f{i:04}.md"))))
+            .collect();
+        let n = owned.iter().filter(|&&o| o).count();
+        assert!((1350..1650).contains(&n), "{n}");
+        let alike = owned.windows(2).filter(|w| w[0] == w[1]).count();
+        assert!((1200..1800).contains(&alike), "neighbours alike: {alike}");
         // `./` and the path as written with `/` hash alike.
         assert_eq!(
             shards[0].contains(Path::new("./d/1.md")),
