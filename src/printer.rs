@@ -281,17 +281,23 @@ pub fn check_json(w: &mut impl Write, reports: &[FileReport], s: &Summary) -> io
     writeln!(w)
 }
 
-/// A path as a relative URI reference: `/`-separated, percent-encoded.
-fn uri(p: &Path) -> String {
+/// A SARIF artifact location: a percent-encoded URI relative to the current
+/// folder (`%SRCROOT%`), or a `file://` URI for a path outside it.
+fn artifact(p: &Path) -> serde_json::Value {
+    let rel = diff_path(p);
     let mut out = String::new();
-    for b in slash_path(p).bytes() {
+    for b in rel.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
             out.push(b as char);
         } else {
             out.push_str(&format!("%{b:02X}"));
         }
     }
-    out
+    if rel.starts_with('/') {
+        serde_json::json!({ "uri": format!("file://{out}") })
+    } else {
+        serde_json::json!({ "uri": out, "uriBaseId": "%SRCROOT%" })
+    }
 }
 
 /// `check --format sarif`: SARIF 2.1.0 with one run, one rule entry per rule
@@ -326,7 +332,7 @@ pub fn check_sarif(w: &mut impl Write, reports: &[FileReport], rules: &RuleSet) 
                         "message": { "text": describe(&h.removed, &h.replacement) },
                         "locations": [{
                             "physicalLocation": {
-                                "artifactLocation": { "uri": uri(&r.path), "uriBaseId": "%SRCROOT%" },
+                                "artifactLocation": artifact(&r.path),
                                 "region": {
                                     "startLine": h.line,
                                     "startColumn": h.column,
@@ -347,7 +353,7 @@ pub fn check_sarif(w: &mut impl Write, reports: &[FileReport], rules: &RuleSet) 
                 "message": { "text": format!("{}: {why}", path_string(&r.path)) },
                 "locations": [{
                     "physicalLocation": {
-                        "artifactLocation": { "uri": uri(&r.path), "uriBaseId": "%SRCROOT%" },
+                        "artifactLocation": artifact(&r.path),
                     },
                 }],
             })),
