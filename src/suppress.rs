@@ -247,5 +247,10 @@ mod tests {
             format!("```\n<!-- mdscrub-disable-file -->\n```\n\n点击上方蓝字关注我们\n\n{body}\n");
         let out = crate::engine::clean_text(&code, &rules, false).unwrap();
         assert!(!out.output.contains("蓝字"), "{}", out.output);
+        // Nor does one in inline code.
+        let inline =
+            format!("{body}`<!-- mdscrub-disable-file -->`\n\n点击上方蓝字关注我们\n\n{body}\n");
+        let out = crate::engine::clean_text(&inline, &rules, false).unwrap();
+        assert!(!out.output.contains("蓝字"), "{}", out.output);
     }
 }
