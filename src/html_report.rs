@@ -831,7 +831,7 @@ fn regions_from_diff(
             let rule = *rule_index.get(&*h.rule)?;
             let start = h.offset.min(old.len());
             Some(Span {
-                range: start..(start + h.removed.len()).min(old.len()),
+                range: start..h.end.clamp(start, old.len()),
                 rule,
                 inserts: !h.replacement.is_empty(),
             })
@@ -1377,6 +1377,7 @@ mod tests {
             line,
             column: 1,
             offset,
+            end: offset + removed.len(),
             pass: 1,
             removed: removed.to_string(),
             replacement: replacement.to_string(),
@@ -1603,6 +1604,7 @@ mod tests {
             line: 1,
             column: 3,
             offset: "文字".len(),
+            end: "文字".len(),
             pass: 1,
             removed: String::new(),
             replacement: "\r\n\r\n".into(),
@@ -1627,6 +1629,7 @@ mod tests {
             line: 1,
             column: 1,
             offset: 0,
+            end: old.len(),
             pass: 1,
             removed: old.into(),
             replacement: new.into(),
@@ -1803,6 +1806,7 @@ mod tests {
             line: 2,
             column: 1,
             offset: 0,
+            end: 0,
             pass: 1,
             removed: "不在这里".into(),
             replacement: String::new(),
@@ -1827,6 +1831,7 @@ mod tests {
             line: 1,
             column: 1,
             offset: at,
+            end: at,
             pass: 1,
             removed: String::new(),
             replacement: "\n\n".into(),

@@ -157,6 +157,20 @@ fn report_opens_in_chromium_with_totals_diffs_filters_and_no_injection() {
     let hostile_path = docs.join("hostile<b>.md").display().to_string();
     let page = format!("file://{}", encode(&report.display().to_string()));
 
+    // What the page should say, from the same run as JSON.
+    let json = Command::cargo_bin("mdscrub")
+        .unwrap()
+        .current_dir(ROOT)
+        .args(["check", "--format", "json", "examples/exports"])
+        .arg(&docs)
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let totals = &json["totals"];
+    let listed_files: Vec<&serde_json::Value> = json["files"].as_array().unwrap().iter().collect();
+    let n = listed_files.len();
+    assert!(n >= 2, "the examples and the hostile file would change");
+
     // 1. The example file opened: totals, its hunks, marks labelled by rule.
     let dom = chromium(
         &bin,
@@ -164,9 +178,15 @@ fn report_opens_in_chromium_with_totals_diffs_filters_and_no_injection() {
         &format!("{page}#file={}", encode(EXAMPLE)),
     );
     assert!(dom.contains("data-ready=\""), "the script ran to the end");
-    assert!(dom.contains("<dd data-total=\"scanned\">2</dd>"), "{dom}");
-    assert!(dom.contains("<dd data-total=\"changed\">2</dd>"));
-    assert!(dom.contains("2 of 2 listed files"));
+    for key in [
+        "scanned", "changed", "refused", "failed", "skipped", "edits",
+    ] {
+        let cell = format!("<dd data-total=\"{key}\">{}</dd>", totals[key]);
+        assert!(dom.contains(&cell), "no {cell} in the page");
+    }
+    let bytes = format!("<dd data-total=\"bytes\">{}</dd>", totals["bytes_removed"]);
+    assert!(dom.contains(&bytes), "no {bytes} in the page");
+    assert!(dom.contains(&format!("{n} of {n} listed files")));
     assert_eq!(dom.matches("<table class=\"diff unified\">").count(), 1);
     assert!(dom.contains("<span class=\"tag c"), "marks are labelled");
     // The export-site chrome line is removed and labelled with its rule.
@@ -176,19 +196,35 @@ fn report_opens_in_chromium_with_totals_diffs_filters_and_no_injection() {
         .expect("the removed 返回列表页 line is marked");
     assert!(mark.contains("removed by export-site-chrome"), "{mark}");
     assert!(mark.contains(">export-site-chrome</span>"));
-    // Long unchanged stretches are not needed here, but unchanged lines are.
+    // Unchanged lines around a change are shown too.
     assert!(dom.contains("真正让人坚持下来的"));
     assert!(!dom.contains("data-pwned=\""));
 
     // 2. A rule filter from the fragment: only files with that rule remain,
     // the bar is on, and the side-by-side view renders.
-    let url = format!(
-        "{page}#rule=wechat-entity-query&view=split&file={}",
-        encode(EXAMPLE)
+    let rule = "wechat-entity-query";
+    let with_rule: Vec<String> = listed_files
+        .iter()
+        .filter(|f| {
+            f["edits"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["rule"] == rule)
+        })
+        .map(|f| f["path"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        !with_rule.is_empty() && with_rule.len() < n,
+        "{rule} hits some files but not all: {with_rule:?}"
     );
+    let url = format!("{page}#rule={rule}&view=split&file={}", encode(EXAMPLE));
     let dom = chromium(&bin, &["--dump-dom"], &url);
-    assert_eq!(listed(&dom), [EXAMPLE]);
-    assert!(dom.contains("1 of 2 listed files"), "{dom}");
+    assert_eq!(listed(&dom), with_rule);
+    assert!(
+        dom.contains(&format!("{} of {n} listed files", with_rule.len())),
+        "{dom}"
+    );
     assert!(dom.contains("class=\"bar on\""));
     assert!(dom.contains("<table class=\"diff split\">"));
     assert!(
@@ -208,7 +244,7 @@ fn report_opens_in_chromium_with_totals_diffs_filters_and_no_injection() {
     ));
     assert!(dom.contains("&lt;img src=x onerror="));
     assert!(dom.contains("<title>mdscrub report</title>"));
-    assert_eq!(listed(&dom).len(), 2);
+    assert_eq!(listed(&dom).len(), n);
     assert!(listed(&dom).contains(&hostile_path));
 
     // 4. A screenshot of the filtered state is not blank.
