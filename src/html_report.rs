@@ -423,45 +423,88 @@ fn replay(
     hits: &[Hit],
     rule_index: &HashMap<&str, usize>,
 ) -> Option<Vec<Op>> {
+    // A hit inside text an earlier pass inserted is located only by that
+    // text's start, so its place can be ambiguous; try the places in turn
+    // (an odometer over the ambiguous hits, boundedly) until the replay
+    // ends at `new`.
+    let mut choice = vec![0; hits.len()];
+    for _ in 0..MAX_REPLAYS {
+        let mut ambiguous = Vec::new();
+        if let Some(ops) = replay_once(old, new, hits, rule_index, &choice, &mut ambiguous) {
+            return Some(ops);
+        }
+        let mut advanced = false;
+        for &(k, n) in &ambiguous {
+            if choice[k] + 1 < n {
+                choice[k] += 1;
+                advanced = true;
+                break;
+            }
+            choice[k] = 0;
+        }
+        if !advanced {
+            return None;
+        }
+    }
+    None
+}
+
+/// Most places tried for one ambiguous hit, and most replays of one file.
+const MAX_PLACES: usize = 8;
+const MAX_REPLAYS: usize = 64;
+
+/// One replay, with `choice[k]` picking among the places of hit `k`; hits
+/// with several places are listed in `ambiguous` as (hit, places).
+fn replay_once(
+    old: &str,
+    new: &str,
+    hits: &[Hit],
+    rule_index: &HashMap<&str, usize>,
+    choice: &[usize],
+    ambiguous: &mut Vec<(usize, usize)>,
+) -> Option<Vec<Op>> {
     let mut cur = old.to_string();
     let mut origin: Vec<Origin> = (0..old.len()).map(Origin::Old).collect();
     let mut deleted: Vec<Option<usize>> = vec![None; old.len()];
+    // A position's anchor is the old offset the engine reports for an edit
+    // starting there: positions map back pass by pass, one inside inserted
+    // text to where the text it replaced began (as `edit::map_back`).
+    let mut anchors: Vec<usize> = (0..=old.len()).collect();
     let passes = hits.iter().map(|h| h.pass).max().unwrap_or(0);
     for pass in 1..=passes {
-        // A position's anchor is the old offset the engine reports for it:
-        // an old byte's own offset; inside inserted text, the offset where
-        // the replaced text began.
-        let mut anchors = Vec::with_capacity(cur.len() + 1);
-        let mut next_old = 0;
-        for o in &origin {
-            match *o {
-                Origin::Old(x) => {
-                    anchors.push(x);
-                    next_old = x + 1;
-                }
-                Origin::Ins(_) => anchors.push(next_old),
-            }
-        }
-        anchors.push(next_old.max(old.len()).min(old.len()));
         let mut edits: Vec<(Range<usize>, &str, usize)> = Vec::new();
-        for h in hits.iter().filter(|h| h.pass == pass) {
+        // A pass's hits come in text order; several can share an anchor (all
+        // inside one earlier replacement), so each starts after the last.
+        let mut floor = 0;
+        for (k, h) in hits.iter().enumerate().filter(|(_, h)| h.pass == pass) {
             let rule = *rule_index.get(&*h.rule)?;
-            let lo = anchors.partition_point(|&a| a < h.offset);
+            let lo = anchors.partition_point(|&a| a < h.offset).max(floor);
             let hi = anchors.partition_point(|&a| a <= h.offset);
-            let at = if h.removed.is_empty() {
-                // An insertion: at the old byte, after any inserted text.
+            // Where the hit can be: an insertion at the old byte, after any
+            // inserted text, first; a removal where its text is.
+            let places: Vec<usize> = if h.removed.is_empty() {
                 (lo..hi.min(cur.len() + 1))
                     .rev()
-                    .find(|&i| cur.is_char_boundary(i))?
+                    .filter(|&i| cur.is_char_boundary(i))
+                    .take(MAX_PLACES)
+                    .collect()
             } else {
-                (lo..hi).find(|&i| {
-                    cur.is_char_boundary(i)
-                        && cur
-                            .get(i..)
-                            .is_some_and(|rest| rest.starts_with(h.removed.as_str()))
-                })?
+                (lo..hi)
+                    .filter(|&i| {
+                        cur.is_char_boundary(i)
+                            && cur
+                                .get(i..)
+                                .is_some_and(|rest| rest.starts_with(h.removed.as_str()))
+                    })
+                    .take(MAX_PLACES)
+                    .collect()
             };
-            edits.push((at..at + h.removed.len(), &h.replacement, rule));
+            if places.len() > 1 {
+                ambiguous.push((k, places.len()));
+            }
+            let at = *places.get(choice[k]).or(places.first())?;
+            floor = at + h.removed.len();
+            edits.push((at..floor, &h.replacement, rule));
         }
         edits.sort_by_key(|e| (e.0.start, e.0.end));
         if edits.windows(2).any(|w| w[0].0.end > w[1].0.start) {
@@ -469,10 +512,13 @@ fn replay(
         }
         let mut next = String::with_capacity(cur.len());
         let mut next_origin = Vec::with_capacity(origin.len());
+        let mut next_anchors = Vec::with_capacity(anchors.len());
         let mut at = 0;
         for (range, replacement, rule) in edits {
             next.push_str(&cur[at..range.start]);
             next_origin.extend_from_slice(&origin[at..range.start]);
+            next_anchors.extend_from_slice(&anchors[at..range.start]);
+            next_anchors.extend(std::iter::repeat_n(anchors[range.start], replacement.len()));
             for o in &origin[range.clone()] {
                 if let Origin::Old(x) = *o {
                     deleted[x] = Some(rule);
@@ -484,8 +530,10 @@ fn replay(
         }
         next.push_str(&cur[at..]);
         next_origin.extend_from_slice(&origin[at..]);
+        next_anchors.extend_from_slice(&anchors[at..]);
         cur = next;
         origin = next_origin;
+        anchors = next_anchors;
     }
     if cur != new {
         return None;
@@ -1862,6 +1910,62 @@ mod tests {
         };
         assert_eq!(marked(del), [("&from=appmsg".to_string(), vec![0])]);
         assert!(marked(ins).is_empty(), "{ins:?}");
+    }
+
+    /// Every fixture and example (and the shared corpus and samples, when
+    /// present next to the crate) that the default rules change: the hits replay exactly and
+    /// both sides of the body show every line.
+    #[test]
+    fn fixtures_examples_and_corpus_replay_exactly() {
+        let rules = mdscrub::config::RulesSource::Default.load().unwrap();
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let shared = root.join("../shared");
+        if !shared.is_dir() {
+            eprintln!("note: no ../shared next to the crate; checking fixtures and examples only");
+        }
+        let mut checked = 0;
+        for dir in [
+            root.join("fixtures"),
+            root.join("examples"),
+            shared.join("corpus"),
+            shared.join("samples"),
+        ] {
+            for entry in walkdir::WalkDir::new(&dir).into_iter().flatten() {
+                let path = entry.path();
+                if path.extension().is_none_or(|e| e != "md") {
+                    continue;
+                }
+                let Ok(text) = std::fs::read_to_string(path) else {
+                    continue;
+                };
+                let Ok(cleaned) = mdscrub::clean_text(&text, &rules, true) else {
+                    continue;
+                };
+                if !cleaned.changed(&text) {
+                    continue;
+                }
+                let mut ids: Vec<&str> = cleaned.hits.iter().map(|h| &*h.rule).collect();
+                ids.sort();
+                ids.dedup();
+                let idx: HashMap<&str, usize> =
+                    ids.iter().enumerate().map(|(i, r)| (*r, i)).collect();
+                assert!(
+                    replay(&text, &cleaned.output, &cleaned.hits, &idx).is_some(),
+                    "{}: hits do not replay",
+                    path.display()
+                );
+                let body = file_body(&text, &cleaned.output, &cleaned.hits, &idx);
+                assert_eq!(side(&body, true), expect_lines(&text), "{}", path.display());
+                assert_eq!(
+                    side(&body, false),
+                    expect_lines(&cleaned.output),
+                    "{}",
+                    path.display()
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked >= 3, "only {checked} changed files checked");
     }
 
     #[test]
