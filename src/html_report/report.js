@@ -9,10 +9,14 @@
   var rules = data.rules;
   var ruleIndex = {};
   rules.forEach(function (r, i) { ruleIndex[r.id] = i; });
+  // The folder every listed path starts with is shown once, not per row.
+  var prefix = files.length > 1 ? files[0].path : "";
   files.forEach(function (f, i) {
     f.i = i;
     f.lower = f.path.toLowerCase();
+    while (prefix && f.path.lastIndexOf(prefix, 0) !== 0) prefix = prefix.slice(0, -1);
   });
+  prefix = prefix.slice(0, prefix.lastIndexOf("/") + 1);
 
   var state = { rule: "", path: "", q: "", status: "", sort: "path", dir: 1, view: "unified", file: "" };
   var first = 0;        // the list is drawn from list[first] ...
@@ -245,10 +249,12 @@
     r.tabIndex = 0;
     r.setAttribute("role", "button");
     r.setAttribute("aria-expanded", open[f.i] ? "true" : "false");
-    r.appendChild(el("span", "col col-path", f.path));
+    var shownPath = el("span", "col col-path", f.path.slice(prefix.length));
+    shownPath.title = f.path;
+    r.appendChild(shownPath);
     r.appendChild(el("span", "col col-status", f.status === "changed" ? "would change" : f.status));
-    r.appendChild(el("span", "col col-hits", num(f.hits)));
-    r.appendChild(el("span", "col col-bytes", num(f.bytes)));
+    r.appendChild(el("span", "col col-hits", f.status === "changed" ? num(f.hits) : "–"));
+    r.appendChild(el("span", "col col-bytes", f.status === "changed" ? num(f.bytes) : "–"));
     var lines = el("span", "col col-lines");
     if (f.body) {
       lines.appendChild(el("span", "minus", "−" + num(f.del)));
@@ -286,6 +292,7 @@
     earlier.hidden = first <= 0;
     earlier.textContent = "Show " + num(Math.min(PAGE, first)) + " earlier (" + num(first) + " before these)";
     count.textContent = num(list.length) + " of " + num(files.length) + " listed files" +
+      (prefix ? " in " + prefix : "") +
       (end - first < list.length ? " (showing " + num(first + 1) + "–" + num(end) + ")" : "") +
       (state.rule ? " · rule " + state.rule : "") +
       (state.status ? " · status " + state.status : "") +
