@@ -6,7 +6,9 @@
 //! them) and needs nothing beside itself. Rust computes everything that needs
 //! a diff: per file, blocks of unchanged lines (long ones folded), and change
 //! blocks whose removed and inserted text is marked and labelled with the
-//! rules that did it. The data goes into `<script type="application/json">`
+//! rules that did it. The marks come from replaying the file's hits pass by
+//! pass ([`replay`]), so they are exact; when hits cannot be replayed, a line
+//! and character diff from `similar` stands in. The data goes into `<script type="application/json">`
 //! blocks, one small index plus one block per file, so the browser parses a
 //! file's body only when it is opened; the script in
 //! `html_report/report.js` renders from that data with DOM calls and

@@ -247,7 +247,22 @@ fn report_opens_in_chromium_with_totals_diffs_filters_and_no_injection() {
     assert_eq!(listed(&dom).len(), n);
     assert!(listed(&dom).contains(&hostile_path));
 
-    // 4. A screenshot of the filtered state is not blank.
+    // 4. The search box (from the fragment) finds text with markup in it,
+    // and the path filter narrows by path.
+    let dom = chromium(
+        &bin,
+        &["--dump-dom"],
+        &format!("{page}#q={}", encode("<img src=x onerror")),
+    );
+    assert_eq!(listed(&dom), [hostile_path.clone()]);
+    let dom = chromium(
+        &bin,
+        &["--dump-dom"],
+        &format!("{page}#path=exports%20wechat/"),
+    );
+    assert_eq!(listed(&dom), [EXAMPLE]);
+
+    // 5. A screenshot of the filtered state is not blank.
     let shot = dir.path().join("shot.png");
     chromium(
         &bin,
