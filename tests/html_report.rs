@@ -254,7 +254,7 @@ fn report_opens_in_chromium_with_totals_diffs_filters_and_no_injection() {
         &["--dump-dom"],
         &format!("{page}#q={}", encode("<img src=x onerror")),
     );
-    assert_eq!(listed(&dom), [hostile_path.clone()]);
+    assert_eq!(listed(&dom), std::slice::from_ref(&hostile_path));
     let dom = chromium(
         &bin,
         &["--dump-dom"],
