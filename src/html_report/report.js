@@ -564,11 +564,13 @@
     var boxes = rowsBox.children;
     for (var k = 0; k < boxes.length; k++) {
       if (boxes[k].dataset.path === state.file) {
-        // Only when it is out of sight: the page opens at the top otherwise.
-        var top = boxes[k].getBoundingClientRect().top;
-        if (top > window.innerHeight * 0.8 && boxes[k].scrollIntoView) {
-          boxes[k].scrollIntoView({ block: "start" });
-        }
+        var box = boxes[k];
+        // After the first paint, and only when it is out of sight.
+        requestAnimationFrame(function () {
+          if (box.getBoundingClientRect().top > window.innerHeight * 0.8) {
+            box.scrollIntoView({ block: "start" });
+          }
+        });
         return;
       }
     }
