@@ -19,6 +19,7 @@ use crate::edit::{self, Edit, EditSink};
 use crate::fsio;
 use crate::report::{FileReport, Hit, Status};
 use crate::rules::Context;
+use crate::suppress::Suppressions;
 
 /// Most passes a text may take before it is reported as not settling.
 pub const MAX_PASSES: usize = 8;
@@ -112,6 +113,10 @@ pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, 
         for r in &rules.rules {
             r.rule
                 .check(&doc, &ctx, &mut EditSink::new(&r.id, &mut edits));
+        }
+        let suppressed = Suppressions::scan(&current, &doc.protected);
+        if !suppressed.is_empty() {
+            edits.retain(|e| !suppressed.blocks(&e.rule, &e.range));
         }
         let edits = edit::resolve(&current, edits, &doc.protected);
         drop(doc);
@@ -216,8 +221,10 @@ fn locate_hits(input: &str, passes: &[Vec<Edit>]) -> Vec<Hit> {
     for (pass, edits) in passes.iter().enumerate() {
         for e in edits {
             let mut at = e.range.start;
+            let mut end = e.range.end;
             for earlier in passes[..pass].iter().rev() {
                 at = edit::map_back(at, earlier);
+                end = map_back_end(end, earlier);
             }
             let line = line_starts.partition_point(|&s| s <= at);
             let line_start = line_starts[line - 1];
@@ -226,6 +233,7 @@ fn locate_hits(input: &str, passes: &[Vec<Edit>]) -> Vec<Hit> {
                 line,
                 column: input[line_start..at.min(input.len())].chars().count() + 1,
                 offset: at,
+                end: end.max(at),
                 pass: pass + 1,
                 removed: text[e.range.clone()].to_string(),
                 replacement: e.replacement.clone(),
@@ -235,6 +243,24 @@ fn locate_hits(input: &str, passes: &[Vec<Edit>]) -> Vec<Hit> {
     }
     hits.sort_by_key(|h| (h.offset, h.pass));
     hits
+}
+
+/// Like [`edit::map_back`] for the end of a span: an offset inside a
+/// replacement maps to the end of the range it replaced.
+fn map_back_end(offset: usize, edits: &[Edit]) -> usize {
+    let mut delta: isize = 0;
+    for e in edits {
+        let new_start = (e.range.start as isize + delta) as usize;
+        let new_end = new_start + e.replacement.len();
+        if offset <= new_start {
+            break;
+        }
+        if offset <= new_end {
+            return e.range.end;
+        }
+        delta += e.replacement.len() as isize - e.range.len() as isize;
+    }
+    (offset as isize - delta).max(0) as usize
 }
 
 /// What to do with the files of a run.
@@ -348,26 +374,43 @@ pub fn process_file(target: &Target, rules: &RuleSet, opts: &RunOptions) -> File
 /// When the run writes, temporary files an interrupted run left in the
 /// folders it writes to are removed.
 pub fn run(targets: &[Target], rules: &RuleSet, opts: &RunOptions) -> Vec<FileReport> {
+    run_with(targets, rules, opts, &|_| {})
+}
+
+/// [`run`], calling `done` (from any thread) as each file is finished.
+pub fn run_with(
+    targets: &[Target],
+    rules: &RuleSet,
+    opts: &RunOptions,
+    done: &(dyn Fn(&FileReport) + Sync),
+) -> Vec<FileReport> {
     let (targets, mut reports) = resolve_links(targets);
     for dir in folders_written(&targets, &opts.mode) {
         fsio::remove_stale_temps(&dir);
     }
-    reports.par_extend(targets.par_iter().map(|t| {
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| process_file(t, rules, opts)))
-            .unwrap_or_else(|payload| {
-                let what = payload
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| payload.downcast_ref::<String>().cloned())
-                    .unwrap_or_default();
-                FileReport::failed(
-                    t.path.clone(),
-                    format!(
-                        "internal error while cleaning this file ({what}); left as it is. This is a bug: please report it with the file"
-                    ),
-                )
+    reports.par_extend(
+        targets
+            .par_iter()
+            .map(|t| {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    process_file(t, rules, opts)
+                }))
+                .unwrap_or_else(|payload| {
+                    let what = payload
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| payload.downcast_ref::<String>().cloned())
+                        .unwrap_or_default();
+                    FileReport::failed(
+                        t.path.clone(),
+                        format!(
+                            "internal error while cleaning this file ({what}); left as it is. This is a bug: please report it with the file"
+                        ),
+                    )
+                })
             })
-    }));
+            .inspect(|r| done(r)),
+    );
     reports.sort_by(|a, b| a.path.cmp(&b.path));
     reports
 }

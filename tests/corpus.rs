@@ -16,6 +16,9 @@ use std::path::{Path, PathBuf};
 use mdscrub::{CleanError, RuleSet, clean_text};
 use regex::Regex;
 
+mod common;
+use common::RULES_THAT_MATCH_NOTHING;
+
 fn shared_dir() -> PathBuf {
     match std::env::var_os("MDSCRUB_SHARED_DIR") {
         Some(dir) => PathBuf::from(dir),
@@ -70,40 +73,6 @@ fn name(path: &Path) -> String {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default()
 }
-
-/// Rules of every kind that can apply to any text but match nothing, so
-/// every file is parsed and looked at.
-const RULES_THAT_MATCH_NOTHING: &str = r#"
-[[rule]]
-id = "no-params"
-kind = "strip-query"
-description = "a parameter no URL has"
-hosts = ["*"]
-remove = ["no-such-parameter-anywhere"]
-
-[[rule]]
-id = "no-blocks"
-kind = "drop-block"
-description = "a block no text has"
-pattern = '^\x{1}$'
-
-[[rule]]
-id = "no-lines"
-kind = "drop-line"
-description = "a line no text has"
-pattern = '^\x{1}$'
-
-[[rule]]
-id = "no-tail"
-kind = "drop-tail"
-description = "a header no text has"
-start = '^\x{1}$'
-
-[[rule]]
-id = "tidy"
-kind = "tidy"
-description = "only next to edits, and there are none"
-"#;
 
 #[test]
 fn no_rules_return_every_file_byte_for_byte() {
