@@ -417,7 +417,9 @@ impl<'t> Document<'t> {
             } else {
                 self.untrusted_code_guard(parent)
             };
-            self.protected.push(guard);
+            if self.protected.last() != Some(&guard) {
+                self.protected.push(guard);
+            }
         }
         self.nodes.push(Node {
             kind,

@@ -227,11 +227,11 @@ fn locate_hits(input: &str, passes: &[Vec<Edit>]) -> Vec<Hit> {
                 end = map_back_end(end, earlier);
             }
             let line = line_starts.partition_point(|&s| s <= at);
-            let line_start = line_starts[line - 1];
             hits.push(Hit {
                 rule: e.rule.clone(),
                 line,
-                column: input[line_start..at.min(input.len())].chars().count() + 1,
+                column: 0, // below, in one sweep
+
                 offset: at,
                 end: end.max(at),
                 pass: pass + 1,
@@ -242,6 +242,18 @@ fn locate_hits(input: &str, passes: &[Vec<Edit>]) -> Vec<Hit> {
         text = edit::apply(&text, edits);
     }
     hits.sort_by_key(|h| (h.offset, h.pass));
+    // Columns in one sweep (counting from each line's start for every hit is
+    // quadratic on a long line with many hits).
+    let (mut from, mut column, mut line) = (0, 1, 0);
+    for h in &mut hits {
+        let at = h.offset.min(input.len());
+        if h.line != line {
+            (from, column, line) = (line_starts[h.line - 1], 1, h.line);
+        }
+        column += input[from..at].chars().count();
+        from = at;
+        h.column = column;
+    }
     hits
 }
 
