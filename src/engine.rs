@@ -230,8 +230,8 @@ fn locate_hits(input: &str, passes: &[Vec<Edit>]) -> Vec<Hit> {
             hits.push(Hit {
                 rule: e.rule.clone(),
                 line,
-                column: 0, // below, in one sweep
-
+                // Filled in below, in one sweep.
+                column: 0,
                 offset: at,
                 end: end.max(at),
                 pass: pass + 1,
