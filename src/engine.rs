@@ -102,7 +102,12 @@ pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, 
         let mut delta: isize = 0;
         for e in &edits {
             let start = (e.range.start as isize + delta) as usize;
-            touched.push(start..start + e.replacement.len());
+            // Tidying edits do not count as touched: tidy would otherwise
+            // walk a file of alternating blank lines one line per pass.
+            let tidying = rules.rules.iter().any(|r| r.id == e.rule && r.rule.settles());
+            if !tidying {
+                touched.push(start..start + e.replacement.len());
+            }
             delta += e.replacement.len() as isize - e.range.len() as isize;
         }
         current = next;
