@@ -90,6 +90,17 @@ pub const BOILERPLATE: &[&str] = &[
     "阅读原文",
 ];
 
+/// Markers of junk that is not a listed boilerplate phrase (promos,
+/// reprint notes, licence footers): a line holding one is not counted as
+/// prose for retention.
+pub const JUNK_MARKERS: &[&str] = &[
+    "加入知识星球",
+    "务必注明",
+    "版权声明",
+    "欢迎关注",
+    "觉得不错",
+];
+
 /// Longest line (visible characters) counted as a boilerplate block.
 pub const BOILERPLATE_MAX_CHARS: usize = 80;
 
@@ -460,10 +471,12 @@ pub fn normalize(s: &str) -> String {
     s.chars().filter(|c| c.is_alphanumeric()).collect()
 }
 
-/// Short lines (outside code) that hold a boilerplate phrase.
+/// Short lines (outside code, front matter and the title) that hold a
+/// boilerplate phrase.
 pub fn boilerplate_lines(text: &str) -> Vec<String> {
     lines_outside_code(text)
         .into_iter()
+        .filter(|l| !l.starts_with("# ") && !l.starts_with("title:"))
         .filter_map(|l| {
             let v = visible(l);
             let n = v.chars().count();
@@ -492,12 +505,18 @@ const TAIL_MARKERS: &[&str] = &[
 pub fn prose_lines(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     for l in lines_outside_code(text) {
+        // The rest of a URL broken by a newline (`&wxfrom;=5)…`) is not prose.
+        let l = match l.strip_prefix('&') {
+            Some(rest) if !rest.starts_with(' ') => rest.split_once(')').map_or("", |(_, r)| r),
+            _ => l,
+        };
         let v = visible(l);
         let n = v.chars().count();
         if n <= 30 && TAIL_MARKERS.iter().any(|m| v.contains(m)) {
             break;
         }
-        if n >= PROSE_MIN_CHARS && !BOILERPLATE.iter().any(|p| v.contains(p)) {
+        let junk = BOILERPLATE.iter().chain(JUNK_MARKERS).any(|p| v.contains(p));
+        if n >= PROSE_MIN_CHARS && !junk {
             out.push(v);
         }
     }

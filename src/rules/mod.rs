@@ -8,15 +8,24 @@ use serde::de::DeserializeOwned;
 use crate::document::Document;
 use crate::edit::EditSink;
 
+mod clear_alt;
+mod clear_blank_lines;
+mod decode_url_amp;
 mod drop_block;
+mod drop_empty_text_link;
 mod drop_image;
 mod drop_line;
 mod drop_tail;
+mod join_broken_url;
+mod repair_emphasis;
 mod repair_entity_query;
+mod rewrite_url;
 mod split_glued_images;
 mod strip_query;
 mod tidy;
 mod unwrap_empty_link;
+mod unwrap_link;
+mod unwrap_redirect;
 
 /// What a rule knows besides the document.
 #[derive(Debug, Default, Clone, Copy)]
@@ -93,6 +102,51 @@ pub const KINDS: &[RuleKind] = &[
         name: "unwrap-empty-link",
         summary: "turn `[text]()` into `text`; remove `[]()` and `![]()`",
         build: unwrap_empty_link::build,
+    },
+    RuleKind {
+        name: "join-broken-url",
+        summary: "rejoin a link destination broken by a newline inside `(...)`",
+        build: join_broken_url::build,
+    },
+    RuleKind {
+        name: "decode-url-amp",
+        summary: "turn `&amp;` inside URLs into `&`",
+        build: decode_url_amp::build,
+    },
+    RuleKind {
+        name: "unwrap-redirect",
+        summary: "replace a redirect wrapper URL (link.zhihu.com/?target=) by its decoded target",
+        build: unwrap_redirect::build,
+    },
+    RuleKind {
+        name: "rewrite-url",
+        summary: "regex replacement inside URLs on matching hosts",
+        build: rewrite_url::build,
+    },
+    RuleKind {
+        name: "unwrap-link",
+        summary: "turn a link whose URL matches (javascript:, search links) into its text",
+        build: unwrap_link::build,
+    },
+    RuleKind {
+        name: "drop-empty-text-link",
+        summary: "remove links with no text, `[](url)`, on matching hosts",
+        build: drop_empty_text_link::build,
+    },
+    RuleKind {
+        name: "clear-alt",
+        summary: "empty placeholder alt text of images (图片, 在这里插入图片描述, image.png)",
+        build: clear_alt::build,
+    },
+    RuleKind {
+        name: "repair-emphasis",
+        summary: "remove unpaired `**` runs, empty emphasis and bold around bold or images only",
+        build: repair_emphasis::build,
+    },
+    RuleKind {
+        name: "clear-blank-lines",
+        summary: "empty lines that hold only spaces or tabs, outside code and HTML",
+        build: clear_blank_lines::build,
     },
     RuleKind {
         name: "tidy",
