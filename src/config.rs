@@ -12,6 +12,9 @@ use std::sync::Arc;
 
 use crate::rules::{self, Rule};
 
+mod presets;
+pub use presets::{Membership, PresetDef, Presets};
+
 /// The default rules, embedded in the binary.
 pub const DEFAULT_RULES: &str = include_str!("../rules.toml");
 
@@ -110,8 +113,20 @@ impl RuleSet {
                 e.message().trim().to_string(),
             )
         })?;
+        let (raw, presets) = resolve_presets(raw, file).map_err(|m| err(None, None, m))?;
         let mut seen = HashSet::new();
         let mut rules = Vec::new();
+        if let Some(path) = &raw.clearurls {
+            let rule =
+                presets::load_clearurls(path, file).map_err(|m| err(None, Some("clearurls"), m))?;
+            seen.insert("clearurls".to_string());
+            rules.push(ActiveRule {
+                id: Arc::from("clearurls"),
+                kind: "clearurls",
+                description: format!("ClearURLs providers from {path}"),
+                rule,
+            });
+        }
         for spanned in raw.rule {
             let line = Some(line_at(spanned.span().start));
             let mut table = spanned.into_inner();
@@ -146,8 +161,10 @@ impl RuleSet {
                 Some(_) => return Err(rule_err("`enabled` must be true or false".into())),
                 None => true,
             };
+            let membership = Presets::take(&mut table).map_err(rule_err)?;
             let rule = (kind.build)(table).map_err(rule_err)?;
-            if enabled {
+            let (in_chosen_preset, rule) = presets.apply(&membership, rule).map_err(rule_err)?;
+            if enabled && in_chosen_preset {
                 rules.push(ActiveRule {
                     id: Arc::from(id.as_str()),
                     kind: kind.name,
@@ -221,6 +238,36 @@ struct RawFile {
     /// The rules, in the order they run.
     #[serde(default)]
     rule: Vec<toml::Spanned<toml::Table>>,
+    /// Named groups of rules (`[preset.NAME]`).
+    #[serde(default)]
+    preset: std::collections::BTreeMap<String, PresetDef>,
+    /// The presets that run; without it, those marked `default = true`.
+    #[serde(default)]
+    presets: Option<Vec<String>>,
+    /// A ClearURLs rules file (JSON) whose providers run as URL rules.
+    #[serde(default)]
+    clearurls: Option<String>,
+}
+
+/// The presets of a rules file, and the rules to build: a file that picks
+/// presets but defines no rules takes the embedded default rules (and their
+/// presets, which its own `[preset.NAME]` tables extend or replace).
+fn resolve_presets(mut raw: RawFile, file: &str) -> Result<(RawFile, Presets), String> {
+    if presets::uses_default_rules(raw.presets.as_deref(), raw.rule.len())
+        && file != DEFAULT_RULES_NAME
+    {
+        let default: RawFile =
+            toml::from_str(DEFAULT_RULES).expect("the embedded default rules parse (tested)");
+        raw.rule = default.rule;
+        let own = std::mem::take(&mut raw.preset);
+        raw.preset = default.preset;
+        raw.preset.extend(own);
+        if raw.max_removed.is_none() {
+            raw.max_removed = default.max_removed;
+        }
+    }
+    let presets = Presets::new(std::mem::take(&mut raw.preset), raw.presets.as_deref())?;
+    Ok((raw, presets))
 }
 
 #[cfg(test)]

@@ -82,7 +82,10 @@ pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, 
         let visible = doc.visible_chars();
         visible_before.get_or_insert(visible);
         visible_after = visible;
-        let ctx = Context { touched: &touched };
+        let ctx = Context {
+            touched: &touched,
+            head: crate::rules::head_of(input),
+        };
         let mut edits = Vec::new();
         for r in &rules.rules {
             r.rule
@@ -104,7 +107,10 @@ pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, 
             let start = (e.range.start as isize + delta) as usize;
             // Tidying edits do not count as touched: tidy would otherwise
             // walk a file of alternating blank lines one line per pass.
-            let tidying = rules.rules.iter().any(|r| r.id == e.rule && r.rule.settles());
+            let tidying = rules
+                .rules
+                .iter()
+                .any(|r| r.id == e.rule && r.rule.settles());
             if !tidying {
                 touched.push(start..start + e.replacement.len());
             }

@@ -42,10 +42,7 @@ impl Rule for ClearAlt {
             let alt = doc.visible_text(id);
             let alt = alt.trim();
             // Only plain alt text: markup inside it is left alone.
-            if !alt.is_empty()
-                && doc.text[label.clone()].trim() == alt
-                && self.alt.is_match(alt)
-            {
+            if !alt.is_empty() && doc.text[label.clone()].trim() == alt && self.alt.is_match(alt) {
                 out.delete(label.clone());
             }
         }

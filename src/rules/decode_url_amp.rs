@@ -25,7 +25,11 @@ struct DecodeUrlAmp {
 pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
     let s: Settings = settings(table)?;
     Ok(Box::new(DecodeUrlAmp {
-        hosts: s.hosts.iter().map(|h| Glob::new(&h.to_ascii_lowercase())).collect(),
+        hosts: s
+            .hosts
+            .iter()
+            .map(|h| Glob::new(&h.to_ascii_lowercase()))
+            .collect(),
     }))
 }
 
@@ -79,6 +83,9 @@ mod tests {
             clean("<a href=\"https://e.com/?a=1&amp;b=2\">x</a>\n"),
             "<a href=\"https://e.com/?a=1&b=2\">x</a>\n"
         );
-        assert_eq!(clean("`https://e.com/?a=1&amp;b=2`\n"), "`https://e.com/?a=1&amp;b=2`\n");
+        assert_eq!(
+            clean("`https://e.com/?a=1&amp;b=2`\n"),
+            "`https://e.com/?a=1&amp;b=2`\n"
+        );
     }
 }

@@ -27,7 +27,11 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
         return Err("`hosts` must list at least one host glob".into());
     }
     Ok(Box::new(DropEmptyTextLink {
-        hosts: s.hosts.iter().map(|h| Glob::new(&h.to_ascii_lowercase())).collect(),
+        hosts: s
+            .hosts
+            .iter()
+            .map(|h| Glob::new(&h.to_ascii_lowercase()))
+            .collect(),
     }))
 }
 

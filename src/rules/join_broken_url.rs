@@ -46,7 +46,9 @@ impl Rule for JoinBrokenUrl {
             let gap = caps.get(1).expect("group");
             let range = whole.start()..whole.end();
             if doc.touches_code(&range)
-                || html.iter().any(|h| h.start < range.end && range.start < h.end)
+                || html
+                    .iter()
+                    .any(|h| h.start < range.end && range.start < h.end)
             {
                 continue;
             }

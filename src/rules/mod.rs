@@ -10,7 +10,9 @@ use crate::edit::EditSink;
 
 mod clear_alt;
 mod clear_blank_lines;
+pub(crate) mod clearurls;
 mod decode_url_amp;
+mod delete_chars;
 mod drop_block;
 mod drop_empty_text_link;
 mod drop_image;
@@ -33,6 +35,21 @@ pub struct Context<'a> {
     /// Byte ranges of this text that earlier passes of this run produced.
     /// Only [`tidy`] looks at them: it cleans up around earlier edits only.
     pub touched: &'a [Range<usize>],
+    /// The first lines ([`HEAD_LINES`]) of the text as it was before this
+    /// clean: what `if-matches` gates test (exporter fingerprints).
+    pub head: &'a str,
+}
+
+/// How many lines of a document an `if-matches` gate looks at.
+pub const HEAD_LINES: usize = 40;
+
+/// The first [`HEAD_LINES`] lines of a text.
+pub fn head_of(text: &str) -> &str {
+    let end = text
+        .match_indices('\n')
+        .nth(HEAD_LINES - 1)
+        .map_or(text.len(), |(i, _)| i + 1);
+    &text[..end]
 }
 
 /// One configured rule instance.
@@ -147,6 +164,11 @@ pub const KINDS: &[RuleKind] = &[
         name: "clear-blank-lines",
         summary: "empty lines that hold only spaces or tabs, outside code and HTML",
         build: clear_blank_lines::build,
+    },
+    RuleKind {
+        name: "delete-chars",
+        summary: "remove listed characters (zero-width spaces) from text, never from code",
+        build: delete_chars::build,
     },
     RuleKind {
         name: "tidy",

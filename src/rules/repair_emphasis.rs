@@ -86,9 +86,8 @@ impl RepairEmphasis {
                 continue;
             }
             let run = node.range.start + start..node.range.start + end;
-            if stars >= 2 {
-                out.delete(run);
-            } else if stars == 1 && self.glued_to_bold(doc, id, start == 0, end == b.len()) {
+            if stars >= 2 || (stars == 1 && self.glued_to_bold(doc, id, start == 0, end == b.len()))
+            {
                 out.delete(run);
             }
         }
@@ -162,7 +161,10 @@ mod tests {
     #[test]
     fn debris_goes_and_bold_text_stays() {
         assert_eq!(clean("**  \n**\n"), "  \n\n");
-        assert_eq!(clean("**挖矿病毒处置手册******\n"), "**挖矿病毒处置手册**\n");
+        assert_eq!(
+            clean("**挖矿病毒处置手册******\n"),
+            "**挖矿病毒处置手册**\n"
+        );
         assert_eq!(clean("***本文为原创内容**\n"), "**本文为原创内容**\n");
         assert_eq!(clean("****![](x.png)****\n"), "![](x.png)\n");
         assert_eq!(clean("前文** **后文\n"), "前文后文\n");

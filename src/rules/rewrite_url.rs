@@ -32,7 +32,11 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
         return Err("`hosts` must list at least one host glob".into());
     }
     Ok(Box::new(RewriteUrl {
-        hosts: s.hosts.iter().map(|h| Glob::new(&h.to_ascii_lowercase())).collect(),
+        hosts: s
+            .hosts
+            .iter()
+            .map(|h| Glob::new(&h.to_ascii_lowercase()))
+            .collect(),
         pattern: regex("pattern", &s.pattern)?,
         replace: s.replace,
     }))

@@ -181,7 +181,8 @@ impl StripQuery {
         let start = query + 1 + rel + 4;
         let inner = &raw[start..];
         let lower = inner.to_ascii_lowercase();
-        if !(lower.starts_with("http%3a") || lower.starts_with("https%3a")) && !lower.contains("%3f") {
+        if !(lower.starts_with("http%3a") || lower.starts_with("https%3a") || lower.contains("%3f"))
+        {
             let (r, rep) = self.rewrite_direct(inner)?;
             return Some((start + r.start..start + r.end, rep));
         }
@@ -452,7 +453,10 @@ proxies = ["images.weserv.nl", "pic.2ge.org"]"#,
             "https://pic.2ge.org/cdn/?url=https://img-blog.csdnimg.cn/b.png"
         );
         assert_eq!(
-            apply(&r, "https://images.weserv.nl/?url=https%3A//e.com/a%3Ftp%3D1"),
+            apply(
+                &r,
+                "https://images.weserv.nl/?url=https%3A//e.com/a%3Ftp%3D1"
+            ),
             "https://images.weserv.nl/?url=https%3A//e.com/a%3Ftp%3D1"
         );
     }

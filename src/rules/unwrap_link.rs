@@ -75,6 +75,9 @@ mod tests {
             "原创 作者 HACK学习呀\n"
         );
         assert_eq!(clean("[知道了](javascript:;) x\n"), "知道了 x\n");
-        assert_eq!(clean("[a](https://e.com/) `[b](javascript:;)`\n"), "[a](https://e.com/) `[b](javascript:;)`\n");
+        assert_eq!(
+            clean("[a](https://e.com/) `[b](javascript:;)`\n"),
+            "[a](https://e.com/) `[b](javascript:;)`\n"
+        );
     }
 }

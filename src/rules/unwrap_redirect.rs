@@ -41,7 +41,11 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
         })
         .collect();
     Ok(Box::new(UnwrapRedirect {
-        hosts: s.hosts.iter().map(|h| Glob::new(&h.to_ascii_lowercase())).collect(),
+        hosts: s
+            .hosts
+            .iter()
+            .map(|h| Glob::new(&h.to_ascii_lowercase()))
+            .collect(),
         param: s.param,
         needles,
     }))
@@ -139,16 +143,31 @@ mod tests {
     fn zhihu_redirects_decode_to_their_target() {
         let r = rule();
         assert_eq!(
-            r.target("https://link.zhihu.com/?target=https%3A//github.com/a/b%3Ftab%3Dreadme%26x%3D1", false)
-                .as_deref(),
+            r.target(
+                "https://link.zhihu.com/?target=https%3A//github.com/a/b%3Ftab%3Dreadme%26x%3D1",
+                false
+            )
+            .as_deref(),
             Some("https://github.com/a/b?tab=readme&x=1")
         );
         assert_eq!(
-            r.target("https://link.zhihu.com/?target=http%3A//e.com/a%20b%28c%29", false)
-                .as_deref(),
+            r.target(
+                "https://link.zhihu.com/?target=http%3A//e.com/a%20b%28c%29",
+                false
+            )
+            .as_deref(),
             Some("http://e.com/a%20b%28c%29")
         );
-        assert_eq!(r.target("https://link.zhihu.com/?target=javascript%3Aalert(1)", false), None);
-        assert_eq!(r.target("https://zhihu.com/?target=https%3A//e.com", false), None);
+        assert_eq!(
+            r.target(
+                "https://link.zhihu.com/?target=javascript%3Aalert(1)",
+                false
+            ),
+            None
+        );
+        assert_eq!(
+            r.target("https://zhihu.com/?target=https%3A//e.com", false),
+            None
+        );
     }
 }
