@@ -515,7 +515,10 @@ pub fn prose_lines(text: &str) -> Vec<String> {
         if n <= 30 && TAIL_MARKERS.iter().any(|m| v.contains(m)) {
             break;
         }
-        let junk = BOILERPLATE.iter().chain(JUNK_MARKERS).any(|p| v.contains(p));
+        let junk = BOILERPLATE
+            .iter()
+            .chain(JUNK_MARKERS)
+            .any(|p| v.contains(p));
         if n >= PROSE_MIN_CHARS && !junk {
             out.push(v);
         }
