@@ -32,6 +32,7 @@ pub const BOILERPLATE: &[&str] = &[
     "长按识别前往小程序",
     "长按二维码向我转账",
     "已同步到看一看",
+    "功能介绍",
     // export-site chrome
     "返回列表页",
     "小懒自动备份",
