@@ -14,6 +14,9 @@ use crate::rules::{self, Rule};
 
 mod presets;
 pub use presets::{Membership, PresetDef, Presets};
+mod user;
+pub use user::{Example, ExampleFailure, RuleMeta, SetMeta, discover};
+use user::{rule_entries, take_examples};
 
 /// The default rules, embedded in the binary.
 pub const DEFAULT_RULES: &str = include_str!("../rules.toml");
@@ -52,6 +55,8 @@ pub struct ActiveRule {
     pub kind: &'static str,
     pub description: String,
     pub rule: Box<dyn Rule>,
+    /// Where it was defined, its settings as written, and its examples.
+    pub meta: RuleMeta,
 }
 
 /// The rules of a run, in file order, plus file-wide settings.
@@ -64,6 +69,8 @@ pub struct RuleSet {
     /// Literal strings of which at least one must occur in a text for any
     /// rule to apply; `None` when some rule can apply to any text.
     pub needles: Option<Vec<String>>,
+    /// Switched-off rules, exclude globs and the file's name.
+    pub extra: SetMeta,
 }
 
 /// Default for `max-removed`.
@@ -82,6 +89,7 @@ impl RuleSet {
             rules: Vec::new(),
             max_removed: DEFAULT_MAX_REMOVED,
             needles: Some(Vec::new()),
+            extra: SetMeta::default(),
         }
     }
 
@@ -125,11 +133,12 @@ impl RuleSet {
                 kind: "clearurls",
                 description: format!("ClearURLs providers from {path}"),
                 rule,
+                meta: RuleMeta::default(),
             });
         }
-        for spanned in raw.rule {
-            let line = Some(line_at(spanned.span().start));
-            let mut table = spanned.into_inner();
+        let mut disabled = Vec::new();
+        let entries = rule_entries(raw.rule, raw.extend_default, &line_at);
+        for (line, mut table) in entries {
             let id = match table.remove("id") {
                 Some(toml::Value::String(s)) if !s.trim().is_empty() => s,
                 Some(_) => return Err(err(line, None, "`id` must be a non-empty string".into())),
@@ -161,16 +170,26 @@ impl RuleSet {
                 Some(_) => return Err(rule_err("`enabled` must be true or false".into())),
                 None => true,
             };
+            let examples = take_examples(&mut table).map_err(rule_err)?;
             let membership = Presets::take(&mut table).map_err(rule_err)?;
+            let settings = table.clone();
             let rule = (kind.build)(table).map_err(rule_err)?;
             let (in_chosen_preset, rule) = presets.apply(&membership, rule).map_err(rule_err)?;
+            let active = ActiveRule {
+                id: Arc::from(id.as_str()),
+                kind: kind.name,
+                description,
+                rule,
+                meta: RuleMeta {
+                    line,
+                    settings,
+                    examples,
+                },
+            };
             if enabled && in_chosen_preset {
-                rules.push(ActiveRule {
-                    id: Arc::from(id.as_str()),
-                    kind: kind.name,
-                    description,
-                    rule,
-                });
+                rules.push(active);
+            } else {
+                disabled.push(active);
             }
         }
         let max_removed = raw.max_removed.unwrap_or(DEFAULT_MAX_REMOVED);
@@ -181,7 +200,13 @@ impl RuleSet {
                 "`max-removed` must be between 0 and 1".into(),
             ));
         }
-        Ok(RuleSet::from_rules(rules, max_removed))
+        let mut set = RuleSet::from_rules(rules, max_removed);
+        set.extra = SetMeta {
+            file: file.to_string(),
+            disabled,
+            exclude: raw.exclude,
+        };
+        Ok(set)
     }
 
     /// Builds a set from rules already made.
@@ -201,6 +226,7 @@ impl RuleSet {
             rules,
             max_removed,
             needles,
+            extra: SetMeta::default(),
         }
     }
 
@@ -238,6 +264,12 @@ struct RawFile {
     /// The rules, in the order they run.
     #[serde(default)]
     rule: Vec<toml::Spanned<toml::Table>>,
+    /// Keep the embedded default rules and add to or override them by id.
+    #[serde(default)]
+    extend_default: bool,
+    /// Globs of paths never to walk into or process.
+    #[serde(default)]
+    exclude: Vec<String>,
     /// Named groups of rules (`[preset.NAME]`).
     #[serde(default)]
     preset: std::collections::BTreeMap<String, PresetDef>,
@@ -249,16 +281,21 @@ struct RawFile {
     clearurls: Option<String>,
 }
 
-/// The presets of a rules file, and the rules to build: a file that picks
-/// presets but defines no rules takes the embedded default rules (and their
-/// presets, which its own `[preset.NAME]` tables extend or replace).
+/// The presets of a rules file. A file that picks presets but defines no
+/// rules extends the embedded defaults; a file that extends the defaults
+/// also gets their presets, which its own `[preset.NAME]` tables extend or
+/// replace.
 fn resolve_presets(mut raw: RawFile, file: &str) -> Result<(RawFile, Presets), String> {
-    if presets::uses_default_rules(raw.presets.as_deref(), raw.rule.len())
-        && file != DEFAULT_RULES_NAME
-    {
+    if file == DEFAULT_RULES_NAME {
+        let presets = Presets::new(std::mem::take(&mut raw.preset), raw.presets.as_deref())?;
+        return Ok((raw, presets));
+    }
+    if presets::uses_default_rules(raw.presets.as_deref(), raw.rule.len()) {
+        raw.extend_default = true;
+    }
+    if raw.extend_default {
         let default: RawFile =
             toml::from_str(DEFAULT_RULES).expect("the embedded default rules parse (tested)");
-        raw.rule = default.rule;
         let own = std::mem::take(&mut raw.preset);
         raw.preset = default.preset;
         raw.preset.extend(own);

@@ -204,6 +204,7 @@ mod tests {
                 kind: "clearurls",
                 description: String::new(),
                 rule,
+                meta: Default::default(),
             }],
             1.0,
         );

@@ -1,12 +1,13 @@
-//! `decode-url-amp`: `&amp;` inside a URL (a link or image destination, a
-//! bare URL, a reference definition, a `src`/`href` attribute of raw HTML)
-//! becomes `&`. Both spellings mean the same URL; the plain one lets the
-//! other URL rules see the parameters (`&amp;from;=appmsg`).
+//! `decode-url-amp`: `&amp;` inside a Markdown URL (a link or image
+//! destination, a bare URL, a reference definition) becomes `&`. Both
+//! spellings mean the same URL there; the plain one is what readers and the
+//! other URL rules expect. In raw HTML attributes `&amp;` is the correct
+//! spelling and is left alone (the URL rules read it as a separator).
 
 use serde::Deserialize;
 
 use super::{Context, Glob, Rule, any_glob, settings};
-use crate::document::Document;
+use crate::document::{Document, UrlPlace};
 use crate::edit::EditSink;
 
 #[derive(Deserialize)]
@@ -37,7 +38,7 @@ impl Rule for DecodeUrlAmp {
     fn check(&self, doc: &Document, _ctx: &Context, out: &mut EditSink) {
         for site in doc.urls() {
             let raw = &doc.text[site.range.clone()];
-            if !raw.contains("&amp;") {
+            if site.place == UrlPlace::HtmlAttribute || !raw.contains("&amp;") {
                 continue;
             }
             if !self.hosts.is_empty() {
@@ -79,10 +80,8 @@ mod tests {
             clean("[a](https://mp.weixin.qq.com/s?__biz=1&amp;mid=2) AT&amp;T\n"),
             "[a](https://mp.weixin.qq.com/s?__biz=1&mid=2) AT&amp;T\n"
         );
-        assert_eq!(
-            clean("<a href=\"https://e.com/?a=1&amp;b=2\">x</a>\n"),
-            "<a href=\"https://e.com/?a=1&b=2\">x</a>\n"
-        );
+        let html = "<a href=\"https://e.com/?a=1&amp;b=2\">x</a>\n";
+        assert_eq!(clean(html), html);
         assert_eq!(
             clean("`https://e.com/?a=1&amp;b=2`\n"),
             "`https://e.com/?a=1&amp;b=2`\n"

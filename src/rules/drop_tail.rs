@@ -97,7 +97,7 @@ impl Rule for DropTail {
                 }
                 top = p;
             }
-            let from = doc.line_start(doc.node(top).range.start);
+            let from = doc.content_line_start(doc.node(top).range.start);
             let tail = from..self.stop_at(doc, top);
             if doc.touches_code(&tail) {
                 return;
