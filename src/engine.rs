@@ -108,7 +108,10 @@ pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, 
         let visible = doc.visible_chars();
         visible_before.get_or_insert(visible);
         visible_after = visible;
-        let ctx = Context { touched: &touched };
+        let ctx = Context {
+            touched: &touched,
+            head: crate::rules::head_of(input),
+        };
         let mut edits = Vec::new();
         for r in &rules.rules {
             r.rule

@@ -134,7 +134,10 @@ mod tests {
         let doc = Document::parse(text);
         let id: Arc<str> = Arc::from("tidy");
         let mut edits = Vec::new();
-        let ctx = Context { touched: &touched };
+        let ctx = Context {
+            touched: &touched,
+            head: "",
+        };
         rule.check(&doc, &ctx, &mut EditSink::new(&id, &mut edits));
         let edits = edit::resolve(text, edits, &doc.protected);
         edit::apply(text, &edits)
