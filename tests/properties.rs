@@ -294,3 +294,13 @@ fn removing_a_block_keeps_its_neighbours_apart() {
         "正文内容，讲一件事。\n\n    indented ![](https://mmbiz.qpic.cn/a?from=1)\n"
     );
 }
+
+/// A link whose span ended with `]` just before a `(` outside it was taken
+/// for an inline link and its destination sliced backwards (a panic).
+#[test]
+fn a_bracket_just_before_the_span_end_does_not_panic() {
+    let input = "\n[1]: https://mmbiz.qpic.cn/a?from=appmsg\n0`![](https://mmbiz.qpic.cn/a?from=appmsg)`[text]()\n[]()关注我们\\  ࡀ🌀®<!-- 在看 -->[x][1]";
+    let out = clean_text(input, default_rules(), true).unwrap();
+    let again = clean_text(&out.output, default_rules(), true).unwrap();
+    assert_eq!(again.output, out.output);
+}
