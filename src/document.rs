@@ -807,7 +807,8 @@ fn locate_link(text: &str, open: usize, end: usize, link: &mut Link) -> bool {
         i += 1;
     };
     link.label = Some(open + 1..close);
-    if b.get(close + 1) != Some(&b'(') {
+    // A `(` just past the node's span is not its destination.
+    if close + 1 >= end || b[close + 1] != b'(' {
         link.form = LinkForm::Reference;
         link.dest = None;
         return true;

@@ -294,3 +294,28 @@ fn removing_a_block_keeps_its_neighbours_apart() {
         "正文内容，讲一件事。\n\n    indented ![](https://mmbiz.qpic.cn/a?from=1)\n"
     );
 }
+
+/// A link whose span ended with `]` just before a `(` outside it was taken
+/// for an inline link and its destination sliced backwards (a panic).
+#[test]
+fn a_bracket_just_before_the_span_end_does_not_panic() {
+    let input = "\n[1]: https://mmbiz.qpic.cn/a?from=appmsg\n0`![](https://mmbiz.qpic.cn/a?from=appmsg)`[text]()\n[]()关注我们\\  ࡀ🌀®<!-- 在看 -->[x][1]";
+    let out = clean_text(input, default_rules(), true).unwrap();
+    let again = clean_text(&out.output, default_rules(), true).unwrap();
+    assert_eq!(again.output, out.output);
+}
+
+/// Collapsing two blank lines before an indented line turned an indented
+/// code block into a footnote's paragraph; the pass was undone, so a second
+/// clean still had work to do.
+#[test]
+fn blank_lines_before_an_indented_line_are_left_alone() {
+    let input = "https://mmbiz.qpic.cn/a?wx_fmt=png&wx;_lazy=1&from;=appmsg\n[^1]: 脚注\n正文内容，讲一件事。\n[1]: https://mmbiz.qpic.cn/a?from=appmsg\n   \n\n    indented ![](https://mmbiz.qpic.cn/a?from=1)\n";
+    let once = clean_text(input, default_rules(), true).unwrap();
+    assert_eq!(
+        once.output,
+        "https://mmbiz.qpic.cn/a?wx_fmt=png\n[^1]: 脚注\n正文内容，讲一件事。\n[1]: https://mmbiz.qpic.cn/a\n   \n\n    indented ![](https://mmbiz.qpic.cn/a?from=1)\n"
+    );
+    let twice = clean_text(&once.output, default_rules(), true).unwrap();
+    assert_eq!(twice.output, once.output);
+}

@@ -85,7 +85,11 @@ impl Rule for Tidy {
                 }
                 at = run_end;
                 let run = run_start..run_end;
-                if done.contains(&run) || html.iter().any(|h| overlaps(h, &run)) {
+                // Before an indented line the number of blank lines can
+                // decide what it is (code, or a continuation of a list item
+                // or footnote): leave such runs alone.
+                let indented_next = text[run_end..].starts_with([' ', '\t']);
+                if indented_next || done.contains(&run) || html.iter().any(|h| overlaps(h, &run)) {
                     continue;
                 }
                 done.insert(run.clone());
