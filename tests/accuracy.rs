@@ -21,13 +21,27 @@ fn corpus_dir() -> Option<PathBuf> {
 
 #[test]
 fn corpus_accuracy_meets_targets() {
+    meets_targets(&RuleSet::default_rules());
+}
+
+#[test]
+fn corpus_accuracy_meets_targets_with_the_opt_in_presets() {
+    let rules = RuleSet::parse(
+        "presets = [\"default\", \"credits\", \"typography\"]\n",
+        "opt-in.toml",
+    )
+    .expect("valid");
+    meets_targets(&rules);
+}
+
+fn meets_targets(rules: &RuleSet) {
     let Some(dir) = corpus_dir() else {
         eprintln!("note: reference corpus not found; accuracy test skipped");
         return;
     };
     let files = eval::corpus_files(&dir).expect("corpus is readable");
     assert!(!files.is_empty(), "no .md files in {}", dir.display());
-    let (evals, by) = eval::evaluate_all(&files, &RuleSet::default_rules());
+    let (evals, by) = eval::evaluate_all(&files, rules);
     eprintln!("{}", eval::table(&by));
     let mut problems = Vec::new();
     for e in &evals {

@@ -50,6 +50,16 @@ impl Rule for DeleteChars {
             if !node.trusted || src != &**lit {
                 continue;
             }
+            // A block that holds nothing but such characters stays: emptying
+            // its line would join the blocks around it (an indented code
+            // block would swallow the next lines).
+            let block_text = node.parent.map(|p| doc.visible_text(p)).unwrap_or_default();
+            if block_text
+                .chars()
+                .all(|c| c.is_whitespace() || self.chars.contains(&c))
+            {
+                continue;
+            }
             // Text of a leading byte-order mark is not in a text node; a text
             // node at offset 0 keeps its first character.
             for (i, c) in src.char_indices() {
@@ -81,5 +91,10 @@ mod tests {
             .unwrap()
             .output;
         assert_eq!(out, "# 【安全圈】标题\n\n`a\u{200b}b`\n");
+        let alone = "    code\n\n\u{200b}\n\n     more\n";
+        assert_eq!(
+            crate::clean_text(alone, &rules, true).unwrap().output,
+            alone
+        );
     }
 }

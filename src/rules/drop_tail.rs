@@ -136,3 +136,38 @@ impl DropTail {
         doc.text.len()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::RuleSet;
+
+    fn clean(text: &str) -> String {
+        let rules = RuleSet::parse(
+            "[[rule]]\nid = \"t\"\nkind = \"drop-tail\"\ndescription = \"d\"\nstart = '^推荐阅读$'\nstop = '^原文链接'\nstop-at-headings = true\nmax-share = 0.9\n",
+            "t.toml",
+        )
+        .unwrap();
+        crate::clean_text(text, &rules, true).unwrap().output
+    }
+
+    #[test]
+    fn the_tail_stops_at_a_stop_block_or_the_next_heading() {
+        let body = "正文第一段，讲的是一件很长的事情，足够长。\n\n";
+        assert_eq!(
+            clean(&format!(
+                "{body}推荐阅读\n\n[a](https://e.com/a)\n\n原文链接\n\nhttps://e.org/x\n"
+            )),
+            format!("{body}原文链接\n\nhttps://e.org/x\n")
+        );
+        assert_eq!(
+            clean(&format!(
+                "{body}推荐阅读\n\n[a](https://e.com/a)\n\n## 技术交流\n\n欢迎留言。\n"
+            )),
+            format!("{body}## 技术交流\n\n欢迎留言。\n")
+        );
+        assert_eq!(
+            clean(&format!("{body}推荐阅读\n\n[a](https://e.com/a)\n")),
+            body.to_string()
+        );
+    }
+}

@@ -25,6 +25,10 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
     Ok(Box::new(RepairEmphasis))
 }
 
+/// Longest run of unpaired stars taken as debris (`**标题******` leaves six);
+/// longer runs are deliberate (rulers, ratings) and stay.
+const MAX_RUN: usize = 8;
+
 fn is_emphasis(k: &Kind) -> bool {
     matches!(k, Kind::Strong | Kind::Emph)
 }
@@ -86,7 +90,8 @@ impl RepairEmphasis {
                 continue;
             }
             let run = node.range.start + start..node.range.start + end;
-            if stars >= 2 || (stars == 1 && self.glued_to_bold(doc, id, start == 0, end == b.len()))
+            if (2..=MAX_RUN).contains(&stars)
+                || (stars == 1 && self.glued_to_bold(doc, id, start == 0, end == b.len()))
             {
                 out.delete(run);
             }
@@ -178,6 +183,7 @@ mod tests {
             "2**10 = 1024\n",
             "a * b * c\n",
             "`**`\n",
+            "****************正文\n",
         ] {
             assert_eq!(clean(t), t);
         }
