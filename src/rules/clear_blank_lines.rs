@@ -44,6 +44,20 @@ impl Rule for ClearBlankLines {
                 continue;
             }
             let range = start..start + body.len();
+            // Before an indented line, whitespace on a blank line can decide
+            // whether that line is code or a continuation (inside list items
+            // and footnotes): leave it.
+            let next = text[at..].trim_start_matches(|c| matches!(c, ' ' | '\t' | '\r' | '\n'));
+            let rest = &text[at..];
+            let next_line_start = rest.len() - next.len();
+            let next_line = &rest[..next_line_start];
+            let indented_next = next_line
+                .rsplit('\n')
+                .next()
+                .is_some_and(|lead| !lead.is_empty());
+            if indented_next {
+                continue;
+            }
             if keep
                 .iter()
                 .any(|k| k.start <= range.start && range.start < k.end)
@@ -83,5 +97,12 @@ mod tests {
         assert_eq!(clean(code), code);
         let html = "<pre>\n  \n</pre>\n";
         assert_eq!(clean(html), html);
+    }
+
+    #[test]
+    fn whitespace_lines_before_an_indented_line_stay() {
+        let text = "- item\n  \n\n    more\n";
+        assert_eq!(clean(text), text);
+        assert_eq!(clean("a\n  \n\nb\n"), "a\n\n\nb\n");
     }
 }
