@@ -47,7 +47,7 @@ impl Rule for ClearBlankLines {
             // Before an indented line, whitespace on a blank line can decide
             // whether that line is code or a continuation (inside list items
             // and footnotes): leave it.
-            let next = text[at..].trim_start_matches(|c| matches!(c, ' ' | '\t' | '\r' | '\n'));
+            let next = text[at..].trim_start_matches([' ', '\t', '\r', '\n']);
             let rest = &text[at..];
             let next_line_start = rest.len() - next.len();
             let next_line = &rest[..next_line_start];
