@@ -67,13 +67,13 @@ impl Rule for DropBlock {
                 _ => continue,
             };
             // Every line of the block must be junk: a paragraph that merely
-            // ends with a matching line is drop-line's business.
-            let all_lines = text
-                .lines()
-                .filter(|l| !l.trim().is_empty())
-                .all(|l| self.text.pattern.is_match(l.trim()));
-            if all_lines
-                && self.text.is_match(&text)
+            // ends with a matching line is drop-line's business. The length
+            // test comes first: it rejects long prose without a regex.
+            if self.text.is_match(&text)
+                && text
+                    .lines()
+                    .filter(|l| !l.trim().is_empty())
+                    .all(|l| self.text.pattern.is_match(l.trim()))
                 && let Some(range) = doc.removal_range(id)
             {
                 out.delete(range);
