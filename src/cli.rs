@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use mdscrub::walk::Shard;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "mdscrub",
@@ -18,7 +20,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Clean files in place (or into a mirror folder with --out).
+    /// Clean files in place (or into a mirror folder with --out). With `-`,
+    /// clean standard input to standard output.
     Clean {
         #[command(flatten)]
         common: Common,
@@ -26,7 +29,8 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
-    /// Change nothing; list files that would change. Exit 1 when any would.
+    /// Change nothing; list files that would change. Exit 1 when any would,
+    /// 2 when a file or the rules failed.
     Check {
         #[command(flatten)]
         common: Common,
@@ -44,27 +48,79 @@ pub enum Command {
         /// Exit 1 when there is a difference.
         #[arg(long)]
         exit_code: bool,
-        /// When to colour the diff.
+        /// When to colour the diff (auto: on a terminal, unless NO_COLOR is set).
         #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
         color: ColorChoice,
-    },
-    /// List the active rules.
-    Rules {
-        /// Rules file to use instead of the embedded defaults.
+        /// Write a self-contained HTML report to FILE (`-`: stdout) instead of the diff.
         #[arg(long, value_name = "FILE")]
-        rules: Option<PathBuf>,
+        html: Option<PathBuf>,
     },
+    /// List the active rules, explain one, or test their examples.
+    Rules {
+        #[command(flatten)]
+        rules: RulesArgs,
+        /// Show one rule's settings and examples.
+        #[arg(long, value_name = "ID", conflicts_with = "test")]
+        explain: Option<String>,
+        /// Run every example of the active rules; exit 1 on any mismatch.
+        #[arg(long)]
+        test: bool,
+    },
+    /// Print a shell completion script.
+    Completions {
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+/// Which rules a command uses.
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Rules file (default: the first mdscrub.toml or .mdscrub.toml in the
+    /// current folder or above, else the embedded defaults).
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+    /// Run only these rules (comma-separated ids).
+    #[arg(long, value_name = "ID,...", value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Do not run these rules (comma-separated ids).
+    #[arg(long, value_name = "ID,...", value_delimiter = ',')]
+    pub ignore: Vec<String>,
 }
 
 /// Options every file command takes.
 #[derive(Debug, Args)]
 pub struct Common {
-    /// Files or folders to process (folders: every *.md and *.markdown below).
+    /// Files or folders to process (folders: every *.md and *.markdown
+    /// below); `-` alone reads standard input.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// Rules file to use instead of the embedded defaults.
-    #[arg(long, value_name = "FILE")]
-    pub rules: Option<PathBuf>,
+    #[command(flatten)]
+    pub rules: RulesArgs,
+    /// Leave out paths matching GLOB (repeatable; adds to `exclude` of the
+    /// rules file).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Also take files matching GLOB from folders (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+    /// Apply excludes to files named on the command line (and to
+    /// --stdin-filename) too.
+    #[arg(long)]
+    pub force_exclude: bool,
+    /// Name of standard input in reports and for excludes.
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<PathBuf>,
+    /// Process only the files whose path hashes to shard K of N (1 ≤ K ≤ N).
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
     /// Clean files even when the rules would remove more than `max-removed`.
     #[arg(long)]
     pub force: bool,
@@ -74,9 +130,15 @@ pub struct Common {
     /// Number of threads (default: one per core).
     #[arg(short = 'j', long, value_name = "N")]
     pub jobs: Option<usize>,
-    /// Print only errors.
-    #[arg(short, long)]
+    /// Print only errors (and the requested machine output).
+    #[arg(short, long, conflicts_with = "verbose")]
     pub quiet: bool,
+    /// Also say which rules file is used and what happened to every file.
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// After the summary, a table of hits per rule, most frequent first.
+    #[arg(long)]
+    pub statistics: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -84,6 +146,9 @@ pub enum Format {
     Text,
     Json,
     Github,
+    Sarif,
+    /// A self-contained HTML page with every diff (as `diff --html`).
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -12,6 +12,10 @@ use std::sync::Arc;
 
 use crate::rules::{self, Rule};
 
+mod user;
+pub use user::{Example, ExampleFailure, RuleMeta, SetMeta, discover};
+use user::{rule_entries, take_examples};
+
 /// The default rules, embedded in the binary.
 pub const DEFAULT_RULES: &str = include_str!("../rules.toml");
 
@@ -49,6 +53,8 @@ pub struct ActiveRule {
     pub kind: &'static str,
     pub description: String,
     pub rule: Box<dyn Rule>,
+    /// Where it was defined, its settings as written, and its examples.
+    pub meta: RuleMeta,
 }
 
 /// The rules of a run, in file order, plus file-wide settings.
@@ -61,6 +67,8 @@ pub struct RuleSet {
     /// Literal strings of which at least one must occur in a text for any
     /// rule to apply; `None` when some rule can apply to any text.
     pub needles: Option<Vec<String>>,
+    /// Switched-off rules, exclude globs and the file's name.
+    pub extra: SetMeta,
 }
 
 /// Default for `max-removed`.
@@ -79,6 +87,7 @@ impl RuleSet {
             rules: Vec::new(),
             max_removed: DEFAULT_MAX_REMOVED,
             needles: Some(Vec::new()),
+            extra: SetMeta::default(),
         }
     }
 
@@ -112,9 +121,9 @@ impl RuleSet {
         })?;
         let mut seen = HashSet::new();
         let mut rules = Vec::new();
-        for spanned in raw.rule {
-            let line = Some(line_at(spanned.span().start));
-            let mut table = spanned.into_inner();
+        let mut disabled = Vec::new();
+        let entries = rule_entries(raw.rule, raw.extend_default, &line_at);
+        for (line, mut table) in entries {
             let id = match table.remove("id") {
                 Some(toml::Value::String(s)) if !s.trim().is_empty() => s,
                 Some(_) => return Err(err(line, None, "`id` must be a non-empty string".into())),
@@ -146,14 +155,24 @@ impl RuleSet {
                 Some(_) => return Err(rule_err("`enabled` must be true or false".into())),
                 None => true,
             };
+            let examples = take_examples(&mut table).map_err(rule_err)?;
+            let settings = table.clone();
             let rule = (kind.build)(table).map_err(rule_err)?;
+            let active = ActiveRule {
+                id: Arc::from(id.as_str()),
+                kind: kind.name,
+                description,
+                rule,
+                meta: RuleMeta {
+                    line,
+                    settings,
+                    examples,
+                },
+            };
             if enabled {
-                rules.push(ActiveRule {
-                    id: Arc::from(id.as_str()),
-                    kind: kind.name,
-                    description,
-                    rule,
-                });
+                rules.push(active);
+            } else {
+                disabled.push(active);
             }
         }
         let max_removed = raw.max_removed.unwrap_or(DEFAULT_MAX_REMOVED);
@@ -164,7 +183,13 @@ impl RuleSet {
                 "`max-removed` must be between 0 and 1".into(),
             ));
         }
-        Ok(RuleSet::from_rules(rules, max_removed))
+        let mut set = RuleSet::from_rules(rules, max_removed);
+        set.extra = SetMeta {
+            file: file.to_string(),
+            disabled,
+            exclude: raw.exclude,
+        };
+        Ok(set)
     }
 
     /// Builds a set from rules already made.
@@ -184,6 +209,7 @@ impl RuleSet {
             rules,
             max_removed,
             needles,
+            extra: SetMeta::default(),
         }
     }
 
@@ -221,6 +247,12 @@ struct RawFile {
     /// The rules, in the order they run.
     #[serde(default)]
     rule: Vec<toml::Spanned<toml::Table>>,
+    /// Keep the embedded default rules and add to or override them by id.
+    #[serde(default)]
+    extend_default: bool,
+    /// Globs of paths never to walk into or process.
+    #[serde(default)]
+    exclude: Vec<String>,
 }
 
 #[cfg(test)]

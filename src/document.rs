@@ -13,6 +13,9 @@ use std::ops::Range;
 use comrak::nodes::{AstNode, NodeValue};
 use comrak::{Arena, Options};
 
+/// Length in bytes of a UTF-8 byte-order mark.
+const BOM_LEN: usize = '\u{feff}'.len_utf8();
+
 /// Index of a node in [`Document::nodes`] (pre-order).
 pub type NodeId = usize;
 
@@ -220,6 +223,18 @@ impl<'t> Document<'t> {
         self.line_starts[self.line_of(offset) - 1]
     }
 
+    /// Where the content of the line holding `offset` starts: the line start,
+    /// except that a byte-order mark opening the text is not content. Use it
+    /// for edits that take whole lines, so that they never take the BOM.
+    pub fn content_line_start(&self, offset: usize) -> usize {
+        let start = self.line_start(offset);
+        if start == 0 && self.text.starts_with('\u{feff}') && offset >= BOM_LEN {
+            BOM_LEN
+        } else {
+            start
+        }
+    }
+
     /// Byte offset just past the line holding `offset`, newline included.
     pub fn line_end(&self, offset: usize) -> usize {
         let line = self.line_of(offset);
@@ -299,7 +314,7 @@ impl<'t> Document<'t> {
             return None;
         }
         let range = self.trimmed(node.range.clone());
-        let start = self.line_start(range.start);
+        let start = self.content_line_start(range.start);
         let prefix = &self.text[start..range.start];
         let prefix_ok = prefix.chars().all(|c| c == ' ' || c == '\t' || c == '>')
             || (matches!(node.kind, Kind::Item) && prefix.trim().is_empty());
@@ -518,7 +533,9 @@ impl<'t> Document<'t> {
             if !line.contains("]:") || covered(start, end) {
                 continue;
             }
-            if let Some(dest) = definition_destination(line) {
+            let next = self.line_starts.get(i + 2).copied().unwrap_or(text.len());
+            let next_line = (end < text.len()).then(|| &text[end..next]);
+            if let Some(dest) = definition_destination(line, next_line) {
                 urls.push(UrlSite {
                     range: start + dest.start..start + dest.end,
                     place: UrlPlace::Definition,
@@ -528,8 +545,10 @@ impl<'t> Document<'t> {
     }
 }
 
-/// The URL range inside a link reference definition line, if it is one.
-fn definition_destination(line: &str) -> Option<Range<usize>> {
+/// The URL range inside a link reference definition line, if it is one,
+/// relative to the line's start. A destination may also open the next line
+/// (`[id]:` alone on its line); its range then lies past the first line.
+fn definition_destination(line: &str, next_line: Option<&str>) -> Option<Range<usize>> {
     let b = line.as_bytes();
     let mut i = 0;
     // Container prefixes: block quote markers and indentation.
@@ -555,6 +574,22 @@ fn definition_destination(line: &str) -> Option<Range<usize>> {
     while k < b.len() && (b[k] == b' ' || b[k] == b'\t') {
         k += 1;
     }
+    if line[k..].trim_end_matches(['\r', '\n']).is_empty() {
+        let next = next_line?;
+        let nb = next.as_bytes();
+        let mut n = 0;
+        while n < nb.len() && matches!(nb[n], b'>' | b' ' | b'\t') {
+            n += 1;
+        }
+        let dest = destination_at(next, n)?;
+        return Some(line.len() + dest.start..line.len() + dest.end);
+    }
+    destination_at(line, k)
+}
+
+/// The destination of a definition that starts at byte `k` of `line`.
+fn destination_at(line: &str, mut k: usize) -> Option<Range<usize>> {
+    let b = line.as_bytes();
     if k < b.len() && b[k] == b'<' {
         let close = line[k..].find('>')? + k;
         return Some(k + 1..close);
@@ -566,8 +601,41 @@ fn definition_destination(line: &str) -> Option<Range<usize>> {
     (k > s).then_some(s..k)
 }
 
-/// URLs in `src`, `data-src` and `href` attributes of raw HTML.
+/// URLs in `src`, `data-src` and `href` attributes of raw HTML. Only the
+/// inside of start tags is searched: text between tags that happens to read
+/// `src=…` is text.
 fn html_attribute_urls(text: &str, range: Range<usize>, out: &mut Vec<UrlSite>) {
+    let html = &text[range.clone()];
+    let b = html.as_bytes();
+    let mut i = 0;
+    while let Some(lt) = html[i..].find('<').map(|p| i + p) {
+        if html[lt..].starts_with("<!--") {
+            i = html[lt..].find("-->").map_or(html.len(), |p| lt + p + 3);
+            continue;
+        }
+        if !b.get(lt + 1).is_some_and(u8::is_ascii_alphabetic) {
+            i = lt + 1;
+            continue;
+        }
+        // The tag ends at the first `>` outside a quoted value.
+        let mut j = lt + 1;
+        let mut quote: Option<u8> = None;
+        while j < b.len() {
+            match (quote, b[j]) {
+                (None, b'>') => break,
+                (None, q @ (b'"' | b'\'')) => quote = Some(q),
+                (Some(q), c) if c == q => quote = None,
+                _ => {}
+            }
+            j += 1;
+        }
+        tag_attribute_urls(text, range.start + lt..range.start + j, out);
+        i = j;
+    }
+}
+
+/// URLs in `src`, `data-src` and `href` attributes of one start tag.
+fn tag_attribute_urls(text: &str, range: Range<usize>, out: &mut Vec<UrlSite>) {
     let html = &text[range.clone()];
     let lower = html.to_ascii_lowercase();
     for name in ["src", "href"] {
@@ -920,11 +988,43 @@ mod tests {
     }
 
     #[test]
+    fn definition_destination_on_the_next_line_is_found() {
+        let text = "[a]:\n  https://e.com/?x=1\n  \"t\"\n\n> [b]:\r\n> <https://e.com/?y=2>\r\n\n[c]:\n\n[c]\n";
+        let doc = Document::parse(text);
+        let found: Vec<&str> = doc.urls().iter().map(|u| &text[u.range.clone()]).collect();
+        assert_eq!(found, vec!["https://e.com/?x=1", "https://e.com/?y=2"]);
+        assert!(doc.urls().iter().all(|u| u.place == UrlPlace::Definition));
+    }
+
+    #[test]
+    fn html_text_that_reads_like_an_attribute_is_not_a_url() {
+        let text = "<p class=\"a\" title='x>y'>写着 src=https://e.com/?a=1 的文字 <img src=https://e.com/i?b=2 alt=\">\"></p>\n<!-- <a href=\"https://e.com/c\"> -->\n";
+        let doc = Document::parse(text);
+        let found: Vec<&str> = doc.urls().iter().map(|u| &text[u.range.clone()]).collect();
+        assert_eq!(found, vec!["https://e.com/i?b=2"]);
+    }
+
+    #[test]
     fn bare_url_stops_at_chinese_text() {
         let text = "链接：https://mp.weixin.qq.com/s?a=1&chksm=ab中文\n";
         let doc = Document::parse(text);
         let found: Vec<&str> = doc.urls().iter().map(|u| &text[u.range.clone()]).collect();
         assert_eq!(found, vec!["https://mp.weixin.qq.com/s?a=1&chksm=ab"]);
+    }
+
+    #[test]
+    fn removal_range_of_the_first_block_keeps_the_bom() {
+        let text = "\u{feff}返回列表页\n\n# T\n";
+        let doc = Document::parse(text);
+        let p = doc
+            .nodes
+            .iter()
+            .position(|n| n.kind == Kind::Paragraph)
+            .unwrap();
+        let r = doc.removal_range(p).unwrap();
+        assert_eq!(&text[r], "返回列表页\n");
+        assert_eq!(doc.content_line_start(0), 0);
+        assert_eq!(doc.content_line_start(5), 3);
     }
 
     #[test]

@@ -19,6 +19,7 @@ use crate::edit::{self, Edit, EditSink};
 use crate::fsio;
 use crate::report::{FileReport, Hit, Status};
 use crate::rules::Context;
+use crate::suppress::Suppressions;
 
 /// Most passes a text may take before it is reported as not settling.
 pub const MAX_PASSES: usize = 8;
@@ -69,6 +70,12 @@ pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, 
             removed_share: 0.0,
         });
     }
+    let settling: Vec<&str> = rules
+        .rules
+        .iter()
+        .filter(|r| r.rule.settles())
+        .map(|r| &*r.id)
+        .collect();
     let mut current = input.to_string();
     let mut passes: Vec<Vec<Edit>> = Vec::new();
     let mut touched: Vec<Range<usize>> = Vec::new();
@@ -88,6 +95,10 @@ pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, 
             r.rule
                 .check(&doc, &ctx, &mut EditSink::new(&r.id, &mut edits));
         }
+        let suppressed = Suppressions::scan(&current, &doc.protected);
+        if !suppressed.is_empty() {
+            edits.retain(|e| !suppressed.blocks(&e.rule, &e.range));
+        }
         let edits = edit::resolve(&current, edits, &doc.protected);
         drop(doc);
         if edits.is_empty() {
@@ -99,10 +110,14 @@ pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, 
             .iter()
             .map(|r| edit::map_forward(r.start, &edits)..edit::map_forward(r.end, &edits))
             .collect();
+        // Edits of rules that only tidy up after others do not count as
+        // touched: tidying next to a tidy edit would creep through the file.
         let mut delta: isize = 0;
         for e in &edits {
             let start = (e.range.start as isize + delta) as usize;
-            touched.push(start..start + e.replacement.len());
+            if !settling.contains(&&*e.rule) {
+                touched.push(start..start + e.replacement.len());
+            }
             delta += e.replacement.len() as isize - e.range.len() as isize;
         }
         current = next;
@@ -172,8 +187,10 @@ fn locate_hits(input: &str, passes: &[Vec<Edit>]) -> Vec<Hit> {
     for (pass, edits) in passes.iter().enumerate() {
         for e in edits {
             let mut at = e.range.start;
+            let mut end = e.range.end;
             for earlier in passes[..pass].iter().rev() {
                 at = edit::map_back(at, earlier);
+                end = map_back_end(end, earlier);
             }
             let line = line_starts.partition_point(|&s| s <= at);
             let line_start = line_starts[line - 1];
@@ -182,6 +199,7 @@ fn locate_hits(input: &str, passes: &[Vec<Edit>]) -> Vec<Hit> {
                 line,
                 column: input[line_start..at.min(input.len())].chars().count() + 1,
                 offset: at,
+                end: end.max(at),
                 pass: pass + 1,
                 removed: text[e.range.clone()].to_string(),
                 replacement: e.replacement.clone(),
@@ -191,6 +209,24 @@ fn locate_hits(input: &str, passes: &[Vec<Edit>]) -> Vec<Hit> {
     }
     hits.sort_by_key(|h| (h.offset, h.pass));
     hits
+}
+
+/// Like [`edit::map_back`] for the end of a span: an offset inside a
+/// replacement maps to the end of the range it replaced.
+fn map_back_end(offset: usize, edits: &[Edit]) -> usize {
+    let mut delta: isize = 0;
+    for e in edits {
+        let new_start = (e.range.start as isize + delta) as usize;
+        let new_end = new_start + e.replacement.len();
+        if offset <= new_start {
+            break;
+        }
+        if offset <= new_end {
+            return e.range.end;
+        }
+        delta += e.replacement.len() as isize - e.range.len() as isize;
+    }
+    (offset as isize - delta).max(0) as usize
 }
 
 /// What to do with the files of a run.
@@ -283,6 +319,16 @@ pub fn process_file(target: &Target, rules: &RuleSet, opts: &RunOptions) -> File
 
 /// Processes files in parallel; reports come back sorted by path.
 pub fn run(targets: &[Target], rules: &RuleSet, opts: &RunOptions) -> Vec<FileReport> {
+    run_with(targets, rules, opts, &|_| {})
+}
+
+/// [`run`], calling `done` (from any thread) as each file is finished.
+pub fn run_with(
+    targets: &[Target],
+    rules: &RuleSet,
+    opts: &RunOptions,
+    done: &(dyn Fn(&FileReport) + Sync),
+) -> Vec<FileReport> {
     let mut reports: Vec<FileReport> = targets
         .par_iter()
         .map(|t| {
@@ -296,6 +342,7 @@ pub fn run(targets: &[Target], rules: &RuleSet, opts: &RunOptions) -> Vec<FileRe
                     r
                 })
         })
+        .inspect(|r| done(r))
         .collect();
     reports.sort_by(|a, b| a.path.cmp(&b.path));
     reports
@@ -313,4 +360,75 @@ pub fn mirror_path(root: &Path, path: &Path, out: &Path) -> PathBuf {
         .filter(|c| matches!(c, std::path::Component::Normal(_)))
         .collect();
     out.join(rel)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules(toml_text: &str) -> RuleSet {
+        RuleSet::parse(toml_text, "test.toml").unwrap()
+    }
+
+    const DROP_AND_TIDY: &str = r#"
+[[rule]]
+id = "drop"
+kind = "drop-block"
+description = "d"
+pattern = "^DROP$"
+
+[[rule]]
+id = "tidy"
+kind = "tidy"
+description = "t"
+"#;
+
+    #[test]
+    fn tidy_stays_next_to_edits_and_settles() {
+        // Regression: tidy's own edits counted as touched, so it crept one
+        // blank run further per pass and never settled.
+        let mut input = String::from("A\n  \n  \nDROP\n  \n  \nB\n");
+        for i in 0..20 {
+            input.push_str(&format!("  \n  \np{i}\n"));
+        }
+        let out = clean_text(&input, &rules(DROP_AND_TIDY), false).unwrap();
+        assert!(out.passes <= 3, "passes: {}", out.passes);
+        assert!(
+            out.output.starts_with("A\n\nB\n  \n  \np0\n"),
+            "{:?}",
+            out.output
+        );
+    }
+
+    #[test]
+    fn second_run_changes_nothing() {
+        let input = "A\n\n\nDROP\n\n\nB\nDROP";
+        let set = rules(DROP_AND_TIDY);
+        let once = clean_text(input, &set, false).unwrap();
+        assert_eq!(once.output, "A\n\nB\nDROP");
+        let twice = clean_text(&once.output, &set, false).unwrap();
+        assert_eq!(twice.output, once.output);
+        assert!(twice.hits.is_empty());
+    }
+
+    #[test]
+    fn guard_refuses_and_force_overrides() {
+        let input = "DROP\n\nkeep\n";
+        let mut set = rules(DROP_AND_TIDY);
+        set.max_removed = 0.1;
+        let err = clean_text(input, &set, false).unwrap_err();
+        assert!(matches!(err, CleanError::TooMuchRemoved { .. }), "{err}");
+        assert!(err.to_string().contains("drop"), "{err}");
+        let forced = clean_text(input, &set, true).unwrap();
+        assert_eq!(forced.output, "keep\n");
+    }
+
+    #[test]
+    fn hits_are_located_in_the_input() {
+        let input = "some text\n\nDROP\n\nmore text\n";
+        let out = clean_text(input, &rules(DROP_AND_TIDY), false).unwrap();
+        let drop = out.hits.iter().find(|h| &*h.rule == "drop").unwrap();
+        assert_eq!((drop.line, drop.column), (3, 1));
+        assert_eq!(drop.removed, "DROP\n");
+    }
 }

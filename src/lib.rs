@@ -13,6 +13,7 @@ pub mod engine;
 pub mod fsio;
 pub mod report;
 pub mod rules;
+pub mod suppress;
 pub mod walk;
 
 pub use config::{ConfigError, RuleSet};

@@ -1,19 +1,31 @@
 //! The `mdscrub` binary: parse flags, resolve them into settings, run, print,
 //! and map the outcome to an exit code (0 clean, 1 would change, 2 failure).
+//!
+//! Standard output carries what a command is for (the cleaned text of
+//! `clean -`, the check report, the diff); progress and errors go to standard
+//! error, and so do the summary and statistics unless standard output is
+//! meant for people (`clean` of files, `check --format text`).
 
 mod cli;
+mod html_report;
 mod printer;
+mod progress;
+mod rules_cmd;
 
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Instant;
 
-use clap::Parser;
+use anyhow::{Context as _, bail};
+use clap::{CommandFactory, Parser};
 
-use cli::{Cli, ColorChoice, Command, Common, Format};
-use mdscrub::config::{RuleSet, RulesSource};
-use mdscrub::engine::{self, Mode, RunOptions};
-use mdscrub::report::{FileReport, Summary};
-use mdscrub::walk;
+use cli::{Cli, ColorChoice, Command, Common, Format, RulesArgs};
+use mdscrub::config::RuleSet;
+use mdscrub::engine::{self, CleanError, Mode, RunOptions};
+use mdscrub::fsio;
+use mdscrub::report::{FileReport, Status, Summary};
+use mdscrub::walk::{self, Globs, WalkOptions};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -26,78 +38,249 @@ fn main() -> ExitCode {
     }
 }
 
-fn load_rules(path: Option<&std::path::Path>) -> anyhow::Result<RuleSet> {
-    let source = match path {
-        Some(p) => RulesSource::File(p.to_path_buf()),
-        None => RulesSource::Default,
-    };
-    Ok(source.load()?)
+/// Loads the rules a command asked for (file, discovery or defaults) and
+/// narrows them with `--select` / `--ignore`.
+fn load_rules(args: &RulesArgs, verbose: bool) -> anyhow::Result<Rules> {
+    let cwd = std::env::current_dir().context("cannot read the current folder")?;
+    let (set, file) = RuleSet::find_and_load(args.rules.as_deref(), &cwd)?;
+    let file = file.map(|f| cwd.join(f));
+    let set = set
+        .narrow(&args.select, &args.ignore)
+        .map_err(anyhow::Error::msg)?;
+    if verbose {
+        let from = match &file {
+            Some(f) => f.display().to_string(),
+            None => "the embedded default rules".to_string(),
+        };
+        eprintln!(
+            "rules: {from} ({} on, {} off)",
+            set.rules.len(),
+            set.extra.disabled.len()
+        );
+    }
+    Ok(Rules { set, file })
 }
 
-/// Walks, processes and returns the reports (walk failures included).
-fn process(common: &Common, rules: &RuleSet, opts: &RunOptions) -> anyhow::Result<Vec<FileReport>> {
+/// The rules of a run and the file they came from (absolute).
+struct Rules {
+    set: RuleSet,
+    file: Option<PathBuf>,
+}
+
+/// The reports of a file command and how long it took.
+struct Outcome {
+    reports: Vec<FileReport>,
+    /// Cleaned text of standard input, in stdin mode.
+    stdin_output: Option<String>,
+    started: Instant,
+}
+
+fn is_stdin(common: &Common) -> anyhow::Result<bool> {
+    let dash = common.paths.iter().any(|p| p == Path::new("-"));
+    if dash && common.paths.len() > 1 {
+        bail!("`-` (standard input) must be the only path");
+    }
+    Ok(dash)
+}
+
+/// Walks (or reads standard input), processes and returns sorted reports.
+fn process(common: &Common, loaded: &Rules, opts: &RunOptions) -> anyhow::Result<Outcome> {
+    let started = Instant::now();
+    let rules = &loaded.set;
+    // The rules file's excludes also match paths below the file's folder.
+    let base = loaded
+        .file
+        .as_deref()
+        .and_then(Path::parent)
+        .map_or_else(|| PathBuf::from("/"), Path::to_path_buf);
+    let exclude = Globs::new(&common.exclude)
+        .and_then(|g| g.with_base(&rules.extra.exclude, &base))
+        .map_err(anyhow::Error::msg)?;
+    if is_stdin(common)? {
+        let name = common
+            .stdin_filename
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("<stdin>"));
+        let mut bytes = Vec::new();
+        io::stdin()
+            .read_to_end(&mut bytes)
+            .context("cannot read standard input")?;
+        let (report, output) = match fsio::decode(bytes) {
+            Err(e) => (
+                FileReport {
+                    status: e.into_status(),
+                    ..FileReport::new(name)
+                },
+                None,
+            ),
+            Ok(text) if common.force_exclude && exclude.matches_any_ancestor(&name) => {
+                if common.verbose {
+                    eprintln!("excluded: {}", name.display());
+                }
+                (FileReport::new(name), Some(text))
+            }
+            Ok(text) => {
+                let (report, out) = clean_one(name, text, rules, opts);
+                (report, Some(out))
+            }
+        };
+        return Ok(Outcome {
+            reports: vec![report],
+            stdin_output: output,
+            started,
+        });
+    }
     if let Some(n) = common.jobs {
         rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
             .build_global()?;
     }
-    let (targets, mut failures) = walk::targets(&common.paths);
-    let mut reports = engine::run(&targets, rules, opts);
-    reports.append(&mut failures);
+    let include = Globs::new(&common.include).map_err(anyhow::Error::msg)?;
+    let walked = walk::walk(
+        &common.paths,
+        &WalkOptions {
+            exclude,
+            include,
+            force_exclude: common.force_exclude,
+            shard: common.shard,
+        },
+    );
+    if common.verbose {
+        eprintln!(
+            "files: {} to process, {} excluded, {} in other shards",
+            walked.targets.len(),
+            walked.excluded,
+            walked.other_shards
+        );
+    }
+    let bar = progress::Progress::new(walked.targets.len(), !common.quiet);
+    let mut reports = engine::run_with(&walked.targets, rules, opts, &|_| bar.inc());
+    bar.finish();
+    reports.extend(walked.failures);
     reports.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(reports)
+    if common.verbose {
+        printer::verbose_files(&mut io::stderr().lock(), &reports)?;
+    }
+    Ok(Outcome {
+        reports,
+        stdin_output: None,
+        started,
+    })
+}
+
+/// Cleans one text that did not come from a file (standard input): the report
+/// and the text to write out (the input itself when it was not cleaned).
+fn clean_one(
+    name: PathBuf,
+    text: String,
+    rules: &RuleSet,
+    opts: &RunOptions,
+) -> (FileReport, String) {
+    let mut report = FileReport::new(name);
+    match engine::clean_text(&text, rules, opts.force) {
+        Ok(c) => {
+            report.bytes_removed = text.len() as i64 - c.output.len() as i64;
+            report.hits = c.hits;
+            if c.output != text {
+                report.status = Status::Changed;
+                let out = c.output.clone();
+                report.text = Some((text, c.output));
+                return (report, out);
+            }
+            (report, text)
+        }
+        Err(e @ CleanError::TooMuchRemoved { .. }) => {
+            report.status = Status::Refused(e.to_string());
+            (report, text)
+        }
+        Err(e) => {
+            report.status = Status::Failed(e.to_string());
+            (report, text)
+        }
+    }
 }
 
 fn has_failures(s: &Summary) -> bool {
     s.failed > 0 || s.refused > 0
 }
 
+fn options(common: &Common, mode: Mode, keep_text: bool) -> RunOptions {
+    RunOptions {
+        mode,
+        force: common.force,
+        max_file_size: common.max_file_size,
+        keep_text,
+    }
+}
+
+/// Problems (on standard error), then the summary and the statistics: on
+/// standard output when it is meant for people, else on standard error.
+fn finish(
+    common: &Common,
+    outcome: &Outcome,
+    word: &str,
+    to_stdout: bool,
+) -> anyhow::Result<Summary> {
+    let s = Summary::of(&outcome.reports);
+    printer::problems(&mut anstream::stderr().lock(), &outcome.reports)?;
+    if !common.quiet {
+        let mut out: Box<dyn Write> = if to_stdout {
+            Box::new(anstream::stdout().lock())
+        } else {
+            Box::new(anstream::stderr().lock())
+        };
+        printer::summary(&mut out, &s, word, outcome.started.elapsed())?;
+        if common.statistics {
+            printer::statistics(&mut out, &outcome.reports)?;
+        }
+        out.flush()?;
+    }
+    Ok(s)
+}
+
 fn run(cli: Cli) -> anyhow::Result<u8> {
-    let stdout = &mut anstream::stdout().lock();
-    let stderr = &mut anstream::stderr().lock();
     match cli.command {
         Command::Clean { common, out } => {
-            let rules = load_rules(common.rules.as_deref())?;
-            let opts = RunOptions {
-                mode: match out {
-                    Some(out) => Mode::Mirror { out },
-                    None => Mode::Write,
-                },
-                force: common.force,
-                max_file_size: common.max_file_size,
-                keep_text: false,
-            };
-            let reports = process(&common, &rules, &opts)?;
-            let s = Summary::of(&reports);
-            printer::problems(stderr, &reports)?;
-            if !common.quiet {
-                printer::summary(stdout, &s, "changed")?;
+            let rules = load_rules(&common.rules, common.verbose)?;
+            let stdin = is_stdin(&common)?;
+            if stdin && out.is_some() {
+                bail!("--out cannot be used with `-` (standard input goes to standard output)");
             }
+            let mode = match out {
+                Some(out) => Mode::Mirror { out },
+                None if stdin => Mode::Check,
+                None => Mode::Write,
+            };
+            let outcome = process(&common, &rules, &options(&common, mode, false))?;
+            if let Some(text) = &outcome.stdin_output {
+                let mut stdout = io::stdout().lock();
+                stdout.write_all(text.as_bytes())?;
+                stdout.flush()?;
+            }
+            let s = finish(&common, &outcome, "changed", !stdin)?;
             Ok(if has_failures(&s) { 2 } else { 0 })
         }
         Command::Check { common, format } => {
-            let rules = load_rules(common.rules.as_deref())?;
-            let opts = RunOptions {
-                mode: Mode::Check,
-                force: common.force,
-                max_file_size: common.max_file_size,
-                keep_text: false,
-            };
-            let reports = process(&common, &rules, &opts)?;
-            let s = Summary::of(&reports);
+            let rules = load_rules(&common.rules, common.verbose)?;
+            let html = format == Format::Html;
+            let outcome = process(&common, &rules, &options(&common, Mode::Check, html))?;
+            let reports = &outcome.reports;
+            let mut stdout = io::stdout().lock();
             match format {
-                Format::Text => {
-                    if !common.quiet {
-                        printer::check_text(stdout, &reports)?;
-                    }
-                    printer::problems(stderr, &reports)?;
-                    if !common.quiet {
-                        printer::summary(stdout, &s, "would change")?;
-                    }
-                }
-                Format::Json => printer::check_json(stdout, &reports, &s)?,
-                Format::Github => printer::check_github(stdout, &reports)?,
+                Format::Text if !common.quiet => printer::check_text(&mut stdout, reports)?,
+                Format::Text => {}
+                Format::Json => printer::check_json(&mut stdout, reports, &Summary::of(reports))?,
+                Format::Github => printer::check_github(&mut stdout, reports)?,
+                Format::Sarif => printer::check_sarif(&mut stdout, reports, &rules.set)?,
+                Format::Html => html_report::write(
+                    &mut io::BufWriter::new(&mut stdout),
+                    reports,
+                    &Summary::of(reports),
+                )?,
             }
+            stdout.flush()?;
+            drop(stdout);
+            let s = finish(&common, &outcome, "would change", format == Format::Text)?;
             Ok(if has_failures(&s) {
                 2
             } else if s.changed > 0 {
@@ -111,36 +294,29 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             stat,
             exit_code,
             color,
+            html,
         } => {
-            let rules = load_rules(common.rules.as_deref())?;
-            let opts = RunOptions {
-                mode: Mode::Check,
-                force: common.force,
-                max_file_size: common.max_file_size,
-                keep_text: true,
-            };
-            let reports = process(&common, &rules, &opts)?;
-            let s = Summary::of(&reports);
+            let rules = load_rules(&common.rules, common.verbose)?;
+            let outcome = process(&common, &rules, &options(&common, Mode::Check, true))?;
             let use_color = match color {
                 ColorChoice::Always => true,
                 ColorChoice::Never => false,
                 ColorChoice::Auto => {
                     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                        && is_terminal::stdout()
+                        && std::io::IsTerminal::is_terminal(&io::stdout())
                 }
             };
             // Colour is decided here; write raw bytes past anstream's filter.
             let mut raw = io::stdout().lock();
-            if stat {
-                printer::diff_stat(&mut raw, &reports)?;
+            if let Some(path) = html {
+                html_report::write_to(&path, &outcome.reports, &Summary::of(&outcome.reports))?;
+            } else if stat {
+                printer::diff_stat(&mut raw, &outcome.reports)?;
             } else {
-                printer::diff(&mut raw, &reports, use_color)?;
+                printer::diff(&mut raw, &outcome.reports, use_color)?;
             }
             raw.flush()?;
-            printer::problems(stderr, &reports)?;
-            if !common.quiet {
-                printer::summary(stderr, &s, "would change")?;
-            }
+            let s = finish(&common, &outcome, "would change", false)?;
             Ok(if has_failures(&s) {
                 2
             } else if exit_code && s.changed > 0 {
@@ -149,20 +325,34 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 0
             })
         }
-        Command::Rules { rules } => {
-            let set = load_rules(rules.as_deref())?;
-            for r in &set.rules {
-                writeln!(stdout, "{:<28} {:<20} {}", r.id, r.kind, r.description)?;
+        Command::Rules {
+            rules,
+            explain,
+            test,
+        } => {
+            let set = load_rules(&rules, false)?.set;
+            let stdout = &mut io::stdout().lock();
+            if test {
+                return Ok(rules_cmd::test(stdout, &set)?);
             }
+            if let Some(id) = explain {
+                let Some((rule, on)) = set.find_rule(&id) else {
+                    bail!("no rule `{id}` in {}", set.extra.file);
+                };
+                rules_cmd::explain(stdout, rule, on, &set.extra.file)?;
+                return Ok(0);
+            }
+            rules_cmd::list(stdout, &set)?;
             Ok(0)
         }
-    }
-}
-
-mod is_terminal {
-    use std::io::IsTerminal;
-
-    pub fn stdout() -> bool {
-        std::io::stdout().is_terminal()
+        Command::Completions { shell } => {
+            let shell = match shell {
+                cli::Shell::Bash => clap_complete::Shell::Bash,
+                cli::Shell::Zsh => clap_complete::Shell::Zsh,
+                cli::Shell::Fish => clap_complete::Shell::Fish,
+            };
+            clap_complete::generate(shell, &mut Cli::command(), "mdscrub", &mut io::stdout());
+            Ok(0)
+        }
     }
 }

@@ -3,11 +3,22 @@
 
 use std::io::{self, Write};
 use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
 
+use serde::Serialize;
+
+use mdscrub::config::RuleSet;
 use mdscrub::report::{FileReport, Status, Summary};
+use mdscrub::walk::slash_path;
 
-/// The one-line summary of a run.
-pub fn summary(w: &mut impl Write, s: &Summary, changed_word: &str) -> io::Result<()> {
+/// The one-line summary of a run, with its time.
+pub fn summary(
+    w: &mut impl Write,
+    s: &Summary,
+    changed_word: &str,
+    elapsed: Duration,
+) -> io::Result<()> {
     write!(
         w,
         "{} files scanned, {} {changed_word}, {} edits, {} bytes removed",
@@ -19,7 +30,53 @@ pub fn summary(w: &mut impl Write, s: &Summary, changed_word: &str) -> io::Resul
     if s.skipped > 0 {
         write!(w, ", {} skipped", s.skipped)?;
     }
-    writeln!(w, ", {} failed", s.failed)
+    writeln!(w, ", {} failed in {:.2}s", s.failed, elapsed.as_secs_f64())
+}
+
+/// Hits per rule over all changed files, most frequent first.
+pub fn rule_totals(reports: &[FileReport]) -> Vec<(Arc<str>, usize, usize)> {
+    let mut totals: Vec<(Arc<str>, usize, usize)> = Vec::new();
+    for r in reports.iter().filter(|r| r.status == Status::Changed) {
+        for (rule, n) in r.rule_counts() {
+            match totals.iter_mut().find(|(id, _, _)| *id == rule) {
+                Some(t) => {
+                    t.1 += n;
+                    t.2 += 1;
+                }
+                None => totals.push((rule, n, 1)),
+            }
+        }
+    }
+    totals.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    totals
+}
+
+/// `--statistics`: a table of hits per rule, most frequent first.
+pub fn statistics(w: &mut impl Write, reports: &[FileReport]) -> io::Result<()> {
+    let totals = rule_totals(reports);
+    if totals.is_empty() {
+        return writeln!(w, "no rule hit");
+    }
+    writeln!(w, "{:>7}  {:>6}  rule", "hits", "files")?;
+    for (rule, hits, files) in &totals {
+        writeln!(w, "{hits:>7}  {files:>6}  {rule}")?;
+    }
+    Ok(())
+}
+
+/// `--verbose`: what happened to every file, one line each.
+pub fn verbose_files(w: &mut impl Write, reports: &[FileReport]) -> io::Result<()> {
+    for r in reports {
+        let state = match &r.status {
+            Status::Unchanged => "unchanged".to_string(),
+            Status::Changed => format!("changed ({} edits)", r.hits.len()),
+            Status::Skipped(_) => "skipped".into(),
+            Status::Refused(_) => "refused".into(),
+            Status::Failed(_) => "failed".into(),
+        };
+        writeln!(w, "{state}: {}", r.path.display())?;
+    }
+    Ok(())
 }
 
 /// One line per file that was not processed, with the reason.
@@ -124,55 +181,203 @@ pub fn check_github(w: &mut impl Write, reports: &[FileReport]) -> io::Result<()
     Ok(())
 }
 
-/// `check --format json`: one document with every file, edit and the totals.
+/// The JSON report (`check --format json`). Field order is the order below
+/// and is stable; fields are only ever added.
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    files: Vec<JsonFile<'a>>,
+    totals: JsonTotals,
+}
+
+#[derive(Serialize)]
+struct JsonFile<'a> {
+    path: String,
+    status: &'static str,
+    reason: Option<&'a str>,
+    bytes_removed: i64,
+    edits: Vec<JsonEdit<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonEdit<'a> {
+    rule: &'a str,
+    line: usize,
+    column: usize,
+    range: JsonRange,
+    pass: usize,
+    removed: &'a str,
+    replacement: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonRange {
+    start: usize,
+    end: usize,
+}
+
+#[derive(Serialize)]
+struct JsonTotals {
+    scanned: usize,
+    changed: usize,
+    edits: usize,
+    bytes_removed: i64,
+    skipped: usize,
+    refused: usize,
+    failed: usize,
+}
+
+/// `check --format json`: one document with every file (sorted by path),
+/// every edit and the totals.
 pub fn check_json(w: &mut impl Write, reports: &[FileReport], s: &Summary) -> io::Result<()> {
-    let files: Vec<serde_json::Value> = reports
+    let files = reports
         .iter()
-        .filter(|r| r.status != Status::Unchanged)
         .map(|r| {
             let (status, reason) = match &r.status {
                 Status::Unchanged => ("unchanged", None),
                 Status::Changed => ("would-change", None),
-                Status::Skipped(why) => ("skipped", Some(why)),
-                Status::Refused(why) => ("refused", Some(why)),
-                Status::Failed(why) => ("failed", Some(why)),
+                Status::Skipped(why) => ("skipped", Some(why.as_str())),
+                Status::Refused(why) => ("refused", Some(why.as_str())),
+                Status::Failed(why) => ("failed", Some(why.as_str())),
             };
-            let edits: Vec<serde_json::Value> = r
-                .hits
-                .iter()
-                .map(|h| {
-                    serde_json::json!({
-                        "rule": &*h.rule,
-                        "line": h.line,
-                        "column": h.column,
-                        "offset": h.offset,
-                        "pass": h.pass,
-                        "removed": h.removed,
-                        "replacement": h.replacement,
+            JsonFile {
+                path: path_string(&r.path),
+                status,
+                reason,
+                bytes_removed: r.bytes_removed,
+                edits: r
+                    .hits
+                    .iter()
+                    .map(|h| JsonEdit {
+                        rule: &h.rule,
+                        line: h.line,
+                        column: h.column,
+                        range: JsonRange {
+                            start: h.offset,
+                            end: h.end,
+                        },
+                        pass: h.pass,
+                        removed: &h.removed,
+                        replacement: &h.replacement,
                     })
-                })
-                .collect();
-            serde_json::json!({
-                "path": path_string(&r.path),
-                "status": status,
-                "reason": reason,
-                "bytes_removed": r.bytes_removed,
-                "edits": edits,
+                    .collect(),
+            }
+        })
+        .collect();
+    let doc = JsonReport {
+        version: 1,
+        files,
+        totals: JsonTotals {
+            scanned: s.scanned,
+            changed: s.changed,
+            edits: s.edits,
+            bytes_removed: s.bytes_removed,
+            skipped: s.skipped,
+            refused: s.refused,
+            failed: s.failed,
+        },
+    };
+    serde_json::to_writer_pretty(&mut *w, &doc)?;
+    writeln!(w)
+}
+
+/// A SARIF artifact location: a percent-encoded URI relative to the current
+/// folder (`%SRCROOT%`), or a `file://` URI for a path outside it.
+fn artifact(p: &Path) -> serde_json::Value {
+    let rel = diff_path(p);
+    let mut out = String::new();
+    for b in rel.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    if rel.starts_with('/') {
+        serde_json::json!({ "uri": format!("file://{out}") })
+    } else {
+        serde_json::json!({ "uri": out, "uriBaseId": "%SRCROOT%" })
+    }
+}
+
+/// `check --format sarif`: SARIF 2.1.0 with one run, one rule entry per rule
+/// id of the active set, one result per hit, and failed files as tool
+/// notifications.
+pub fn check_sarif(w: &mut impl Write, reports: &[FileReport], rules: &RuleSet) -> io::Result<()> {
+    use serde_json::json;
+    let sarif_rules: Vec<serde_json::Value> = rules
+        .rules
+        .iter()
+        .map(|r| {
+            json!({
+                "id": &*r.id,
+                "name": &*r.id,
+                "shortDescription": { "text": r.description },
+                "fullDescription": { "text": format!("{} (kind {})", r.description, r.kind) },
+                "defaultConfiguration": { "level": "warning" },
+                "properties": { "kind": r.kind },
             })
         })
         .collect();
-    let doc = serde_json::json!({
-        "version": 1,
-        "files": files,
-        "totals": {
-            "scanned": s.scanned,
-            "changed": s.changed,
-            "edits": s.edits,
-            "bytes_removed": s.bytes_removed,
-            "skipped": s.skipped,
-            "refused": s.refused,
-            "failed": s.failed,
-        },
+    let index_of = |id: &str| rules.rules.iter().position(|r| &*r.id == id);
+    let mut results = Vec::new();
+    let mut notifications = Vec::new();
+    for r in reports {
+        match &r.status {
+            Status::Changed => {
+                for h in &r.hits {
+                    let mut result = json!({
+                        "ruleId": &*h.rule,
+                        "level": "warning",
+                        "message": { "text": describe(&h.removed, &h.replacement) },
+                        "locations": [{
+                            "physicalLocation": {
+                                "artifactLocation": artifact(&r.path),
+                                "region": {
+                                    "startLine": h.line,
+                                    "startColumn": h.column,
+                                    "byteOffset": h.offset,
+                                    "byteLength": h.end - h.offset,
+                                },
+                            },
+                        }],
+                    });
+                    if let Some(i) = index_of(&h.rule) {
+                        result["ruleIndex"] = json!(i);
+                    }
+                    results.push(result);
+                }
+            }
+            Status::Failed(why) | Status::Refused(why) => notifications.push(json!({
+                "level": "error",
+                "message": { "text": format!("{}: {why}", path_string(&r.path)) },
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": artifact(&r.path),
+                    },
+                }],
+            })),
+            _ => {}
+        }
+    }
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "mdscrub",
+                    "semanticVersion": env!("CARGO_PKG_VERSION"),
+                    "rules": sarif_rules,
+                },
+            },
+            "columnKind": "unicodeCodePoints",
+            "invocations": [{
+                "executionSuccessful": notifications.is_empty(),
+                "toolExecutionNotifications": notifications,
+            }],
+            "results": results,
+        }],
     });
     serde_json::to_writer_pretty(&mut *w, &doc)?;
     writeln!(w)
@@ -182,18 +387,53 @@ fn path_string(p: &Path) -> String {
     p.display().to_string()
 }
 
+/// A diff header path as git writes it: as is when it is plain printable
+/// ASCII without spaces, else in double quotes with C escapes (octal for
+/// bytes outside ASCII), which both `git apply` and `patch` read.
+fn quote_path(p: &str) -> String {
+    let plain = |b: u8| b.is_ascii_graphic() && b != b'"' && b != b'\\';
+    if p.bytes().all(plain) {
+        return p.to_string();
+    }
+    let mut out = String::from("\"");
+    for b in p.bytes() {
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\t' => out.push_str("\\t"),
+            b'\n' => out.push_str("\\n"),
+            b' ' => out.push(' '),
+            b if plain(b) => out.push(b as char),
+            b => out.push_str(&format!("\\{b:03o}")),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A path for diff headers: relative to the current folder when it is below
+/// it, `/`-separated, without `./`.
+fn diff_path(p: &Path) -> String {
+    let rel = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| p.strip_prefix(&cwd).ok().map(Path::to_path_buf));
+    slash_path(rel.as_deref().unwrap_or(p))
+}
+
 /// Unified diffs of every changed file, `a/` and `b/` prefixed, so that
 /// `git apply` reproduces what `clean` writes.
 pub fn diff(w: &mut impl Write, reports: &[FileReport], color: bool) -> io::Result<()> {
     for r in reports {
         let Some((old, new)) = &r.text else { continue };
-        let path = path_string(&r.path);
-        let path = path.trim_start_matches("./");
+        let path = diff_path(&r.path);
         let diff = similar::TextDiff::from_lines(old.as_str(), new.as_str());
         let text = diff
             .unified_diff()
             .context_radius(3)
-            .header(&format!("a/{path}"), &format!("b/{path}"))
+            .header(
+                &quote_path(&format!("a/{path}")),
+                &quote_path(&format!("b/{path}")),
+            )
             .to_string();
         if !color {
             w.write_all(text.as_bytes())?;

@@ -14,6 +14,9 @@ pub struct Hit {
     pub column: usize,
     /// Byte offset in the original text.
     pub offset: usize,
+    /// Byte offset in the original text where the edited span ends (for an
+    /// edit of a later pass, the end of the original text it grew from).
+    pub end: usize,
     /// The pass that applied it (1-based).
     pub pass: usize,
     /// The text the edit replaced, as it was in that pass.

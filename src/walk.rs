@@ -1,9 +1,11 @@
 //! Which files a run processes: explicit files as given, and every
 //! `*.md` / `*.markdown` below given folders (hidden folders and `.git`
-//! skipped, symlinks not followed). Sorted and without duplicates.
+//! skipped, symlinks not followed), less excluded paths, plus `include`d
+//! ones, limited to one shard when asked. Sorted and without duplicates.
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
+use globset::{Glob, GlobSet, GlobSetBuilder};
 use walkdir::WalkDir;
 
 use crate::engine::Target;
@@ -21,15 +23,200 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
         .is_some_and(|n| n.starts_with('.') && n != "." && n != "..")
 }
 
+/// A set of path globs. A glob matches a path when it matches the path as
+/// given (without a leading `./`), its path below the folder it was found
+/// in, its path below the glob's base folder (for globs of a rules file: the
+/// file's folder), or its file name; `*` also crosses `/`.
+#[derive(Debug, Clone, Default)]
+pub struct Globs {
+    set: Option<GlobSet>,
+    /// More globs, matched also against paths below a base folder.
+    based: Vec<(GlobSet, PathBuf)>,
+    /// The current folder, for turning relative paths into absolute ones.
+    cwd: Option<PathBuf>,
+}
+
+impl Globs {
+    /// Compiles globs; an invalid glob is an error naming it.
+    pub fn new(globs: &[String]) -> Result<Globs, String> {
+        if globs.is_empty() {
+            return Ok(Globs::default());
+        }
+        let mut b = GlobSetBuilder::new();
+        for g in globs {
+            let g = g.trim_start_matches("./").trim_end_matches('/');
+            b.add(Glob::new(g).map_err(|e| format!("invalid glob `{g}`: {e}"))?);
+        }
+        let set = b.build().map_err(|e| format!("invalid globs: {e}"))?;
+        Ok(Globs {
+            set: Some(set),
+            ..Globs::default()
+        })
+    }
+
+    /// Adds globs that also match paths relative to `base` (an absolute
+    /// folder); relative paths are taken from the current folder.
+    pub fn with_base(mut self, globs: &[String], base: &Path) -> Result<Globs, String> {
+        if let Some(set) = Globs::new(globs)?.set {
+            self.based.push((set, base.to_path_buf()));
+            self.cwd = std::env::current_dir().ok();
+        }
+        Ok(self)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.set.is_none() && self.based.is_empty()
+    }
+
+    /// True when a glob matches `path` (found under `root`).
+    pub fn matches(&self, path: &Path, root: &Path) -> bool {
+        if let Some(set) = &self.set
+            && matches_set(set, path, root)
+        {
+            return true;
+        }
+        if self.based.is_empty() {
+            return false;
+        }
+        let abs = self
+            .cwd
+            .as_ref()
+            .map_or_else(|| path.to_path_buf(), |cwd| cwd.join(path));
+        let abs: PathBuf = abs
+            .components()
+            .filter(|c| !matches!(c, Component::CurDir))
+            .collect();
+        self.based.iter().any(|(set, base)| {
+            matches_set(set, path, root)
+                || abs
+                    .strip_prefix(base)
+                    .is_ok_and(|rel| !rel.as_os_str().is_empty() && set.is_match(slash_path(rel)))
+        })
+    }
+
+    /// True when `path` or any folder above it (as written) matches.
+    pub fn matches_any_ancestor(&self, path: &Path) -> bool {
+        if self.is_empty() {
+            return false;
+        }
+        path.ancestors()
+            .filter(|a| !a.as_os_str().is_empty())
+            .any(|a| self.matches(a, Path::new("")))
+    }
+}
+
+fn matches_set(set: &GlobSet, path: &Path, root: &Path) -> bool {
+    if set.is_match(slash_path(path)) {
+        return true;
+    }
+    if let Ok(rel) = path.strip_prefix(root)
+        && !rel.as_os_str().is_empty()
+        && set.is_match(slash_path(rel))
+    {
+        return true;
+    }
+    path.file_name().is_some_and(|n| set.is_match(n))
+}
+
+/// A path written with `/` and without leading `./`.
+pub fn slash_path(path: &Path) -> String {
+    let parts: Vec<String> = path
+        .components()
+        .filter(|c| !matches!(c, Component::CurDir))
+        .map(|c| match c {
+            Component::RootDir => String::new(),
+            c => c.as_os_str().to_string_lossy().into_owned(),
+        })
+        .collect();
+    if parts.len() == 1 && parts[0].is_empty() {
+        return "/".into();
+    }
+    parts.join("/")
+}
+
+/// One part of a split run: files whose path hashes to `index` (1-based) of
+/// `count`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: u64,
+    pub count: u64,
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+
+    /// Parses `K/N` with 1 ≤ K ≤ N.
+    fn from_str(s: &str) -> Result<Shard, String> {
+        let bad = || format!("`{s}` is not a shard: expected K/N with 1 ≤ K ≤ N, as in 2/4");
+        let (k, n) = s.split_once('/').ok_or_else(bad)?;
+        let index: u64 = k.trim().parse().map_err(|_| bad())?;
+        let count: u64 = n.trim().parse().map_err(|_| bad())?;
+        if count == 0 || index == 0 || index > count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+impl Shard {
+    /// True when `path` belongs to this shard. The hash of the path as
+    /// written with `/` (FNV-1a, 64 bits, then the MurmurHash3 finaliser so
+    /// that every bit depends on every byte) is the same on every machine
+    /// and run.
+    pub fn contains(&self, path: &Path) -> bool {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in slash_path(path).bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^= h >> 33;
+        h % self.count == self.index - 1
+    }
+}
+
+/// How paths are expanded into targets.
+#[derive(Debug, Clone, Default)]
+pub struct WalkOptions {
+    /// Paths never walked into or processed.
+    pub exclude: Globs,
+    /// Files taken from folders besides `*.md` / `*.markdown`.
+    pub include: Globs,
+    /// Apply `exclude` to explicit file arguments too.
+    pub force_exclude: bool,
+    /// Keep only this shard's files.
+    pub shard: Option<Shard>,
+}
+
+/// What a walk found.
+#[derive(Debug, Default)]
+pub struct Walked {
+    pub targets: Vec<Target>,
+    /// Paths that could not be opened or walked.
+    pub failures: Vec<FileReport>,
+    /// Files and folders left out by `exclude`.
+    pub excluded: usize,
+    /// Files left to other shards.
+    pub other_shards: usize,
+}
+
 /// Expands paths into targets; paths that cannot be walked become failures.
 pub fn targets(paths: &[PathBuf]) -> (Vec<Target>, Vec<FileReport>) {
-    let mut targets = Vec::new();
-    let mut failures = Vec::new();
+    let w = walk(paths, &WalkOptions::default());
+    (w.targets, w.failures)
+}
+
+/// Expands paths into targets with excludes, includes and a shard.
+pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> Walked {
+    let mut out = Walked::default();
     for root in paths {
         let meta = match std::fs::metadata(root) {
             Ok(m) => m,
             Err(e) => {
-                failures.push(FileReport::failed(
+                out.failures.push(FileReport::failed(
                     root.clone(),
                     format!("cannot open: {e}"),
                 ));
@@ -37,36 +224,129 @@ pub fn targets(paths: &[PathBuf]) -> (Vec<Target>, Vec<FileReport>) {
             }
         };
         if meta.is_file() {
-            targets.push(Target {
-                path: root.clone(),
-                root: root.clone(),
-            });
+            if opts.force_exclude && opts.exclude.matches_any_ancestor(root) {
+                out.excluded += 1;
+            } else {
+                out.targets.push(Target {
+                    path: root.clone(),
+                    root: root.clone(),
+                });
+            }
             continue;
         }
+        if opts.force_exclude && opts.exclude.matches_any_ancestor(root) {
+            out.excluded += 1;
+            continue;
+        }
+        let mut excluded = 0;
         let walker = WalkDir::new(root)
             .follow_links(false)
             .into_iter()
             .filter_entry(|e| {
-                e.depth() == 0 || !(e.file_type().is_dir() && is_hidden(e.file_name()))
+                if e.depth() == 0 {
+                    return true;
+                }
+                if e.file_type().is_dir() && is_hidden(e.file_name()) {
+                    return false;
+                }
+                if opts.exclude.matches(e.path(), root) {
+                    excluded += 1;
+                    return false;
+                }
+                true
             });
         for entry in walker {
             match entry {
-                Ok(e) if e.file_type().is_file() && is_markdown(e.path()) => targets.push(Target {
-                    path: e.into_path(),
-                    root: root.clone(),
-                }),
+                Ok(e)
+                    if e.file_type().is_file()
+                        && (is_markdown(e.path()) || opts.include.matches(e.path(), root)) =>
+                {
+                    out.targets.push(Target {
+                        path: e.into_path(),
+                        root: root.clone(),
+                    })
+                }
                 Ok(_) => {}
                 Err(e) => {
                     let path = e
                         .path()
                         .map(Path::to_path_buf)
                         .unwrap_or_else(|| root.clone());
-                    failures.push(FileReport::failed(path, format!("cannot read folder: {e}")));
+                    out.failures
+                        .push(FileReport::failed(path, format!("cannot read folder: {e}")));
                 }
             }
         }
+        out.excluded += excluded;
     }
-    targets.sort_by(|a, b| a.path.cmp(&b.path));
-    targets.dedup_by(|a, b| a.path == b.path);
-    (targets, failures)
+    out.targets.sort_by(|a, b| a.path.cmp(&b.path));
+    out.targets.dedup_by(|a, b| a.path == b.path);
+    if let Some(shard) = opts.shard {
+        let before = out.targets.len();
+        out.targets.retain(|t| shard.contains(&t.path));
+        out.other_shards = before - out.targets.len();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs_match_path_relative_path_or_name() {
+        let g = Globs::new(&["drafts".into(), "archive/2019/*".into(), "*.tmp.md".into()]).unwrap();
+        let root = Path::new("site");
+        assert!(g.matches(Path::new("site/drafts"), root));
+        assert!(g.matches(Path::new("site/archive/2019/a.md"), root));
+        assert!(g.matches(Path::new("./site/x/b.tmp.md"), root));
+        assert!(!g.matches(Path::new("site/archive/2020/a.md"), root));
+        assert!(g.matches_any_ancestor(Path::new("site/drafts/a.md")));
+        assert!(!g.matches_any_ancestor(Path::new("site/final/a.md")));
+    }
+
+    #[test]
+    fn invalid_glob_is_an_error() {
+        assert!(Globs::new(&["a[".into()]).unwrap_err().contains("a["));
+    }
+
+    #[test]
+    fn shards_split_every_path_exactly_once() {
+        let paths: Vec<PathBuf> = (0..200)
+            .map(|i| PathBuf::from(format!("d/{i}.md")))
+            .collect();
+        let shards: Vec<Shard> = (1..=3).map(|k| format!("{k}/3").parse().unwrap()).collect();
+        let mut sizes = [0; 3];
+        for p in &paths {
+            let owners: Vec<usize> = (0..3).filter(|&i| shards[i].contains(p)).collect();
+            assert_eq!(owners.len(), 1, "{p:?}");
+            sizes[owners[0]] += 1;
+        }
+        assert!(sizes.iter().all(|&n| n > 40), "{sizes:?}");
+        // Powers of two too: not an exact split by byte parity.
+        let half: Shard = "1/2".parse().unwrap();
+        let owned: Vec<bool> = (0..3000)
+            .map(|i| half.contains(Path::new(&format!("f{i:04}.md"))))
+            .collect();
+        let n = owned.iter().filter(|&&o| o).count();
+        assert!((1350..1650).contains(&n), "{n}");
+        let alike = owned.windows(2).filter(|w| w[0] == w[1]).count();
+        assert!((1200..1800).contains(&alike), "neighbours alike: {alike}");
+        // `./` and the path as written with `/` hash alike.
+        assert_eq!(
+            shards[0].contains(Path::new("./d/1.md")),
+            shards[0].contains(Path::new("d/1.md"))
+        );
+    }
+
+    #[test]
+    fn bad_shards_are_refused() {
+        for s in ["0/3", "4/3", "1/0", "x", "1/x"] {
+            assert!(s.parse::<Shard>().is_err(), "{s}");
+        }
+        assert_eq!(
+            "2/5".parse::<Shard>().unwrap(),
+            Shard { index: 2, count: 5 }
+        );
+    }
 }

@@ -73,7 +73,7 @@ impl Rule for DropTail {
                 }
                 top = p;
             }
-            let from = doc.line_start(doc.node(top).range.start);
+            let from = doc.content_line_start(doc.node(top).range.start);
             let tail = from..doc.text.len();
             if doc.touches_code(&tail) {
                 return;

@@ -67,8 +67,21 @@ impl Rule for SplitGluedImages {
                 if let Some((p, p_image)) = prev
                     && (image || p_image)
                 {
+                    // Spaces at the end of the text before the seam, or at the
+                    // start of the text after it, belong to the seam: left in
+                    // place they would trail or lead a line.
                     let from = gap_start.unwrap_or(doc.node(p).range.end);
+                    let from = if p_image {
+                        from
+                    } else {
+                        from - trailing_spaces(doc, p)
+                    };
                     let to = doc.node(c).range.start;
+                    let to = if image {
+                        to
+                    } else {
+                        to + leading_spaces(doc, c)
+                    };
                     if image && p_image {
                         // Images side by side stay as they are.
                     } else if let Some(r) = seam.whitespace(doc, from..to) {
@@ -86,6 +99,28 @@ impl Rule for SplitGluedImages {
     }
 }
 
+/// Spaces and tabs ending a text node (0 for other nodes, or a text of
+/// nothing but spaces).
+fn trailing_spaces(doc: &Document, id: NodeId) -> usize {
+    if !matches!(doc.node(id).kind, Kind::Text(_)) {
+        return 0;
+    }
+    let src = doc.src(id);
+    let kept = src.trim_end_matches([' ', '\t']).len();
+    if kept == 0 { 0 } else { src.len() - kept }
+}
+
+/// Spaces and tabs starting a text node (0 for other nodes, or a text of
+/// nothing but spaces).
+fn leading_spaces(doc: &Document, id: NodeId) -> usize {
+    if !matches!(doc.node(id).kind, Kind::Text(_)) {
+        return 0;
+    }
+    let src = doc.src(id);
+    let kept = src.trim_start_matches([' ', '\t']).len();
+    if kept == 0 { 0 } else { src.len() - kept }
+}
+
 /// How to break a paragraph in two where it sits: the line ending it uses
 /// and the container prefix (block quote markers, list indentation).
 struct Seam {
@@ -95,7 +130,7 @@ struct Seam {
 impl Seam {
     fn of(doc: &Document, para: NodeId) -> Option<Seam> {
         let start = doc.node(para).range.start;
-        let line_start = doc.line_start(start);
+        let line_start = doc.content_line_start(start);
         let prefix = &doc.text[line_start..start];
         // Markers of list items become spaces on continuation lines.
         let continuation: String = prefix
@@ -131,5 +166,62 @@ impl Seam {
             .chars()
             .all(|c| c.is_whitespace() || c == '>' || c == '\\');
         (ok && !s.contains("\\\\")).then_some(gap)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::edit;
+    use std::sync::Arc;
+
+    fn split(text: &str) -> String {
+        let rule = build(toml::Table::new()).unwrap();
+        let doc = Document::parse(text);
+        let id: Arc<str> = Arc::from("glued-image");
+        let mut edits = Vec::new();
+        rule.check(
+            &doc,
+            &Context::default(),
+            &mut EditSink::new(&id, &mut edits),
+        );
+        let edits = edit::resolve(text, edits, &doc.protected);
+        edit::apply(text, &edits)
+    }
+
+    #[test]
+    fn image_inside_text_gets_its_own_paragraph() {
+        assert_eq!(
+            split("前文![](https://x/a.jpg)图注\n"),
+            "前文\n\n![](https://x/a.jpg)\n\n图注\n"
+        );
+    }
+
+    #[test]
+    fn spaces_at_the_seam_do_not_trail_or_lead_a_line() {
+        assert_eq!(
+            split("前文 ![](https://x/a.jpg)  图注\n"),
+            "前文\n\n![](https://x/a.jpg)\n\n图注\n"
+        );
+    }
+
+    #[test]
+    fn a_bom_is_not_a_line_prefix() {
+        assert_eq!(
+            split("\u{feff}前文![](https://x/a.jpg)\n"),
+            "\u{feff}前文\n\n![](https://x/a.jpg)\n"
+        );
+    }
+
+    #[test]
+    fn list_items_and_quotes_keep_their_prefix() {
+        assert_eq!(
+            split("- 前文![](https://x/a.jpg)图注\n"),
+            "- 前文\n\n  ![](https://x/a.jpg)\n\n  图注\n"
+        );
+        assert_eq!(
+            split("> 前文 ![](https://x/a.jpg)\r\n"),
+            "> 前文\r\n>\r\n> ![](https://x/a.jpg)\r\n"
+        );
     }
 }

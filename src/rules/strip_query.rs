@@ -171,49 +171,46 @@ impl StripQuery {
             return None;
         }
         let tail_start = parts.query.or(parts.fragment)?;
-        let mut new_tail = String::new();
+        let q_end = parts.fragment.unwrap_or(raw.len());
+        let mut kept: Vec<(&str, &str)> = Vec::new();
         let mut changed = false;
         if let Some(q) = parts.query {
-            let q_end = parts.fragment.unwrap_or(raw.len());
-            let query = &raw[q + 1..q_end];
-            let mut kept: Vec<(&str, &str)> = Vec::new();
-            for (sep, param) in params(query) {
+            for (sep, param) in params(&raw[q + 1..q_end]) {
                 let name = param.split('=').next().unwrap_or("");
-                let drop = param.is_empty() || self.drops(name);
-                if drop {
+                if param.is_empty() {
+                    // `?&a=1`, `a=1&&b=2`: an empty parameter is tidied away
+                    // only when the URL is rewritten anyway.
+                } else if self.drops(name) {
                     changed = true;
                 } else {
                     kept.push((sep, param));
                 }
             }
-            if !kept.is_empty() {
-                new_tail.push('?');
-                for (i, (sep, param)) in kept.iter().enumerate() {
-                    if i > 0 {
-                        new_tail.push_str(if sep.is_empty() { "&" } else { sep });
-                    }
-                    new_tail.push_str(param);
-                }
-            } else if query.is_empty() {
-                // A bare `?` is left alone unless something else changes.
-                new_tail.push('?');
-            } else {
-                changed = true;
-            }
         }
-        if let Some(f) = parts.fragment {
-            let fragment = &raw[f + 1..];
-            if any_glob(&self.fragments, fragment) {
-                changed = true;
-            } else {
-                new_tail.push_str(&raw[f..]);
-            }
-        }
-        if new_tail == "?" {
-            new_tail.clear();
+        let fragment = parts.fragment.map(|f| &raw[f..]);
+        if fragment.is_some_and(|f| any_glob(&self.fragments, &f[1..])) {
             changed = true;
         }
-        changed.then_some((tail_start..raw.len(), new_tail))
+        if !changed {
+            // Nothing to remove: the URL stays as written, a bare `?` or
+            // empty parameters included.
+            return None;
+        }
+        let mut new_tail = String::new();
+        for (i, (sep, param)) in kept.iter().enumerate() {
+            new_tail.push_str(match (i, sep.is_empty()) {
+                (0, _) => "?",
+                (_, true) => "&",
+                _ => sep,
+            });
+            new_tail.push_str(param);
+        }
+        if let Some(f) = fragment
+            && !any_glob(&self.fragments, &f[1..])
+        {
+            new_tail.push_str(f);
+        }
+        Some((tail_start..raw.len(), new_tail))
     }
 
     fn drops(&self, name: &str) -> bool {
@@ -330,6 +327,43 @@ drop-fragment = ["wechat_redirect", "rd"]"#,
     }
 
     #[test]
+    fn empty_parameters_are_tidied_only_when_something_is_removed() {
+        let r = rule(
+            r#"hosts = ["*.qpic.cn"]
+remove = ["from"]"#,
+        );
+        // Nothing to remove: the query stays exactly as written.
+        for url in [
+            "https://mmbiz.qpic.cn/a/640?&wx_fmt=png",
+            "https://mmbiz.qpic.cn/a/640?wx_fmt=png&&x=1",
+            "https://mmbiz.qpic.cn/a/640?",
+            "https://mmbiz.qpic.cn/a/640?#frag",
+        ] {
+            assert_eq!(apply(&r, url), url);
+        }
+        assert_eq!(
+            apply(&r, "https://mmbiz.qpic.cn/a/640?&wx_fmt=png&from=appmsg"),
+            "https://mmbiz.qpic.cn/a/640?wx_fmt=png"
+        );
+        assert_eq!(
+            apply(&r, "https://mmbiz.qpic.cn/a/640?&from=appmsg#frag"),
+            "https://mmbiz.qpic.cn/a/640#frag"
+        );
+        let f = rule(
+            r#"hosts = ["*.qpic.cn"]
+drop-fragment = ["imgIndex=*"]"#,
+        );
+        assert_eq!(
+            apply(&f, "https://mmbiz.qpic.cn/a/640?&#imgIndex=2"),
+            "https://mmbiz.qpic.cn/a/640"
+        );
+        assert_eq!(
+            apply(&f, "https://mmbiz.qpic.cn/a/640?wx_fmt=png&#imgIndex=2"),
+            "https://mmbiz.qpic.cn/a/640?wx_fmt=png"
+        );
+    }
+
+    #[test]
     fn relative_and_odd_urls_are_left_alone() {
         let r = rule(
             r#"hosts = ["*"]
@@ -338,6 +372,6 @@ remove = ["*"]"#,
         assert_eq!(apply(&r, "/gzh/x?from=1"), "/gzh/x?from=1");
         assert_eq!(apply(&r, "mailto:a@b?subject=x"), "mailto:a@b?subject=x");
         assert_eq!(apply(&r, "//h.com/p?x=1"), "//h.com/p");
-        assert_eq!(apply(&r, "https://h.com/p?"), "https://h.com/p");
+        assert_eq!(apply(&r, "https://h.com/p?"), "https://h.com/p?");
     }
 }

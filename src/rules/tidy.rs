@@ -41,14 +41,21 @@ impl Rule for Tidy {
             .filter(|n| n.kind == Kind::HtmlBlock)
             .map(|n| n.range.clone())
             .collect();
+        // Where the text's first line starts: after a byte-order mark, which
+        // is never part of a blank run and never removed.
+        let origin = if text.starts_with('\u{feff}') {
+            '\u{feff}'.len_utf8()
+        } else {
+            0
+        };
         let mut done: Vec<Range<usize>> = Vec::new();
         for t in ctx.touched {
             // Lines around the edit: the one before it through the one after.
-            let first = doc.line_start(t.start.min(text.len()));
-            let first = if first > 0 {
-                doc.line_start(first - 1)
+            let first = doc.content_line_start(t.start.min(text.len()).max(origin));
+            let first = if first > origin {
+                doc.content_line_start(first - 1)
             } else {
-                0
+                origin
             };
             let mut at = first;
             let stop = doc.line_end(t.end.min(text.len()));
@@ -61,8 +68,8 @@ impl Rule for Tidy {
                 }
                 // A run of blank lines: extend both ways.
                 let mut run_start = at;
-                while run_start > 0 {
-                    let prev = doc.line_start(run_start - 1);
+                while run_start > origin {
+                    let prev = doc.content_line_start(run_start - 1);
                     if !is_blank(&text[prev..run_start]) {
                         break;
                     }
@@ -87,7 +94,7 @@ impl Rule for Tidy {
                 } else {
                     "\n"
                 };
-                let want = if run.start == 0 || run.end == text.len() {
+                let want = if run.start == origin || run.end == text.len() {
                     ""
                 } else {
                     eol
@@ -111,5 +118,38 @@ impl Rule for Tidy {
 
     fn settles(&self) -> bool {
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::edit;
+    use std::sync::Arc;
+
+    /// Tidies `text` as if an edit had just been made at byte `at`.
+    fn tidy(text: &str, at: usize) -> String {
+        let touched: Vec<Range<usize>> = std::iter::once(at..at).collect();
+        let rule = build(toml::Table::new()).unwrap();
+        let doc = Document::parse(text);
+        let id: Arc<str> = Arc::from("tidy");
+        let mut edits = Vec::new();
+        let ctx = Context { touched: &touched };
+        rule.check(&doc, &ctx, &mut EditSink::new(&id, &mut edits));
+        let edits = edit::resolve(text, edits, &doc.protected);
+        edit::apply(text, &edits)
+    }
+
+    #[test]
+    fn blank_runs_next_to_an_edit_collapse() {
+        assert_eq!(tidy("a\n\n  \n\nb\n", 2), "a\n\nb\n");
+        assert_eq!(tidy("a\n\n\n\nb\n\n\n\nc\n", 2), "a\n\nb\n\n\n\nc\n");
+    }
+
+    #[test]
+    fn blank_lines_at_the_start_go_but_a_bom_stays() {
+        assert_eq!(tidy("\n\n# T\n", 0), "# T\n");
+        assert_eq!(tidy("\u{feff}\n\n# T\n", 3), "\u{feff}# T\n");
+        assert_eq!(tidy("\u{feff}  \n# T\n", 3), "\u{feff}# T\n");
     }
 }

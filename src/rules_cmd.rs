@@ -1,0 +1,109 @@
+//! `mdscrub rules`: the list of rules, one rule explained, and the test run
+//! of every rule example.
+
+use std::io::{self, Write};
+
+use mdscrub::config::{ActiveRule, RuleSet};
+
+/// One line per rule: id, kind, on/off, description; active rules first.
+pub fn list(w: &mut impl Write, set: &RuleSet) -> io::Result<()> {
+    let all = set
+        .rules
+        .iter()
+        .map(|r| (r, "on"))
+        .chain(set.extra.disabled.iter().map(|r| (r, "off")));
+    for (r, state) in all {
+        writeln!(
+            w,
+            "{:<28} {:<20} {:<3} {}",
+            r.id, r.kind, state, r.description
+        )?;
+    }
+    Ok(())
+}
+
+/// Everything about one rule: where it is defined, its settings as TOML, and
+/// its examples.
+pub fn explain(w: &mut impl Write, r: &ActiveRule, on: bool, file: &str) -> io::Result<()> {
+    writeln!(w, "id:          {}", r.id)?;
+    let summary = mdscrub::rules::kind(r.kind).map_or("", |k| k.summary);
+    writeln!(w, "kind:        {} ({summary})", r.kind)?;
+    writeln!(w, "state:       {}", if on { "on" } else { "off" })?;
+    match r.meta.line {
+        Some(line) => writeln!(w, "defined in:  {file}:{line}")?,
+        None => writeln!(w, "defined in:  the embedded default rules")?,
+    }
+    writeln!(w, "description: {}", r.description)?;
+    if r.meta.settings.is_empty() {
+        writeln!(w, "settings:    (none)")?;
+    } else {
+        writeln!(w, "settings:")?;
+        let toml = toml::to_string(&r.meta.settings).unwrap_or_default();
+        for line in toml.lines() {
+            writeln!(w, "  {line}")?;
+        }
+    }
+    if r.meta.examples.is_empty() {
+        writeln!(w, "examples:    (none)")?;
+    }
+    for (i, ex) in r.meta.examples.iter().enumerate() {
+        writeln!(w, "example {}:", i + 1)?;
+        if !ex.with.is_empty() {
+            writeln!(w, "  with: {}", ex.with.join(", "))?;
+        }
+        block(w, "input", &ex.input)?;
+        if ex.output == ex.input {
+            writeln!(w, "  output: (unchanged)")?;
+        } else {
+            block(w, "output", &ex.output)?;
+        }
+    }
+    Ok(())
+}
+
+/// A labelled text, indented, with line ends made visible when they matter.
+fn block(w: &mut impl Write, label: &str, text: &str) -> io::Result<()> {
+    writeln!(w, "  {label}:")?;
+    for line in text.split_inclusive('\n') {
+        let shown = line.trim_end_matches('\n').replace('\r', "␍");
+        writeln!(w, "    │{shown}")?;
+    }
+    if !text.ends_with('\n') && !text.is_empty() {
+        writeln!(w, "    (no final newline)")?;
+    }
+    Ok(())
+}
+
+/// Runs every example of the active rules; 0 when all pass, 1 otherwise.
+pub fn test(w: &mut impl Write, set: &RuleSet) -> io::Result<u8> {
+    let (run, failures) = set.test_examples();
+    for f in &failures {
+        match f.line {
+            Some(line) => write!(w, "{}:{line}: ", set.extra.file)?,
+            None => write!(w, "<default rules.toml>: ")?,
+        }
+        writeln!(w, "rule `{}`: example {} failed", f.rule, f.number)?;
+        block(w, "input", &f.input)?;
+        block(w, "expected", &f.expected)?;
+        match &f.got {
+            Ok(got) => block(w, "got", got)?,
+            Err(e) => writeln!(w, "  error: {e}")?,
+        }
+    }
+    let untested: Vec<&str> = set
+        .rules
+        .iter()
+        .filter(|r| r.meta.examples.is_empty())
+        .map(|r| &*r.id)
+        .collect();
+    if !untested.is_empty() {
+        writeln!(w, "rules without examples: {}", untested.join(", "))?;
+    }
+    writeln!(
+        w,
+        "rule examples: {run} run, {} ok, {} failed",
+        run - failures.len(),
+        failures.len()
+    )?;
+    Ok(if failures.is_empty() { 0 } else { 1 })
+}
