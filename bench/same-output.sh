@@ -21,8 +21,11 @@ for dir in "$@"; do
         cp -r "$dir" "$work/$which/$name"
         bin=$old
         [ $which = new ] && bin=$new
-        (cd "$work/$which" && "$bin" check --format json "$name" >"$work/$which-$name-check.json" 2>&1 || true)
-        (cd "$work/$which" && "$bin" clean --force "$name" >"$work/$which-$name-clean.txt" 2>&1 || true)
+        # The summary line ends with the run's duration: leave that out.
+        (cd "$work/$which" && "$bin" check --format json "$name" 2>&1 || true) |
+            sed -E 's/ in [0-9.]+s$//' >"$work/$which-$name-check.json"
+        (cd "$work/$which" && "$bin" clean --force "$name" 2>&1 || true) |
+            sed -E 's/ in [0-9.]+s$//' >"$work/$which-$name-clean.txt"
     done
     if diff -r "$work/old/$name" "$work/new/$name" >/dev/null &&
         cmp -s "$work/old-$name-check.json" "$work/new-$name-check.json" &&

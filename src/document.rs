@@ -146,6 +146,8 @@ pub struct Document<'t> {
     /// Byte ranges no rule may change: code blocks and inline code.
     pub protected: Vec<Range<usize>>,
     urls: Vec<UrlSite>,
+    /// [`Document::visible_chars`], counted once after parsing.
+    visible_total: usize,
 }
 
 /// The comrak options every parse uses. Public so that benchmarks can parse
@@ -174,10 +176,12 @@ impl<'t> Document<'t> {
             line_starts,
             protected: Vec::new(),
             urls: Vec::new(),
+            visible_total: 0,
         };
         doc.flatten(root, None);
         doc.propagate_distrust();
         doc.collect_urls();
+        doc.visible_total = doc.visible_chars_in(0..text.len());
         doc
     }
 
@@ -261,7 +265,7 @@ impl<'t> Document<'t> {
     /// Number of visible characters in the whole document: text, inline code
     /// and code blocks. Markup, URLs and raw HTML do not count.
     pub fn visible_chars(&self) -> usize {
-        self.visible_chars_in(0..self.text.len())
+        self.visible_total
     }
 
     /// Visible characters of the nodes that start inside `range`.
@@ -879,10 +883,8 @@ fn convert(value: &NodeValue) -> Kind {
 }
 
 fn memchr_newlines(text: &str) -> impl Iterator<Item = usize> + '_ {
-    text.bytes()
-        .enumerate()
-        .filter(|&(_, b)| b == b'\n')
-        .map(|(i, _)| i + 1)
+    // `match_indices` with a `char` pattern searches with memchr.
+    text.match_indices('\n').map(|(i, _)| i + 1)
 }
 
 fn line_of(line_starts: &[usize], offset: usize) -> usize {

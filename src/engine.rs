@@ -99,12 +99,18 @@ pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, 
         if !suppressed.is_empty() {
             edits.retain(|e| !suppressed.blocks(&e.rule, &e.range));
         }
-        let edits = edit::resolve(&current, edits, &doc.protected);
+        let (edits, lost) = edit::resolve_counting(&current, edits, &doc.protected);
         drop(doc);
         if edits.is_empty() {
             settled = true;
             break;
         }
+        // A pass whose edits all come from rules that only tidy up after
+        // others, with no edit waiting for another pass, leaves nothing for a
+        // further pass to find: stop without parsing the result again.
+        let only_settling = lost == 0
+            && parses < MAX_PASSES
+            && edits.iter().all(|e| settling.contains(&&*e.rule));
         let next = edit::apply(&current, &edits);
         touched = touched
             .iter()
@@ -122,6 +128,10 @@ pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, 
         }
         current = next;
         passes.push(edits);
+        if only_settling {
+            settled = true;
+            break;
+        }
     }
     if !settled {
         let last: Vec<&str> = passes

@@ -150,12 +150,10 @@ fn split_url(raw: &str) -> Option<Parts<'_>> {
 impl StripQuery {
     /// The range of `raw` to replace and its replacement, when anything changes.
     fn rewrite(&self, raw: &str) -> Option<(Range<usize>, String)> {
-        if !self.host_needles.is_empty()
-            && !self
-                .host_needles
-                .iter()
-                .any(|n| raw.to_ascii_lowercase().contains(n.as_str()))
-        {
+        if !self.host_needles.is_empty() && {
+            let lower = raw.to_ascii_lowercase();
+            !self.host_needles.iter().any(|n| lower.contains(n.as_str()))
+        } {
             return None;
         }
         let parts = split_url(raw)?;
