@@ -8,6 +8,7 @@
 //! is marked untrusted, and so is every block that holds it. Rules skip
 //! untrusted nodes rather than guess.
 
+use std::cell::OnceCell;
 use std::ops::Range;
 
 use comrak::nodes::{AstNode, NodeValue};
@@ -148,6 +149,8 @@ pub struct Document<'t> {
     urls: Vec<UrlSite>,
     /// [`Document::visible_chars`], counted once after parsing.
     visible_total: usize,
+    /// [`Document::visible_str`] per node, filled on first use.
+    visible_cache: OnceCell<Vec<OnceCell<Box<str>>>>,
 }
 
 /// The comrak options every parse uses. Public so that benchmarks can parse
@@ -177,6 +180,7 @@ impl<'t> Document<'t> {
             protected: Vec::new(),
             urls: Vec::new(),
             visible_total: 0,
+            visible_cache: OnceCell::new(),
         };
         doc.flatten(root, None);
         doc.propagate_distrust();
@@ -260,6 +264,15 @@ impl<'t> Document<'t> {
             }
         }
         out
+    }
+
+    /// [`Document::visible_text`], computed once per node and document and
+    /// shared by every rule that asks: several rules test the same blocks.
+    pub fn visible_str(&self, id: NodeId) -> &str {
+        let cache = self
+            .visible_cache
+            .get_or_init(|| (0..self.nodes.len()).map(|_| OnceCell::new()).collect());
+        cache[id].get_or_init(|| self.visible_text(id).into_boxed_str())
     }
 
     /// Number of visible characters in the whole document: text, inline code

@@ -277,6 +277,10 @@ impl ShortText {
     /// True when the trimmed text is at most `max_chars` long and matches.
     pub fn is_match(&self, text: &str) -> bool {
         let t = text.trim();
-        !t.is_empty() && t.chars().count() <= self.max_chars && self.pattern.is_match(t)
+        // A character is at most 4 bytes: long texts fail without a scan.
+        !t.is_empty()
+            && t.len() <= self.max_chars.saturating_mul(4)
+            && t.chars().nth(self.max_chars).is_none()
+            && self.pattern.is_match(t)
     }
 }
