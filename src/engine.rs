@@ -108,9 +108,8 @@ pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, 
         // A pass whose edits all come from rules that only tidy up after
         // others, with no edit waiting for another pass, leaves nothing for a
         // further pass to find: stop without parsing the result again.
-        let only_settling = lost == 0
-            && parses < MAX_PASSES
-            && edits.iter().all(|e| settling.contains(&&*e.rule));
+        let only_settling =
+            lost == 0 && parses < MAX_PASSES && edits.iter().all(|e| settling.contains(&&*e.rule));
         let next = edit::apply(&current, &edits);
         touched = touched
             .iter()

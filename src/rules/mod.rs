@@ -236,8 +236,34 @@ mod tests {
 
     #[test]
     fn globs_match_as_their_regex_would() {
-        let globs = ["*", "a*", "*a", "a?c", "*.qpic.cn", "imgIndex=*", "a*b*c", "?", "", "中*文", "*?"];
-        let texts = ["", "a", "abc", "aXc", "a\nc", "ab\nbc", "x.qpic.cn", "imgIndex=3", "axbyc", "中间文", "中\n文", "\n", "aa"];
+        let globs = [
+            "*",
+            "a*",
+            "*a",
+            "a?c",
+            "*.qpic.cn",
+            "imgIndex=*",
+            "a*b*c",
+            "?",
+            "",
+            "中*文",
+            "*?",
+        ];
+        let texts = [
+            "",
+            "a",
+            "abc",
+            "aXc",
+            "a\nc",
+            "ab\nbc",
+            "x.qpic.cn",
+            "imgIndex=3",
+            "axbyc",
+            "中间文",
+            "中\n文",
+            "\n",
+            "aa",
+        ];
         for g in globs {
             let mut re = String::from("^");
             for c in g.chars() {
@@ -250,7 +276,11 @@ mod tests {
             re.push('$');
             let re = regex::Regex::new(&re).unwrap();
             for t in texts {
-                assert_eq!(Glob::new(g).is_match(t), re.is_match(t), "glob {g:?} on {t:?}");
+                assert_eq!(
+                    Glob::new(g).is_match(t),
+                    re.is_match(t),
+                    "glob {g:?} on {t:?}"
+                );
             }
         }
     }
