@@ -13,6 +13,8 @@
 #             corpora generated there are reused when it is given again
 #   SLOW_MAX  largest corpus on which markdownlint-cli2 and prettier run
 #             (default 2000; they take minutes)
+#   MEMORY_ONLY=1  one untimed run per mdscrub command and the floor, for
+#             the peak-memory column only (quick on 20,000 files)
 #
 # Every command that writes gets its own fresh copy of the corpus before each
 # run. Timings use hyperfine when it is installed, else repeated runs and the
@@ -44,10 +46,13 @@ median_of() { sort -g "$1" | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; e
 # PREPARE runs before every timed run, untimed.
 time_cmd() {
     local name=$1 prepare=$2 cmd=$3 out="$WORK/t-$1.json"
-    if have hyperfine; then
-        hyperfine --style none --warmup 1 --runs "$runs" -i --prepare "$prepare" \
-            --export-json "$out" "$cmd" >/dev/null 2>&1
-        python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["median"])' "$out"
+    if [ "${MEMORY_ONLY:-}" = 1 ]; then
+        echo nan
+    elif have hyperfine; then
+        rm -f "$out"
+        hyperfine --style none --warmup "$warmup" --runs "$runs" -i --prepare "$prepare" \
+            --export-json "$out" "$cmd" >/dev/null 2>&1 || true
+        python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["median"])' "$out" 2>/dev/null || echo nan
     else
         : >"$WORK/t-$name.txt"
         bash -c "$prepare" && bash -c "$cmd" >/dev/null 2>&1 || true
@@ -78,6 +83,7 @@ have hyperfine || echo "note: hyperfine not found: medians of plain repeated run
 
 for n in $SIZES; do
     runs=${RUNS:-$([ "$n" -gt 5000 ] && echo 3 || echo 5)}
+    warmup=1
     corpus=$WORK/corpus-$n-$SEED
     if [ ! -f "$corpus.done" ]; then
         rm -rf "$corpus"
@@ -111,6 +117,7 @@ for n in $SIZES; do
     row "mdscrub clean" "$fresh" "'$mdscrub' clean -q '$run'"
     row "mdscrub check (cleaned copy)" "$none" "'$mdscrub' check -q '$cleaned'"
     row "mdscrub check (dirty copy)" "$none" "'$mdscrub' check -q '$corpus'"
+    if [ "${MEMORY_ONLY:-}" = 1 ]; then continue; fi
     row "mdscrub clean -j 1" "$fresh" "'$mdscrub' clean -q -j 1 '$run'" no
     row "mdscrub clean -j 2" "$fresh" "'$mdscrub' clean -q -j 2 '$run'" no
     row "mdscrub check -j 1 (cleaned)" "$none" "'$mdscrub' check -q -j 1 '$cleaned'" no
@@ -121,6 +128,7 @@ for n in $SIZES; do
     if [ "$n" -le "$SLOW_MAX" ]; then
         saved=$runs
         runs=1
+        warmup=0
         if have markdownlint-cli2; then
             row "markdownlint-cli2 --fix" "$fresh" "markdownlint-cli2 --fix '$run/**/*.md'" no
         fi
@@ -128,6 +136,7 @@ for n in $SIZES; do
             row "prettier --write" "$fresh" "prettier --write --log-level silent '$run'" no
         fi
         runs=$saved
+        warmup=1
     fi
     awk -v a="$t_mdscrub_clean__j_1" -v b="$t_mdscrub_clean__j_2" \
         -v c="$t_mdscrub_check__j_1__cleaned_" -v d="$t_mdscrub_check__j_2__cleaned_" \

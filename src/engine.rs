@@ -302,6 +302,15 @@ pub fn process_file(target: &Target, rules: &RuleSet, opts: &RunOptions) -> File
     };
     report.bytes_removed = input.text.len() as i64 - cleaned.output.len() as i64;
     report.hits = cleaned.hits;
+    // A clean that writes reports counts, never the texts of its hits: keeping
+    // every removed tail until the run ends would make memory grow with the
+    // number of files.
+    if !matches!(opts.mode, Mode::Check) && !opts.keep_text {
+        for h in &mut report.hits {
+            h.removed = String::new();
+            h.replacement = String::new();
+        }
+    }
     if cleaned.output == input.text {
         if let Mode::Mirror { out } = &opts.mode
             && let Err(e) = fsio::write_mirror(&target.root, path, out, &input.text)
