@@ -37,9 +37,11 @@ fn main() {
     for i in 0..n {
         // File i is the same whatever N is.
         let text = synth::article(seed, i, None);
-        let folder = dir
-            .join(format!("account-{:02}", i % 10))
-            .join(format!("20{:02}-{:02}", 18 + i / 3000, 1 + (i / 250) % 12));
+        let folder = dir.join(format!("account-{:02}", i % 10)).join(format!(
+            "20{:02}-{:02}",
+            18 + i / 3000,
+            1 + (i / 250) % 12
+        ));
         if let Err(e) = std::fs::create_dir_all(&folder) {
             eprintln!("{}: cannot create folder: {e}", folder.display());
             std::process::exit(1);

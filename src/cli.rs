@@ -127,6 +127,10 @@ pub struct Common {
     /// Skip files larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = 32 * 1024 * 1024)]
     pub max_file_size: u64,
+    /// Encoding of files that are not UTF-8 (gb18030 or utf-16): decode them,
+    /// clean them and write them back in it. UTF-8 files stay UTF-8.
+    #[arg(long, value_name = "ENCODING", default_value = "utf-8")]
+    pub encoding: mdscrub::fsio::Encoding,
     /// Number of threads (default: one per core).
     #[arg(short = 'j', long, value_name = "N")]
     pub jobs: Option<usize>,

@@ -12,6 +12,8 @@ use std::sync::Arc;
 
 use crate::rules::{self, Rule};
 
+mod presets;
+pub use presets::{Membership, PresetDef, Presets};
 mod user;
 pub use user::{Example, ExampleFailure, RuleMeta, SetMeta, discover};
 use user::{rule_entries, take_examples};
@@ -119,8 +121,21 @@ impl RuleSet {
                 e.message().trim().to_string(),
             )
         })?;
+        let (raw, presets) = resolve_presets(raw, file).map_err(|m| err(None, None, m))?;
         let mut seen = HashSet::new();
         let mut rules = Vec::new();
+        if let Some(path) = &raw.clearurls {
+            let rule =
+                presets::load_clearurls(path, file).map_err(|m| err(None, Some("clearurls"), m))?;
+            seen.insert("clearurls".to_string());
+            rules.push(ActiveRule {
+                id: Arc::from("clearurls"),
+                kind: "clearurls",
+                description: format!("ClearURLs providers from {path}"),
+                rule,
+                meta: RuleMeta::default(),
+            });
+        }
         let mut disabled = Vec::new();
         let entries = rule_entries(raw.rule, raw.extend_default, &line_at);
         for (line, mut table) in entries {
@@ -156,8 +171,10 @@ impl RuleSet {
                 None => true,
             };
             let examples = take_examples(&mut table).map_err(rule_err)?;
+            let membership = Presets::take(&mut table).map_err(rule_err)?;
             let settings = table.clone();
             let rule = (kind.build)(table).map_err(rule_err)?;
+            let (in_chosen_preset, rule) = presets.apply(&membership, rule).map_err(rule_err)?;
             let active = ActiveRule {
                 id: Arc::from(id.as_str()),
                 kind: kind.name,
@@ -169,7 +186,7 @@ impl RuleSet {
                     examples,
                 },
             };
-            if enabled {
+            if enabled && in_chosen_preset {
                 rules.push(active);
             } else {
                 disabled.push(active);
@@ -264,6 +281,41 @@ struct RawFile {
     /// Globs of paths never to walk into or process.
     #[serde(default)]
     exclude: Vec<String>,
+    /// Named groups of rules (`[preset.NAME]`).
+    #[serde(default)]
+    preset: std::collections::BTreeMap<String, PresetDef>,
+    /// The presets that run; without it, those marked `default = true`.
+    #[serde(default)]
+    presets: Option<Vec<String>>,
+    /// A ClearURLs rules file (JSON) whose providers run as URL rules.
+    #[serde(default)]
+    clearurls: Option<String>,
+}
+
+/// The presets of a rules file. A file that picks presets but defines no
+/// rules extends the embedded defaults; a file that extends the defaults
+/// also gets their presets, which its own `[preset.NAME]` tables extend or
+/// replace.
+fn resolve_presets(mut raw: RawFile, file: &str) -> Result<(RawFile, Presets), String> {
+    if file == DEFAULT_RULES_NAME {
+        let presets = Presets::new(std::mem::take(&mut raw.preset), raw.presets.as_deref())?;
+        return Ok((raw, presets));
+    }
+    if presets::uses_default_rules(raw.presets.as_deref(), raw.rule.len()) {
+        raw.extend_default = true;
+    }
+    if raw.extend_default {
+        let default: RawFile =
+            toml::from_str(DEFAULT_RULES).expect("the embedded default rules parse (tested)");
+        let own = std::mem::take(&mut raw.preset);
+        raw.preset = default.preset;
+        raw.preset.extend(own);
+        if raw.max_removed.is_none() {
+            raw.max_removed = default.max_removed;
+        }
+    }
+    let presets = Presets::new(std::mem::take(&mut raw.preset), raw.presets.as_deref())?;
+    Ok((raw, presets))
 }
 
 #[cfg(test)]

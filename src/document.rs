@@ -319,7 +319,8 @@ impl<'t> Document<'t> {
         let mut unit = id;
         while let Some(parent) = self.nodes[unit].parent {
             let p = &self.nodes[parent];
-            let only_child = self.children(parent).count() == 1;
+            // The first child spans the rest of the parent's subtree: O(1).
+            let only_child = parent + 1 < p.end && self.nodes[parent + 1].end == p.end;
             if only_child && matches!(p.kind, Kind::Item | Kind::BlockQuote | Kind::List) {
                 unit = parent;
             } else {
@@ -343,6 +344,22 @@ impl<'t> Document<'t> {
         if !self.text[range.end..end].trim().is_empty() {
             return None;
         }
+        // Between two lines of content at top level (list items aside), keep
+        // the line break: the
+        // blank line left keeps the neighbours apart (a paragraph above would
+        // otherwise swallow an indented code block, a `---` or the paragraph
+        // below). Tidy rules collapse blank runs.
+        let content = |r: Range<usize>| !self.text[r].trim().is_empty();
+        if prefix.is_empty()
+            && node.kind != Kind::Item
+            && start > 0
+            && end < self.text.len()
+            && content(self.line_start(start - 1)..start)
+            && content(end..self.line_end(end))
+        {
+            let kept = self.text[start..end].trim_end_matches(['\r', '\n']).len();
+            return Some(start..start + kept);
+        }
         Some(start..end)
     }
 
@@ -353,7 +370,49 @@ impl<'t> Document<'t> {
         range.start..range.start + t.len()
     }
 
-    fn flatten<'a>(&mut self, node: &'a AstNode<'a>, parent: Option<NodeId>) {
+    /// Flattens the tree in pre-order. Iterative, so that deeply nested input
+    /// (thousands of `>` or list markers) cannot overflow the stack.
+    fn flatten<'a>(&mut self, root: &'a AstNode<'a>, parent: Option<NodeId>) {
+        enum Step<'a> {
+            Enter(&'a AstNode<'a>, Option<NodeId>),
+            Exit(NodeId),
+        }
+        let mut stack = vec![Step::Enter(root, parent)];
+        while let Some(step) = stack.pop() {
+            match step {
+                Step::Exit(id) => {
+                    let end = self.nodes.len();
+                    self.nodes[id].end = end;
+                }
+                Step::Enter(node, parent) => {
+                    let id = self.push_node(node, parent);
+                    stack.push(Step::Exit(id));
+                    let mut child = node.last_child();
+                    while let Some(c) = child {
+                        stack.push(Step::Enter(c, Some(id)));
+                        child = c.previous_sibling();
+                    }
+                }
+            }
+        }
+    }
+
+    /// What to protect for code whose own span could not be checked: the
+    /// nearest block around it that has a span, else the whole text. Rules
+    /// must not guess where such code ends.
+    fn untrusted_code_guard(&self, mut parent: Option<NodeId>) -> Range<usize> {
+        while let Some(p) = parent {
+            let n = &self.nodes[p];
+            if n.is_block() && n.kind != Kind::Document && !n.range.is_empty() {
+                return n.range.clone();
+            }
+            parent = n.parent;
+        }
+        0..self.text.len()
+    }
+
+    /// Adds one node (its children come after it).
+    fn push_node<'a>(&mut self, node: &'a AstNode<'a>, parent: Option<NodeId>) -> NodeId {
         let id = self.nodes.len();
         let (kind, range, trusted) = {
             let ast = node.data.borrow();
@@ -369,11 +428,14 @@ impl<'t> Document<'t> {
         if trusted {
             trusted = self.check_span(&mut kind, &range, node);
         }
-        if trusted {
-            match kind {
-                Kind::CodeBlock => self.protected.push(range.clone()),
-                Kind::Code => self.protected.push(range.clone()),
-                _ => {}
+        if matches!(kind, Kind::CodeBlock | Kind::Code) {
+            let guard = if trusted {
+                range.clone()
+            } else {
+                self.untrusted_code_guard(parent)
+            };
+            if self.protected.last() != Some(&guard) {
+                self.protected.push(guard);
             }
         }
         self.nodes.push(Node {
@@ -383,11 +445,7 @@ impl<'t> Document<'t> {
             end: id + 1,
             trusted,
         });
-        for child in node.children() {
-            self.flatten(child, Some(id));
-        }
-        let end = self.nodes.len();
-        self.nodes[id].end = end;
+        id
     }
 
     fn byte_range(&self, sp: &comrak::nodes::Sourcepos) -> Option<Range<usize>> {

@@ -81,15 +81,37 @@ pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, 
     let mut touched: Vec<Range<usize>> = Vec::new();
     let mut visible_before = None;
     let mut visible_after = 0;
+    // Code of the input, followed through the passes. A pass whose edits
+    // change what is code (an edit that opens or closes a fence, or joins an
+    // indented block to a paragraph) is undone and the clean stops there, so
+    // what was code stays code and nothing else becomes code.
+    let mut input_code: Vec<Range<usize>> = Vec::new();
+    let mut before_last: Option<(String, usize)> = None;
     let mut settled = false;
     let mut parses = 0;
     while parses < MAX_PASSES {
         let doc = Document::parse(&current);
         parses += 1;
+        let mut code = doc.protected.clone();
+        code.sort_by_key(|r| r.start);
+        if parses == 1 {
+            input_code = code;
+        } else if code != input_code
+            && let Some((text, visible)) = before_last.take()
+        {
+            current = text;
+            visible_after = visible;
+            passes.pop();
+            settled = true;
+            break;
+        }
         let visible = doc.visible_chars();
         visible_before.get_or_insert(visible);
         visible_after = visible;
-        let ctx = Context { touched: &touched };
+        let ctx = Context {
+            touched: &touched,
+            head: crate::rules::head_of(input),
+        };
         let mut edits = Vec::new();
         for r in &rules.rules {
             r.rule
@@ -111,6 +133,7 @@ pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, 
         let only_settling =
             lost == 0 && parses < MAX_PASSES && edits.iter().all(|e| settling.contains(&&*e.rule));
         let next = edit::apply(&current, &edits);
+        map_sorted_forward(&mut input_code, &edits);
         touched = touched
             .iter()
             .map(|r| edit::map_forward(r.start, &edits)..edit::map_forward(r.end, &edits))
@@ -125,7 +148,7 @@ pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, 
             }
             delta += e.replacement.len() as isize - e.range.len() as isize;
         }
-        current = next;
+        before_last = Some((std::mem::replace(&mut current, next), visible));
         passes.push(edits);
         if only_settling {
             settled = true;
@@ -172,6 +195,20 @@ pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, 
     })
 }
 
+/// Moves sorted ranges that no edit overlaps to where they are after
+/// `edits` (sorted too), in one sweep.
+fn map_sorted_forward(ranges: &mut [Range<usize>], edits: &[Edit]) {
+    let mut delta: isize = 0;
+    let mut next = edits.iter().peekable();
+    for r in ranges {
+        while let Some(e) = next.next_if(|e| e.range.end <= r.start) {
+            delta += e.replacement.len() as isize - e.range.len() as isize;
+        }
+        r.start = (r.start as isize + delta) as usize;
+        r.end = (r.end as isize + delta) as usize;
+    }
+}
+
 fn dedup_join(mut ids: Vec<&str>) -> String {
     let mut seen = Vec::new();
     ids.retain(|id| {
@@ -202,11 +239,11 @@ fn locate_hits(input: &str, passes: &[Vec<Edit>]) -> Vec<Hit> {
                 end = map_back_end(end, earlier);
             }
             let line = line_starts.partition_point(|&s| s <= at);
-            let line_start = line_starts[line - 1];
             hits.push(Hit {
                 rule: e.rule.clone(),
                 line,
-                column: input[line_start..at.min(input.len())].chars().count() + 1,
+                // Filled in below, in one sweep.
+                column: 0,
                 offset: at,
                 end: end.max(at),
                 pass: pass + 1,
@@ -217,6 +254,18 @@ fn locate_hits(input: &str, passes: &[Vec<Edit>]) -> Vec<Hit> {
         text = edit::apply(&text, edits);
     }
     hits.sort_by_key(|h| (h.offset, h.pass));
+    // Columns in one sweep (counting from each line's start for every hit is
+    // quadratic on a long line with many hits).
+    let (mut from, mut column, mut line) = (0, 1, 0);
+    for h in &mut hits {
+        let at = h.offset.min(input.len());
+        if h.line != line {
+            (from, column, line) = (line_starts[h.line - 1], 1, h.line);
+        }
+        column += input[from..at].chars().count();
+        from = at;
+        h.column = column;
+    }
     hits
 }
 
@@ -258,6 +307,12 @@ pub struct RunOptions {
     pub max_file_size: u64,
     /// Keep each changed file's old and new text in its report (for diffs).
     pub keep_text: bool,
+    /// Encoding to try for files that are not UTF-8 (`--encoding`).
+    pub encoding: fsio::Encoding,
+    /// For tests only: called with a file's path after the file was read and
+    /// cleaned and just before it is written in place, so a test can change
+    /// or remove the file under the engine's feet. `None` in real runs.
+    pub before_write: Option<fn(&Path)>,
 }
 
 impl Default for RunOptions {
@@ -267,6 +322,8 @@ impl Default for RunOptions {
             force: false,
             max_file_size: 32 * 1024 * 1024,
             keep_text: false,
+            encoding: fsio::Encoding::Utf8,
+            before_write: None,
         }
     }
 }
@@ -282,7 +339,7 @@ pub struct Target {
 pub fn process_file(target: &Target, rules: &RuleSet, opts: &RunOptions) -> FileReport {
     let path = &target.path;
     let mut report = FileReport::new(path.clone());
-    let input = match fsio::read_text(path, opts.max_file_size) {
+    let input = match fsio::read_text(path, opts.max_file_size, opts.encoding) {
         Ok(t) => t,
         Err(e) => {
             report.status = e.into_status();
@@ -313,20 +370,27 @@ pub fn process_file(target: &Target, rules: &RuleSet, opts: &RunOptions) -> File
     }
     if cleaned.output == input.text {
         if let Mode::Mirror { out } = &opts.mode
-            && let Err(e) = fsio::write_mirror(&target.root, path, out, &input.text)
+            && let Err(e) = fsio::write_mirror(&target.root, path, out, input.bytes())
         {
-            report.status = Status::Failed(e);
+            report.status = e.into_status();
         }
         return report;
     }
     report.status = Status::Changed;
+    let bytes = input.codec.encode(&cleaned.output);
     let written = match &opts.mode {
         Mode::Check => Ok(()),
-        Mode::Write => fsio::write_atomic(path, &cleaned.output, Some(&input)),
-        Mode::Mirror { out } => fsio::write_mirror(&target.root, path, out, &cleaned.output),
+        Mode::Write => {
+            if let Some(hook) = opts.before_write {
+                hook(path);
+            }
+            fsio::write_atomic(path, &bytes, Some(&input))
+        }
+        Mode::Mirror { out } => fsio::write_mirror(&target.root, path, out, &bytes),
     };
+    drop(bytes);
     if let Err(e) = written {
-        report.status = Status::Failed(e);
+        report.status = e.into_status();
         return report;
     }
     if opts.keep_text {
@@ -336,6 +400,12 @@ pub fn process_file(target: &Target, rules: &RuleSet, opts: &RunOptions) -> File
 }
 
 /// Processes files in parallel; reports come back sorted by path.
+///
+/// Before any file is read: a symlink found below a folder is processed only
+/// when the file it points to lies under one of the run's roots, and a file
+/// reached by several paths (itself and symlinks to it) is processed once.
+/// When the run writes, temporary files an interrupted run left in the
+/// folders it writes to are removed.
 pub fn run(targets: &[Target], rules: &RuleSet, opts: &RunOptions) -> Vec<FileReport> {
     run_with(targets, rules, opts, &|_| {})
 }
@@ -347,23 +417,92 @@ pub fn run_with(
     opts: &RunOptions,
     done: &(dyn Fn(&FileReport) + Sync),
 ) -> Vec<FileReport> {
-    let mut reports: Vec<FileReport> = targets
-        .par_iter()
-        .map(|t| {
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| process_file(t, rules, opts)))
-                .unwrap_or_else(|_| {
-                    let mut r = FileReport::new(t.path.clone());
-                    r.status = Status::Failed(
-                        "internal error while cleaning this file (a bug: please report it with the file)"
-                            .into(),
-                    );
-                    r
+    let (targets, mut reports) = resolve_links(targets);
+    for dir in folders_written(&targets, &opts.mode) {
+        fsio::remove_stale_temps(&dir);
+    }
+    reports.par_extend(
+        targets
+            .par_iter()
+            .map(|t| {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    process_file(t, rules, opts)
+                }))
+                .unwrap_or_else(|payload| {
+                    let what = payload
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| payload.downcast_ref::<String>().cloned())
+                        .unwrap_or_default();
+                    FileReport::failed(
+                        t.path.clone(),
+                        format!(
+                            "internal error while cleaning this file ({what}); left as it is. This is a bug: please report it with the file"
+                        ),
+                    )
                 })
-        })
-        .inspect(|r| done(r))
-        .collect();
+            })
+            .inspect(|r| done(r)),
+    );
     reports.sort_by(|a, b| a.path.cmp(&b.path));
     reports
+}
+
+/// Drops symlinks that lead outside the run's roots (reported as skipped) and
+/// second paths to one file. A path given on its own (its own root) is
+/// followed wherever it leads: the user named it.
+fn resolve_links(targets: &[Target]) -> (Vec<Target>, Vec<FileReport>) {
+    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let mut roots: Vec<PathBuf> = targets.iter().map(|t| canonical(&t.root)).collect();
+    roots.sort();
+    roots.dedup();
+    let is_link = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink());
+    // Plain paths first, so a file is processed under its own name.
+    let mut order: Vec<(bool, &Target)> = targets.iter().map(|t| (is_link(&t.path), t)).collect();
+    order.sort_by_key(|(link, _)| *link);
+    let mut seen = std::collections::HashSet::new();
+    let mut kept = Vec::with_capacity(targets.len());
+    let mut skipped = Vec::new();
+    for (link, t) in order {
+        let real = canonical(&t.path);
+        if link && t.path != t.root && !roots.iter().any(|r| real.starts_with(r)) {
+            let mut r = FileReport::new(t.path.clone());
+            r.status = Status::Skipped(format!(
+                "symlink to {}, which is outside the given paths; left alone",
+                real.display()
+            ));
+            skipped.push(r);
+            continue;
+        }
+        if seen.insert(real) {
+            kept.push(t.clone());
+        }
+    }
+    kept.sort_by(|a, b| a.path.cmp(&b.path));
+    (kept, skipped)
+}
+
+/// The folders a run writes files into (none for `check`).
+fn folders_written(targets: &[Target], mode: &Mode) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = match mode {
+        Mode::Check => return Vec::new(),
+        Mode::Write => targets
+            .iter()
+            .filter_map(|t| std::fs::canonicalize(&t.path).ok())
+            .filter_map(|p| p.parent().map(Path::to_path_buf))
+            .collect(),
+        Mode::Mirror { out } => targets
+            .iter()
+            .filter_map(|t| {
+                mirror_path(&t.root, &t.path, out)
+                    .parent()
+                    .map(Path::to_path_buf)
+            })
+            .collect(),
+    };
+    dirs.sort();
+    dirs.dedup();
+    dirs
 }
 
 /// The mirror path of `path` (found under `root`) inside `out`.

@@ -210,6 +210,8 @@ fn options(common: &Common, mode: Mode, keep_text: bool) -> RunOptions {
         force: common.force,
         max_file_size: common.max_file_size,
         keep_text,
+        encoding: common.encoding,
+        before_write: None,
     }
 }
 

@@ -240,7 +240,10 @@ fn check_sarif_is_sarif_2_1_0_with_one_rule_entry_per_id() {
     unique.dedup();
     assert_eq!(unique.len(), ids.len(), "one entry per rule id");
     let listed = stdout_of(mdscrub(dir.path()).arg("rules"));
-    assert_eq!(ids.len(), listed.lines().count());
+    // Rules of presets that are off by default are listed as `off` and are
+    // not in the SARIF driver.
+    let active = listed.lines().filter(|l| !l.contains(" off ")).count();
+    assert_eq!(ids.len(), active);
     for r in rules {
         assert!(r["shortDescription"]["text"].is_string());
     }

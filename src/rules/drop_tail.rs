@@ -4,6 +4,10 @@
 //! Refused when the tail would hold more than `max-share` of the document's
 //! visible text: a header in the middle of an article is not a tail. When the
 //! first match is refused a later one may still qualify.
+//!
+//! `stop` (a regex over short blocks) and `stop-at-headings` end the tail
+//! early: the first block after the header that matches (a `原文链接` line,
+//! the next section's heading) is kept, with everything after it.
 
 use serde::Deserialize;
 
@@ -22,6 +26,13 @@ struct Settings {
     /// Largest share (0–1) of the document's visible text the tail may hold.
     #[serde(default = "default_max_share")]
     max_share: f64,
+    /// Regex over a later short block's visible text that ends the tail
+    /// (that block and what follows are kept).
+    #[serde(default)]
+    stop: Option<String>,
+    /// A heading after the header (one not matching `start`) ends the tail.
+    #[serde(default)]
+    stop_at_headings: bool,
 }
 
 fn default_header_chars() -> usize {
@@ -36,6 +47,8 @@ fn default_max_share() -> f64 {
 struct DropTail {
     start: ShortText,
     max_share: f64,
+    stop: Option<ShortText>,
+    stop_at_headings: bool,
 }
 
 pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
@@ -49,6 +62,17 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
             max_chars: s.max_chars,
         },
         max_share: s.max_share,
+        stop: s
+            .stop
+            .as_deref()
+            .map(|p| {
+                regex("stop", p).map(|pattern| ShortText {
+                    pattern,
+                    max_chars: s.max_chars,
+                })
+            })
+            .transpose()?,
+        stop_at_headings: s.stop_at_headings,
     }))
 }
 
@@ -74,7 +98,7 @@ impl Rule for DropTail {
                 top = p;
             }
             let from = doc.content_line_start(doc.node(top).range.start);
-            let tail = from..doc.text.len();
+            let tail = from..self.stop_at(doc, top);
             if doc.touches_code(&tail) {
                 return;
             }
@@ -88,5 +112,27 @@ impl Rule for DropTail {
 
     fn needles(&self) -> Option<Vec<String>> {
         regex_needles(&self.start.pattern)
+    }
+}
+
+impl DropTail {
+    /// Where the tail that starts with top-level block `top` ends: the line
+    /// start of the first later top-level block that stops it, or the end.
+    fn stop_at(&self, doc: &Document, top: usize) -> usize {
+        if self.stop.is_none() && !self.stop_at_headings {
+            return doc.text.len();
+        }
+        for block in doc.children(0).filter(|&b| b > top) {
+            let node = doc.node(block);
+            let text = doc.visible_text(block);
+            let heading = matches!(node.kind, Kind::Heading(_));
+            let stops = (self.stop_at_headings && heading && !self.start.is_match(&text))
+                || (matches!(node.kind, Kind::Paragraph | Kind::Heading(_))
+                    && self.stop.as_ref().is_some_and(|s| s.is_match(&text)));
+            if stops {
+                return doc.line_start(node.range.start);
+            }
+        }
+        doc.text.len()
     }
 }

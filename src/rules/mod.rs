@@ -8,15 +8,26 @@ use serde::de::DeserializeOwned;
 use crate::document::Document;
 use crate::edit::EditSink;
 
+mod clear_alt;
+mod clear_blank_lines;
+pub(crate) mod clearurls;
+mod decode_url_amp;
+mod delete_chars;
 mod drop_block;
+mod drop_empty_text_link;
 mod drop_image;
 mod drop_line;
 mod drop_tail;
+mod join_broken_url;
+mod repair_emphasis;
 mod repair_entity_query;
+mod rewrite_url;
 mod split_glued_images;
 mod strip_query;
 mod tidy;
 mod unwrap_empty_link;
+mod unwrap_link;
+mod unwrap_redirect;
 
 /// What a rule knows besides the document.
 #[derive(Debug, Default, Clone, Copy)]
@@ -24,6 +35,21 @@ pub struct Context<'a> {
     /// Byte ranges of this text that earlier passes of this run produced.
     /// Only [`tidy`] looks at them: it cleans up around earlier edits only.
     pub touched: &'a [Range<usize>],
+    /// The first lines ([`HEAD_LINES`]) of the text as it was before this
+    /// clean: what `if-matches` gates test (exporter fingerprints).
+    pub head: &'a str,
+}
+
+/// How many lines of a document an `if-matches` gate looks at.
+pub const HEAD_LINES: usize = 40;
+
+/// The first [`HEAD_LINES`] lines of a text.
+pub fn head_of(text: &str) -> &str {
+    let end = text
+        .match_indices('\n')
+        .nth(HEAD_LINES - 1)
+        .map_or(text.len(), |(i, _)| i + 1);
+    &text[..end]
 }
 
 /// One configured rule instance.
@@ -93,6 +119,56 @@ pub const KINDS: &[RuleKind] = &[
         name: "unwrap-empty-link",
         summary: "turn `[text]()` into `text`; remove `[]()` and `![]()`",
         build: unwrap_empty_link::build,
+    },
+    RuleKind {
+        name: "join-broken-url",
+        summary: "rejoin a link destination broken by a newline inside `(...)`",
+        build: join_broken_url::build,
+    },
+    RuleKind {
+        name: "decode-url-amp",
+        summary: "turn `&amp;` inside URLs into `&`",
+        build: decode_url_amp::build,
+    },
+    RuleKind {
+        name: "unwrap-redirect",
+        summary: "replace a redirect wrapper URL (link.zhihu.com/?target=) by its decoded target",
+        build: unwrap_redirect::build,
+    },
+    RuleKind {
+        name: "rewrite-url",
+        summary: "regex replacement inside URLs on matching hosts",
+        build: rewrite_url::build,
+    },
+    RuleKind {
+        name: "unwrap-link",
+        summary: "turn a link whose URL matches (javascript:, search links) into its text",
+        build: unwrap_link::build,
+    },
+    RuleKind {
+        name: "drop-empty-text-link",
+        summary: "remove links with no text, `[](url)`, on matching hosts",
+        build: drop_empty_text_link::build,
+    },
+    RuleKind {
+        name: "clear-alt",
+        summary: "empty placeholder alt text of images (图片, 在这里插入图片描述, image.png)",
+        build: clear_alt::build,
+    },
+    RuleKind {
+        name: "repair-emphasis",
+        summary: "remove unpaired `**` runs, empty emphasis and bold around bold or images only",
+        build: repair_emphasis::build,
+    },
+    RuleKind {
+        name: "clear-blank-lines",
+        summary: "empty lines that hold only spaces or tabs, outside code and HTML",
+        build: clear_blank_lines::build,
+    },
+    RuleKind {
+        name: "delete-chars",
+        summary: "remove listed characters (zero-width spaces) from text, never from code",
+        build: delete_chars::build,
     },
     RuleKind {
         name: "tidy",

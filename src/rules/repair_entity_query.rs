@@ -71,12 +71,30 @@ impl RepairEntityQuery {
                     j += 1;
                 }
                 let follows = b.get(j + 1).copied();
+                let name = &raw[name_start..j];
                 if j > name_start
                     && b.get(j) == Some(&b';')
                     && matches!(follows, Some(c) if c == b'=' || c == b'_' || c.is_ascii_alphabetic())
-                    && !self.entities.iter().any(|e| e == &raw[name_start..j])
+                    && !self.entities.iter().any(|e| e == name)
                 {
                     found.push(j);
+                }
+                // `&amp;from;=appmsg` (raw HTML): the name after a real
+                // `&amp;` is mangled the same way.
+                if name == "amp" && b.get(j) == Some(&b';') {
+                    let k0 = j + 1;
+                    let mut k = k0;
+                    while k < b.len() && b[k].is_ascii_alphanumeric() {
+                        k += 1;
+                    }
+                    let after = b.get(k + 1).copied();
+                    if k > k0
+                        && b.get(k) == Some(&b';')
+                        && matches!(after, Some(c) if c == b'=' || c == b'_' || c.is_ascii_alphabetic())
+                        && !self.entities.iter().any(|e| e == &raw[k0..k])
+                    {
+                        found.push(k);
+                    }
                 }
                 i = j.max(i + 1);
             } else if b[i] == b'#' {
@@ -119,6 +137,10 @@ mod tests {
             "https://x/s?a=1&amp;mid=2"
         );
         assert_eq!(repair("https://x/s?a=1&#34;b"), "https://x/s?a=1&#34;b");
+        assert_eq!(
+            repair("https://x/640?wx_fmt=png&amp;from;=appmsg&amp;wx;_lazy=1"),
+            "https://x/640?wx_fmt=png&amp;from=appmsg&amp;wx_lazy=1"
+        );
         assert_eq!(repair("https://x/p;x=1"), "https://x/p;x=1");
         assert_eq!(
             repair("https://x/p?a=1#&from;=2"),

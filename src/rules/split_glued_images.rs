@@ -82,8 +82,10 @@ impl Rule for SplitGluedImages {
                     } else {
                         to + leading_spaces(doc, c)
                     };
-                    if image && p_image {
-                        // Images side by side stay as they are.
+                    if (image && p_image) || (!image && could_open_block(&doc.text[to..])) {
+                        // Images side by side stay as they are; text that
+                        // would start a fence, heading, list, definition…
+                        // on a line of its own stays glued.
                     } else if let Some(r) = seam.whitespace(doc, from..to) {
                         out.replace(r, seam.separator.clone());
                     }
@@ -96,6 +98,22 @@ impl Rule for SplitGluedImages {
 
     fn needles(&self) -> Option<Vec<String>> {
         Some(vec!["![".into()])
+    }
+}
+
+/// True when a line starting with `s` could open something other than a
+/// paragraph (a code fence, heading, quote, list item, thematic break, HTML
+/// block, table, reference definition, indented code): moving such text to a
+/// line of its own would change what it is.
+fn could_open_block(s: &str) -> bool {
+    match s.chars().next() {
+        Some(
+            '`' | '~' | '#' | '>' | '-' | '+' | '*' | '_' | '=' | '|' | '<' | '[' | ' ' | '\t',
+        ) => true,
+        Some(c) if c.is_ascii_digit() => s
+            .trim_start_matches(|c: char| c.is_ascii_digit())
+            .starts_with(['.', ')']),
+        _ => false,
     }
 }
 

@@ -31,6 +31,11 @@ struct Settings {
     /// Fragment globs to remove (`wechat_redirect`, `rd`, `imgIndex=*`).
     #[serde(default)]
     drop_fragment: Vec<String>,
+    /// Host globs of image proxies (`images.weserv.nl`) whose `url`
+    /// parameter holds a URL, plain or percent-encoded, that this rule cleans
+    /// in place.
+    #[serde(default)]
+    proxies: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -41,6 +46,7 @@ struct StripQuery {
     remove: Vec<Glob>,
     keep: Option<Vec<String>>,
     fragments: Vec<Glob>,
+    proxies: Vec<Glob>,
 }
 
 pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
@@ -75,6 +81,11 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
         remove: s.remove.iter().map(|p| Glob::new(p)).collect(),
         keep: s.keep,
         fragments: s.drop_fragment.iter().map(|p| Glob::new(p)).collect(),
+        proxies: s
+            .proxies
+            .iter()
+            .map(|h| Glob::new(&h.to_ascii_lowercase()))
+            .collect(),
     }))
 }
 
@@ -150,6 +161,51 @@ fn split_url(raw: &str) -> Option<Parts<'_>> {
 impl StripQuery {
     /// The range of `raw` to replace and its replacement, when anything changes.
     fn rewrite(&self, raw: &str) -> Option<(Range<usize>, String)> {
+        if !self.proxies.is_empty()
+            && let Some(parts) = split_url(raw)
+            && any_glob(&self.proxies, &parts.host)
+        {
+            return self.rewrite_proxied(raw, parts.query?);
+        }
+        self.rewrite_direct(raw)
+    }
+
+    /// The URL inside a proxy's `url=` parameter, cleaned in its own
+    /// spelling: percent-encoded (`640%3Fwx_fmt%3Dgif%26tp%3Dwebp`) or plain.
+    fn rewrite_proxied(&self, raw: &str, query: usize) -> Option<(Range<usize>, String)> {
+        let q = &raw[query + 1..];
+        let rel = q
+            .match_indices("url=")
+            .find(|(i, _)| *i == 0 || q[..*i].ends_with('&'))?
+            .0;
+        let start = query + 1 + rel + 4;
+        let inner = &raw[start..];
+        let lower = inner.to_ascii_lowercase();
+        if !(lower.starts_with("http%3a") || lower.starts_with("https%3a") || lower.contains("%3f"))
+        {
+            let (r, rep) = self.rewrite_direct(inner)?;
+            return Some((start + r.start..start + r.end, rep));
+        }
+        // Percent-encoded: clean the decoded URL, then encode the new tail
+        // the way the old one was.
+        let (decoded, map) = decode_with_map(inner);
+        let (r, rep) = self.rewrite_direct(&decoded)?;
+        let from = map[r.start];
+        let upper = !inner.contains("%3f") && !inner.contains("%3d");
+        let mut enc = String::with_capacity(rep.len() * 2);
+        for c in rep.chars() {
+            match c {
+                '?' => enc.push_str(if upper { "%3F" } else { "%3f" }),
+                '&' => enc.push_str("%26"),
+                '=' => enc.push_str(if upper { "%3D" } else { "%3d" }),
+                '#' => enc.push_str("%23"),
+                c => enc.push(c),
+            }
+        }
+        Some((start + from..raw.len(), enc))
+    }
+
+    fn rewrite_direct(&self, raw: &str) -> Option<(Range<usize>, String)> {
         if !self.host_needles.is_empty() && {
             let lower = raw.to_ascii_lowercase();
             !self.host_needles.iter().any(|n| lower.contains(n.as_str()))
@@ -219,6 +275,44 @@ impl StripQuery {
     }
 }
 
+/// Percent-decodes `%3F`, `%26`, `%3D`, `%23`, `%3A`, `%2F` (the escapes
+/// of URL structure) and returns, for each decoded byte, its offset in `s`
+/// (plus one entry for the end).
+fn decode_with_map(s: &str) -> (String, Vec<usize>) {
+    let b = s.as_bytes();
+    let mut out = String::with_capacity(s.len());
+    let mut map = Vec::with_capacity(s.len() + 1);
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            let code = s.get(i + 1..i + 3).map(str::to_ascii_uppercase);
+            let c = match code.as_deref() {
+                Some("3F") => Some('?'),
+                Some("26") => Some('&'),
+                Some("3D") => Some('='),
+                Some("23") => Some('#'),
+                Some("3A") => Some(':'),
+                Some("2F") => Some('/'),
+                _ => None,
+            };
+            if let Some(c) = c {
+                map.push(i);
+                out.push(c);
+                i += 3;
+                continue;
+            }
+        }
+        let ch = s[i..].chars().next().expect("in bounds");
+        for k in 0..ch.len_utf8() {
+            map.push(i + k);
+        }
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    map.push(s.len());
+    (out, map)
+}
+
 /// Splits a query into (separator before it, parameter) pairs. Separators are
 /// `&` and `&amp;` (the HTML spelling); the first parameter has none.
 fn params(query: &str) -> Vec<(&str, &str)> {
@@ -256,6 +350,7 @@ mod tests {
             remove: s.remove.iter().map(|p| Glob::new(p)).collect(),
             keep: s.keep,
             fragments: s.drop_fragment.iter().map(|p| Glob::new(p)).collect(),
+            proxies: s.proxies.iter().map(|p| Glob::new(p)).collect(),
         }
     }
 
@@ -321,6 +416,43 @@ drop-fragment = ["wechat_redirect", "rd"]"#,
                 "https://mp.weixin.qq.com/s?__biz=1&amp;mid=2&amp;scene=3"
             ),
             "https://mp.weixin.qq.com/s?__biz=1&amp;mid=2"
+        );
+    }
+
+    #[test]
+    fn urls_inside_image_proxies_are_cleaned_in_their_spelling() {
+        let r = rule(
+            r#"hosts = ["mmbiz.qpic.cn", "*.csdnimg.cn"]
+remove = ["tp", "wxfrom", "x-oss-process"]
+proxies = ["images.weserv.nl", "pic.2ge.org"]"#,
+        );
+        assert_eq!(
+            apply(
+                &r,
+                "https://images.weserv.nl/?url=https%3A//mmbiz.qpic.cn/a/640%3Fwx_fmt%3Dgif%26tp%3Dwebp%26wxfrom%3D5"
+            ),
+            "https://images.weserv.nl/?url=https%3A//mmbiz.qpic.cn/a/640%3Fwx_fmt%3Dgif"
+        );
+        assert_eq!(
+            apply(
+                &r,
+                "https://images.weserv.nl/?url=https%3A//mmbiz.qpic.cn/a/640%3Ftp%3Dwebp"
+            ),
+            "https://images.weserv.nl/?url=https%3A//mmbiz.qpic.cn/a/640"
+        );
+        assert_eq!(
+            apply(
+                &r,
+                "https://pic.2ge.org/cdn/?url=https://img-blog.csdnimg.cn/b.png?x-oss-process=image/watermark,type_Z,t_70"
+            ),
+            "https://pic.2ge.org/cdn/?url=https://img-blog.csdnimg.cn/b.png"
+        );
+        assert_eq!(
+            apply(
+                &r,
+                "https://images.weserv.nl/?url=https%3A//e.com/a%3Ftp%3D1"
+            ),
+            "https://images.weserv.nl/?url=https%3A//e.com/a%3Ftp%3D1"
         );
     }
 

@@ -48,7 +48,7 @@ impl Rule for Tidy {
         } else {
             0
         };
-        let mut done: Vec<Range<usize>> = Vec::new();
+        let mut done: std::collections::HashSet<Range<usize>> = std::collections::HashSet::new();
         for t in ctx.touched {
             // Lines around the edit: the one before it through the one after.
             let first = doc.content_line_start(t.start.min(text.len()).max(origin));
@@ -88,7 +88,7 @@ impl Rule for Tidy {
                 if done.contains(&run) || html.iter().any(|h| overlaps(h, &run)) {
                     continue;
                 }
-                done.push(run.clone());
+                done.insert(run.clone());
                 let eol = if text[run.clone()].contains("\r\n") {
                     "\r\n"
                 } else {
@@ -134,7 +134,10 @@ mod tests {
         let doc = Document::parse(text);
         let id: Arc<str> = Arc::from("tidy");
         let mut edits = Vec::new();
-        let ctx = Context { touched: &touched };
+        let ctx = Context {
+            touched: &touched,
+            head: "",
+        };
         rule.check(&doc, &ctx, &mut EditSink::new(&id, &mut edits));
         let edits = edit::resolve(text, edits, &doc.protected);
         edit::apply(text, &edits)

@@ -1,5 +1,6 @@
 //! `unwrap-empty-link`: a link with an empty destination, `[content]()`,
-//! becomes its content; `[]()` and `![]()` go.
+//! becomes its content; `[]()` and images with no source (`![]()`,
+//! `![跳转二维码]()`) go.
 
 use serde::Deserialize;
 
@@ -39,7 +40,7 @@ impl Rule for UnwrapEmptyLink {
                 continue;
             }
             let content = &doc.text[label.clone()];
-            if content.trim().is_empty() {
+            if content.trim().is_empty() || image {
                 out.delete(node.range.clone());
             } else if !image {
                 out.replace(node.range.clone(), content.to_string());

@@ -1,0 +1,54 @@
+//! `clear-alt`: empties placeholder alt text of images (`![图片](…)`,
+//! `![在这里插入图片描述](…)`, `![image.png](…)`): text that describes
+//! nothing and shows up when the image fails to load.
+
+use serde::Deserialize;
+
+use super::{Context, Rule, regex, settings};
+use crate::document::{Document, Kind, LinkForm};
+use crate::edit::EditSink;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Settings {
+    /// Regex over the alt text (trimmed).
+    alt: String,
+}
+
+#[derive(Debug)]
+struct ClearAlt {
+    alt: regex::Regex,
+}
+
+pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
+    let s: Settings = settings(table)?;
+    Ok(Box::new(ClearAlt {
+        alt: regex("alt", &s.alt)?,
+    }))
+}
+
+impl Rule for ClearAlt {
+    fn check(&self, doc: &Document, _ctx: &Context, out: &mut EditSink) {
+        for (id, node) in doc.nodes.iter().enumerate() {
+            let Kind::Image(link) = &node.kind else {
+                continue;
+            };
+            if !node.trusted || link.form != LinkForm::Inline {
+                continue;
+            }
+            let Some(label) = &link.label else {
+                continue;
+            };
+            let alt = doc.visible_text(id);
+            let alt = alt.trim();
+            // Only plain alt text: markup inside it is left alone.
+            if !alt.is_empty() && doc.text[label.clone()].trim() == alt && self.alt.is_match(alt) {
+                out.delete(label.clone());
+            }
+        }
+    }
+
+    fn needles(&self) -> Option<Vec<String>> {
+        Some(vec!["![".into()])
+    }
+}

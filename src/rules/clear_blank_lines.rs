@@ -1,0 +1,87 @@
+//! `clear-blank-lines`: a line holding only spaces or tabs becomes empty,
+//! everywhere outside code, raw HTML blocks and front matter. Such lines are
+//! blank to Markdown already; exporters leave thousands of them.
+
+use serde::Deserialize;
+
+use super::{Context, Rule, settings};
+use crate::document::{Document, Kind};
+use crate::edit::EditSink;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Settings {}
+
+#[derive(Debug)]
+struct ClearBlankLines;
+
+pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
+    let _: Settings = settings(table)?;
+    Ok(Box::new(ClearBlankLines))
+}
+
+impl Rule for ClearBlankLines {
+    fn check(&self, doc: &Document, _ctx: &Context, out: &mut EditSink) {
+        let keep: Vec<_> = doc
+            .nodes
+            .iter()
+            .filter(|n| {
+                matches!(
+                    n.kind,
+                    Kind::HtmlBlock | Kind::FrontMatter | Kind::CodeBlock
+                ) || !n.trusted
+            })
+            .filter(|n| !matches!(n.kind, Kind::Document))
+            .map(|n| n.range.clone())
+            .collect();
+        let text = doc.text;
+        let mut at = 0;
+        for line in text.split_inclusive('\n') {
+            let start = at;
+            at += line.len();
+            let body = line.trim_end_matches(['\n', '\r']);
+            if body.is_empty() || !body.chars().all(|c| c == ' ' || c == '\t') {
+                continue;
+            }
+            let range = start..start + body.len();
+            if keep
+                .iter()
+                .any(|k| k.start <= range.start && range.start < k.end)
+            {
+                continue;
+            }
+            out.delete(range);
+        }
+    }
+
+    fn needles(&self) -> Option<Vec<String>> {
+        Some(vec![" \n".into(), "\t\n".into(), " \r\n".into()])
+    }
+
+    fn settles(&self) -> bool {
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::RuleSet;
+
+    fn clean(text: &str) -> String {
+        let rules = RuleSet::parse(
+            "[[rule]]\nid = \"b\"\nkind = \"clear-blank-lines\"\ndescription = \"d\"\n",
+            "t.toml",
+        )
+        .unwrap();
+        crate::clean_text(text, &rules, true).unwrap().output
+    }
+
+    #[test]
+    fn whitespace_lines_become_empty_outside_code_and_html() {
+        assert_eq!(clean("a  \n  \nb\n\t\r\nc\n"), "a  \n\nb\n\r\nc\n");
+        let code = "```\n  \n```\n\n    x\n    \n    y\n";
+        assert_eq!(clean(code), code);
+        let html = "<pre>\n  \n</pre>\n";
+        assert_eq!(clean(html), html);
+    }
+}

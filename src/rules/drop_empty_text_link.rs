@@ -1,0 +1,73 @@
+//! `drop-empty-text-link`: removes links that show nothing, `[](url)` (the
+//! avatar or card of a recommended article whose image was lost), on
+//! matching hosts.
+
+use serde::Deserialize;
+
+use super::drop_image::is_blank_inline;
+use super::{Context, Glob, Rule, any_glob, settings};
+use crate::document::{Document, Kind, LinkForm};
+use crate::edit::EditSink;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Settings {
+    /// Host globs of the link URL (`mp.weixin.qq.com`, `*`).
+    hosts: Vec<String>,
+}
+
+#[derive(Debug)]
+struct DropEmptyTextLink {
+    hosts: Vec<Glob>,
+}
+
+pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
+    let s: Settings = settings(table)?;
+    if s.hosts.is_empty() {
+        return Err("`hosts` must list at least one host glob".into());
+    }
+    Ok(Box::new(DropEmptyTextLink {
+        hosts: s
+            .hosts
+            .iter()
+            .map(|h| Glob::new(&h.to_ascii_lowercase()))
+            .collect(),
+    }))
+}
+
+impl Rule for DropEmptyTextLink {
+    fn check(&self, doc: &Document, _ctx: &Context, out: &mut EditSink) {
+        for (id, node) in doc.nodes.iter().enumerate() {
+            let Kind::Link(link) = &node.kind else {
+                continue;
+            };
+            if !node.trusted || link.form != LinkForm::Inline || link.url.is_empty() {
+                continue;
+            }
+            let Some(label) = &link.label else {
+                continue;
+            };
+            if !doc.text[label.clone()].trim().is_empty() {
+                continue;
+            }
+            let host = url::Url::parse(&link.url)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_ascii_lowercase));
+            if !host.is_some_and(|h| any_glob(&self.hosts, &h)) {
+                continue;
+            }
+            // A link alone in its paragraph takes the paragraph (and a list
+            // item holding only it) with it.
+            let alone = node.parent.filter(|&p| {
+                doc.node(p).kind == Kind::Paragraph
+                    && doc.children(p).all(|c| c == id || is_blank_inline(doc, c))
+            });
+            let range = alone.and_then(|p| doc.removal_range(p));
+            out.delete(range.unwrap_or_else(|| node.range.clone()));
+        }
+    }
+
+    fn needles(&self) -> Option<Vec<String>> {
+        Some(vec!["[](".into(), "[ ](".into()])
+    }
+}
