@@ -213,6 +213,11 @@ impl RuleSet {
     pub fn from_rules(rules: Vec<ActiveRule>, max_removed: f64) -> RuleSet {
         let mut needles = Some(Vec::new());
         for r in &rules {
+            // A rule that only tidies after other rules' edits (`tidy`) has
+            // nothing to do in a text no other rule touches.
+            if r.rule.settles() {
+                continue;
+            }
             match (r.rule.needles(), needles.as_mut()) {
                 (Some(n), Some(all)) => all.extend(n),
                 _ => needles = None,
@@ -234,7 +239,13 @@ impl RuleSet {
     pub fn may_apply(&self, text: &str) -> bool {
         match &self.needles {
             None => true,
-            Some(n) => n.iter().any(|s| text.contains(s.as_str())),
+            // Hosts are needles in lower case; a URL may spell them otherwise.
+            Some(n) => {
+                n.iter().any(|s| text.contains(s.as_str())) || {
+                    let lower = text.to_ascii_lowercase();
+                    n.iter().any(|s| lower.contains(s.as_str()))
+                }
+            }
         }
     }
 }
@@ -315,6 +326,28 @@ mod tests {
     fn default_rules_are_valid() {
         let set = RuleSet::parse(DEFAULT_RULES, DEFAULT_RULES_NAME).unwrap();
         assert!(set.rules.len() >= 9);
+    }
+
+    #[test]
+    fn tidy_does_not_defeat_the_prefilter_and_hosts_match_in_any_case() {
+        let set = RuleSet::parse(
+            "[[rule]]\nid = \"q\"\nkind = \"strip-query\"\ndescription = \"d\"\nhosts = [\"mmbiz.qpic.cn\"]\nremove = [\"from\"]\n\n[[rule]]\nid = \"t\"\nkind = \"tidy\"\ndescription = \"d\"\n",
+            "r.toml",
+        )
+        .unwrap();
+        assert_eq!(
+            set.needles.as_deref(),
+            Some(&["mmbiz.qpic.cn".to_string()][..])
+        );
+        assert!(!set.may_apply("正文\n\n\n\n没有链接\n"));
+        assert!(set.may_apply("![](https://MMBIZ.QPIC.CN/a/640?from=appmsg)\n"));
+        let cleaned = crate::clean_text(
+            "![](https://MMBIZ.QPIC.CN/a/640?from=appmsg)\n",
+            &set,
+            false,
+        )
+        .unwrap();
+        assert_eq!(cleaned.output, "![](https://MMBIZ.QPIC.CN/a/640)\n");
     }
 
     fn error_of(text: &str) -> ConfigError {

@@ -8,6 +8,7 @@
 //! is marked untrusted, and so is every block that holds it. Rules skip
 //! untrusted nodes rather than guess.
 
+use std::cell::OnceCell;
 use std::ops::Range;
 
 use comrak::nodes::{AstNode, NodeValue};
@@ -146,6 +147,10 @@ pub struct Document<'t> {
     /// Byte ranges no rule may change: code blocks and inline code.
     pub protected: Vec<Range<usize>>,
     urls: Vec<UrlSite>,
+    /// [`Document::visible_chars`], counted once after parsing.
+    visible_total: usize,
+    /// [`Document::visible_str`] per node, filled on first use.
+    visible_cache: OnceCell<Vec<OnceCell<Box<str>>>>,
 }
 
 /// The comrak options every parse uses. Public so that benchmarks can parse
@@ -174,10 +179,13 @@ impl<'t> Document<'t> {
             line_starts,
             protected: Vec::new(),
             urls: Vec::new(),
+            visible_total: 0,
+            visible_cache: OnceCell::new(),
         };
         doc.flatten(root, None);
         doc.propagate_distrust();
         doc.collect_urls();
+        doc.visible_total = doc.visible_chars_in(0..text.len());
         doc
     }
 
@@ -258,10 +266,19 @@ impl<'t> Document<'t> {
         out
     }
 
+    /// [`Document::visible_text`], computed once per node and document and
+    /// shared by every rule that asks: several rules test the same blocks.
+    pub fn visible_str(&self, id: NodeId) -> &str {
+        let cache = self
+            .visible_cache
+            .get_or_init(|| (0..self.nodes.len()).map(|_| OnceCell::new()).collect());
+        cache[id].get_or_init(|| self.visible_text(id).into_boxed_str())
+    }
+
     /// Number of visible characters in the whole document: text, inline code
     /// and code blocks. Markup, URLs and raw HTML do not count.
     pub fn visible_chars(&self) -> usize {
-        self.visible_chars_in(0..self.text.len())
+        self.visible_total
     }
 
     /// Visible characters of the nodes that start inside `range`.
@@ -938,10 +955,8 @@ fn convert(value: &NodeValue) -> Kind {
 }
 
 fn memchr_newlines(text: &str) -> impl Iterator<Item = usize> + '_ {
-    text.bytes()
-        .enumerate()
-        .filter(|&(_, b)| b == b'\n')
-        .map(|(i, _)| i + 1)
+    // `match_indices` with a `char` pattern searches with memchr.
+    text.match_indices('\n').map(|(i, _)| i + 1)
 }
 
 fn line_of(line_starts: &[usize], offset: usize) -> usize {

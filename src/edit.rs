@@ -63,7 +63,18 @@ pub struct Applied {
 /// on char boundaries, and no no-op. Of two overlapping edits the one that
 /// starts first wins, and of two starting together the longer one (so a
 /// containing edit beats what it contains). Returns them sorted by position.
-pub fn resolve(text: &str, mut edits: Vec<Edit>, protected: &[Range<usize>]) -> Vec<Edit> {
+pub fn resolve(text: &str, edits: Vec<Edit>, protected: &[Range<usize>]) -> Vec<Edit> {
+    resolve_counting(text, edits, protected).0
+}
+
+/// [`resolve`], also counting the edits that lost a clash with another (as
+/// opposed to those dropped as invalid, protected or no-ops): a loser is asked
+/// for again in the next pass.
+pub(crate) fn resolve_counting(
+    text: &str,
+    mut edits: Vec<Edit>,
+    protected: &[Range<usize>],
+) -> (Vec<Edit>, usize) {
     edits.retain(|e| {
         e.range.start <= e.range.end
             && e.range.end <= text.len()
@@ -84,6 +95,7 @@ pub fn resolve(text: &str, mut edits: Vec<Edit>, protected: &[Range<usize>]) -> 
             .then_with(|| b.range.end.cmp(&a.range.end))
     });
     let mut taken: Vec<Edit> = Vec::with_capacity(edits.len());
+    let mut lost = 0;
     for e in edits {
         let clash = taken
             .iter()
@@ -96,11 +108,13 @@ pub fn resolve(text: &str, mut edits: Vec<Edit>, protected: &[Range<usize>]) -> 
         // Also check earlier edits that ended before a later-starting one: the
         // take_while above stops at the first that ends before `e` starts,
         // which is exact because taken edits never overlap each other.
-        if !clash {
+        if clash {
+            lost += 1;
+        } else {
             taken.push(e);
         }
     }
-    taken
+    (taken, lost)
 }
 
 fn contains(outer: &Range<usize>, inner: &Range<usize>) -> bool {

@@ -121,12 +121,17 @@ pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, 
         if !suppressed.is_empty() {
             edits.retain(|e| !suppressed.blocks(&e.rule, &e.range));
         }
-        let edits = edit::resolve(&current, edits, &doc.protected);
+        let (edits, lost) = edit::resolve_counting(&current, edits, &doc.protected);
         drop(doc);
         if edits.is_empty() {
             settled = true;
             break;
         }
+        // A pass whose edits all come from rules that only tidy up after
+        // others, with no edit waiting for another pass, leaves nothing for a
+        // further pass to find: stop without parsing the result again.
+        let only_settling =
+            lost == 0 && parses < MAX_PASSES && edits.iter().all(|e| settling.contains(&&*e.rule));
         let next = edit::apply(&current, &edits);
         map_sorted_forward(&mut input_code, &edits);
         touched = touched
@@ -145,6 +150,10 @@ pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, 
         }
         before_last = Some((std::mem::replace(&mut current, next), visible));
         passes.push(edits);
+        if only_settling {
+            settled = true;
+            break;
+        }
     }
     if !settled {
         let last: Vec<&str> = passes
@@ -350,6 +359,15 @@ pub fn process_file(target: &Target, rules: &RuleSet, opts: &RunOptions) -> File
     };
     report.bytes_removed = input.text.len() as i64 - cleaned.output.len() as i64;
     report.hits = cleaned.hits;
+    // A clean that writes reports counts, never the texts of its hits: keeping
+    // every removed tail until the run ends would make memory grow with the
+    // number of files.
+    if !matches!(opts.mode, Mode::Check) && !opts.keep_text {
+        for h in &mut report.hits {
+            h.removed = String::new();
+            h.replacement = String::new();
+        }
+    }
     if cleaned.output == input.text {
         if let Mode::Mirror { out } = &opts.mode
             && let Err(e) = fsio::write_mirror(&target.root, path, out, input.bytes())

@@ -50,7 +50,12 @@ impl Rule for DropBlock {
     fn check(&self, doc: &Document, _ctx: &Context, out: &mut EditSink) {
         let top: Vec<NodeId> = doc.children(0).collect();
         for (id, node) in doc.nodes.iter().enumerate() {
-            if !node.trusted {
+            if !node.trusted
+                || !matches!(
+                    node.kind,
+                    Kind::Paragraph | Kind::Heading(_) | Kind::HtmlBlock
+                )
+            {
                 continue;
             }
             if (self.head.is_some() || self.tail.is_some()) && !self.in_window(doc, &top, id) {
@@ -61,19 +66,19 @@ impl Rule for DropBlock {
                     if doc.contains(id, |k| *k == Kind::Code) {
                         continue;
                     }
-                    doc.visible_text(id)
+                    std::borrow::Cow::Borrowed(doc.visible_str(id))
                 }
-                Kind::HtmlBlock => html_text(doc.src(id)),
+                Kind::HtmlBlock => std::borrow::Cow::Owned(html_text(doc.src(id))),
                 _ => continue,
             };
             // Every line of the block must be junk: a paragraph that merely
-            // ends with a matching line is drop-line's business.
-            let all_lines = text
-                .lines()
-                .filter(|l| !l.trim().is_empty())
-                .all(|l| self.text.pattern.is_match(l.trim()));
-            if all_lines
-                && self.text.is_match(&text)
+            // ends with a matching line is drop-line's business. The length
+            // test comes first: it rejects long prose without a regex.
+            if self.text.is_match(&text)
+                && text
+                    .lines()
+                    .filter(|l| !l.trim().is_empty())
+                    .all(|l| self.text.pattern.is_match(l.trim()))
                 && let Some(range) = doc.removal_range(id)
             {
                 out.delete(range);

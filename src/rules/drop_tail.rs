@@ -86,7 +86,7 @@ impl Rule for DropTail {
             if !matches!(node.kind, Kind::Paragraph | Kind::Heading(_)) || !node.trusted {
                 continue;
             }
-            if !self.start.is_match(&doc.visible_text(id)) {
+            if !self.start.is_match(doc.visible_str(id)) {
                 continue;
             }
             // The tail starts with the top-level block holding the header.

@@ -218,24 +218,77 @@ pub(crate) fn regex_needles(re: &regex::Regex) -> Option<Vec<String>> {
 
 /// A `*`/`?` glob matched against a whole string.
 #[derive(Debug, Clone)]
-pub(crate) struct Glob(regex::Regex);
+pub(crate) struct Glob(Vec<GlobToken>);
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum GlobToken {
+    /// `*`: any run of characters but a newline.
+    Star,
+    /// `?`: one character but a newline.
+    Any,
+    Char(char),
+}
 
 impl Glob {
     pub fn new(glob: &str) -> Glob {
-        let mut re = String::from("^");
-        for c in glob.chars() {
-            match c {
-                '*' => re.push_str(".*"),
-                '?' => re.push('.'),
-                c => re.push_str(&regex::escape(&c.to_string())),
-            }
-        }
-        re.push('$');
-        Glob(regex::Regex::new(&re).expect("an escaped glob is a valid regex"))
+        Glob(
+            glob.chars()
+                .map(|c| match c {
+                    '*' => GlobToken::Star,
+                    '?' => GlobToken::Any,
+                    c => GlobToken::Char(c),
+                })
+                .collect(),
+        )
     }
 
+    /// Matches like the regex `^…$` with `*` as `.*` and `?` as `.` (neither
+    /// crosses a newline), without a regex: globs are tested once per URL
+    /// parameter, so this is on the hot path.
     pub fn is_match(&self, s: &str) -> bool {
-        self.0.is_match(s)
+        let pat = &self.0;
+        let mut p = 0;
+        let mut rest = s;
+        // Where the last `*` was, and the text it had not yet taken.
+        let mut star: Option<(usize, &str)> = None;
+        loop {
+            let mut chars = rest.chars();
+            let Some(c) = chars.next() else {
+                break;
+            };
+            match pat.get(p) {
+                Some(GlobToken::Char(x)) if *x == c => {
+                    p += 1;
+                    rest = chars.as_str();
+                    continue;
+                }
+                Some(GlobToken::Any) if c != '\n' => {
+                    p += 1;
+                    rest = chars.as_str();
+                    continue;
+                }
+                Some(GlobToken::Star) => {
+                    star = Some((p, rest));
+                    p += 1;
+                    continue;
+                }
+                _ => {}
+            }
+            // Mismatch: let the last `*` take one more character.
+            let Some((sp, from)) = star else {
+                return false;
+            };
+            let mut taken = from.chars();
+            match taken.next() {
+                Some(c) if c != '\n' => {
+                    star = Some((sp, taken.as_str()));
+                    rest = taken.as_str();
+                    p = sp + 1;
+                }
+                _ => return false,
+            }
+        }
+        pat[p..].iter().all(|t| *t == GlobToken::Star)
     }
 }
 
@@ -255,6 +308,57 @@ mod tests {
         assert!(!g.is_match("xutm_source"));
         assert!(Glob::new("*.qpic.cn").is_match("mmbiz.qpic.cn"));
         assert!(!Glob::new("*.qpic.cn").is_match("qpic.cn.evil.com"));
+    }
+
+    #[test]
+    fn globs_match_as_their_regex_would() {
+        let globs = [
+            "*",
+            "a*",
+            "*a",
+            "a?c",
+            "*.qpic.cn",
+            "imgIndex=*",
+            "a*b*c",
+            "?",
+            "",
+            "中*文",
+            "*?",
+        ];
+        let texts = [
+            "",
+            "a",
+            "abc",
+            "aXc",
+            "a\nc",
+            "ab\nbc",
+            "x.qpic.cn",
+            "imgIndex=3",
+            "axbyc",
+            "中间文",
+            "中\n文",
+            "\n",
+            "aa",
+        ];
+        for g in globs {
+            let mut re = String::from("^");
+            for c in g.chars() {
+                match c {
+                    '*' => re.push_str(".*"),
+                    '?' => re.push('.'),
+                    c => re.push_str(&regex::escape(&c.to_string())),
+                }
+            }
+            re.push('$');
+            let re = regex::Regex::new(&re).unwrap();
+            for t in texts {
+                assert_eq!(
+                    Glob::new(g).is_match(t),
+                    re.is_match(t),
+                    "glob {g:?} on {t:?}"
+                );
+            }
+        }
     }
 
     #[test]
@@ -279,6 +383,10 @@ impl ShortText {
     /// True when the trimmed text is at most `max_chars` long and matches.
     pub fn is_match(&self, text: &str) -> bool {
         let t = text.trim();
-        !t.is_empty() && t.chars().count() <= self.max_chars && self.pattern.is_match(t)
+        // A character is at most 4 bytes: long texts fail without a scan.
+        !t.is_empty()
+            && t.len() <= self.max_chars.saturating_mul(4)
+            && t.chars().nth(self.max_chars).is_none()
+            && self.pattern.is_match(t)
     }
 }

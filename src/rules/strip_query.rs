@@ -206,12 +206,10 @@ impl StripQuery {
     }
 
     fn rewrite_direct(&self, raw: &str) -> Option<(Range<usize>, String)> {
-        if !self.host_needles.is_empty()
-            && !self
-                .host_needles
-                .iter()
-                .any(|n| raw.to_ascii_lowercase().contains(n.as_str()))
-        {
+        if !self.host_needles.is_empty() && {
+            let lower = raw.to_ascii_lowercase();
+            !self.host_needles.iter().any(|n| lower.contains(n.as_str()))
+        } {
             return None;
         }
         let parts = split_url(raw)?;
