@@ -72,7 +72,10 @@ fn rule_kinds(c: &mut Criterion) {
         }
         g.bench_function(format!("{}/typical-20k", kind.name), |b| {
             b.iter(|| {
-                let ctx = Context { touched: &touched };
+                let ctx = Context {
+                    touched: &touched,
+                    head: mdscrub::rules::head_of(text),
+                };
                 let mut edits = Vec::new();
                 for r in &of_kind {
                     r.rule

@@ -215,7 +215,7 @@ impl RuleSet {
         for r in &rules {
             // A rule that only tidies after other rules' edits (`tidy`) has
             // nothing to do in a text no other rule touches.
-            if r.rule.settles() {
+            if r.rule.follows_others() {
                 continue;
             }
             match (r.rule.needles(), needles.as_mut()) {

@@ -64,9 +64,17 @@ pub trait Rule: Send + Sync + std::fmt::Debug {
         None
     }
 
-    /// True when this rule's edits only tidy after others and never enable
-    /// another rule (so a pass where only such rules fired needs no re-check).
+    /// True when this rule's edits only tidy and never enable another rule
+    /// (so a pass where only such rules fired needs no re-check), and do not
+    /// count as touched text for `tidy`.
     fn settles(&self) -> bool {
+        false
+    }
+
+    /// True when this rule acts only next to other rules' edits (`tidy`): it
+    /// has nothing to do in a text no other rule touches, so it does not
+    /// stop the literal prefilter from skipping such a text.
+    fn follows_others(&self) -> bool {
         false
     }
 }

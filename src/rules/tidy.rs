@@ -123,6 +123,10 @@ impl Rule for Tidy {
     fn settles(&self) -> bool {
         true
     }
+
+    fn follows_others(&self) -> bool {
+        true
+    }
 }
 
 #[cfg(test)]
