@@ -10,6 +10,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::prefilter::Prefilter;
 use crate::rules::{self, Rule};
 
 mod presets;
@@ -66,9 +67,11 @@ pub struct RuleSet {
     /// Largest share of a file's visible text a clean may remove before the
     /// file is refused (0.0–1.0).
     pub max_removed: f64,
-    /// Literal strings of which at least one must occur in a text for any
-    /// rule to apply; `None` when some rule can apply to any text.
-    pub needles: Option<Vec<String>>,
+    /// The rules' needles, compiled: which rules may fire in a text.
+    prefilter: Prefilter,
+    /// Use the prefilter (on by default). Off, every text is parsed and every
+    /// rule runs in every pass; the output must be the same (tests compare).
+    pub use_prefilter: bool,
     /// Switched-off rules, exclude globs and the file's name.
     pub extra: SetMeta,
 }
@@ -88,7 +91,8 @@ impl RuleSet {
         RuleSet {
             rules: Vec::new(),
             max_removed: DEFAULT_MAX_REMOVED,
-            needles: Some(Vec::new()),
+            prefilter: Prefilter::default(),
+            use_prefilter: true,
             extra: SetMeta::default(),
         }
     }
@@ -211,42 +215,33 @@ impl RuleSet {
 
     /// Builds a set from rules already made.
     pub fn from_rules(rules: Vec<ActiveRule>, max_removed: f64) -> RuleSet {
-        let mut needles = Some(Vec::new());
-        for r in &rules {
-            // A rule that only tidies after other rules' edits (`tidy`) has
-            // nothing to do in a text no other rule touches.
-            if r.rule.follows_others() {
-                continue;
-            }
-            match (r.rule.needles(), needles.as_mut()) {
-                (Some(n), Some(all)) => all.extend(n),
-                _ => needles = None,
-            }
-        }
-        if let Some(n) = needles.as_mut() {
-            n.sort();
-            n.dedup();
-        }
+        let prefilter = Prefilter::new(rules.iter().map(|r| &*r.rule));
         RuleSet {
             rules,
             max_removed,
-            needles,
+            prefilter,
+            use_prefilter: true,
             extra: SetMeta::default(),
         }
     }
 
+    /// For each rule (in order), whether it may make an edit in `text`;
+    /// `None` when no rule may, so the text needs no parse. With the
+    /// prefilter off, every rule may.
+    pub fn firing(&self, text: &str) -> Option<Vec<bool>> {
+        if self.rules.is_empty() {
+            return None;
+        }
+        if !self.use_prefilter {
+            return Some(vec![true; self.rules.len()]);
+        }
+        self.prefilter
+            .firing(text, |i| self.rules[i].rule.may_fire(text))
+    }
+
     /// True when some rule might apply to `text` (a cheap literal test).
     pub fn may_apply(&self, text: &str) -> bool {
-        match &self.needles {
-            None => true,
-            // Hosts are needles in lower case; a URL may spell them otherwise.
-            Some(n) => {
-                n.iter().any(|s| text.contains(s.as_str())) || {
-                    let lower = text.to_ascii_lowercase();
-                    n.iter().any(|s| lower.contains(s.as_str()))
-                }
-            }
-        }
+        self.firing(text).is_some()
     }
 }
 
@@ -335,10 +330,6 @@ mod tests {
             "r.toml",
         )
         .unwrap();
-        assert_eq!(
-            set.needles.as_deref(),
-            Some(&["mmbiz.qpic.cn".to_string()][..])
-        );
         assert!(!set.may_apply("正文\n\n\n\n没有链接\n"));
         assert!(set.may_apply("![](https://MMBIZ.QPIC.CN/a/640?from=appmsg)\n"));
         let cleaned = crate::clean_text(

@@ -62,14 +62,16 @@ pub enum CleanError {
 
 /// Cleans a text with a rule set. Pure: text in, result out.
 pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, CleanError> {
-    if rules.rules.is_empty() || !rules.may_apply(input) {
+    // The literal prefilter: which rules may fire in this text. A text where
+    // none may is not parsed at all.
+    let Some(mut firing) = rules.firing(input) else {
         return Ok(Cleaned {
             output: input.to_string(),
             hits: Vec::new(),
             passes: 0,
             removed_share: 0.0,
         });
-    }
+    };
     let settling: Vec<&str> = rules
         .rules
         .iter()
@@ -90,6 +92,14 @@ pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, 
     let mut settled = false;
     let mut parses = 0;
     while parses < MAX_PASSES {
+        // After a pass the text has changed: ask the prefilter again. The
+        // text is parsed even when no rule may fire (the code check below
+        // needs the parse); only the rules that may fire run.
+        if parses > 0 {
+            firing = rules
+                .firing(&current)
+                .unwrap_or_else(|| rules.rules.iter().map(|r| r.rule.follows_others()).collect());
+        }
         let doc = Document::parse(&current);
         parses += 1;
         let mut code = doc.protected.clone();
@@ -113,7 +123,7 @@ pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, 
             head: crate::rules::head_of(input),
         };
         let mut edits = Vec::new();
-        for r in &rules.rules {
+        for (r, _) in rules.rules.iter().zip(&firing).filter(|(_, f)| **f) {
             r.rule
                 .check(&doc, &ctx, &mut EditSink::new(&r.id, &mut edits));
         }

@@ -11,6 +11,7 @@ pub mod document;
 pub mod edit;
 pub mod engine;
 pub mod fsio;
+pub mod prefilter;
 pub mod report;
 pub mod rules;
 pub mod suppress;

@@ -180,12 +180,22 @@ impl Rule for Gated {
         }
     }
 
+    // The gates test the head of the text as it was before the clean, not
+    // the current text: they cannot serve as needles of the current text.
     fn needles(&self) -> Option<Vec<String>> {
         self.inner.needles()
     }
 
+    fn may_fire(&self, text: &str) -> bool {
+        self.inner.may_fire(text)
+    }
+
     fn settles(&self) -> bool {
         self.inner.settles()
+    }
+
+    fn follows_others(&self) -> bool {
+        self.inner.follows_others()
     }
 }
 

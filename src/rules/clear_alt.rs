@@ -51,4 +51,12 @@ impl Rule for ClearAlt {
     fn needles(&self) -> Option<Vec<String>> {
         Some(vec!["![".into()])
     }
+
+    // The rule acts only where the raw label, trimmed, is the alt text.
+    fn may_fire(&self, text: &str) -> bool {
+        crate::prefilter::raw::any_plain_image_label(text, |l| {
+            let l = l.trim();
+            !l.is_empty() && self.alt.is_match(l)
+        })
+    }
 }

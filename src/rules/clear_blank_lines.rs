@@ -68,8 +68,9 @@ impl Rule for ClearBlankLines {
         }
     }
 
-    fn needles(&self) -> Option<Vec<String>> {
-        Some(vec![" \n".into(), "\t\n".into(), " \r\n".into()])
+    // No needles: a whitespace-only last line has no line break after it.
+    fn may_fire(&self, text: &str) -> bool {
+        crate::prefilter::raw::has_whitespace_line(text)
     }
 
     fn settles(&self) -> bool {

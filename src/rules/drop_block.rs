@@ -7,7 +7,7 @@
 
 use serde::Deserialize;
 
-use super::{Context, Rule, ShortText, default_max_chars, regex, regex_needles, settings};
+use super::{Context, Rule, ShortText, default_max_chars, regex, settings};
 use crate::document::{Document, Kind, NodeId};
 use crate::edit::EditSink;
 
@@ -84,10 +84,6 @@ impl Rule for DropBlock {
                 out.delete(range);
             }
         }
-    }
-
-    fn needles(&self) -> Option<Vec<String>> {
-        regex_needles(&self.text.pattern)
     }
 }
 

@@ -68,6 +68,11 @@ impl Rule for DropEmptyTextLink {
     }
 
     fn needles(&self) -> Option<Vec<String>> {
-        Some(vec!["[](".into(), "[ ](".into()])
+        Some(vec!["](".into()])
+    }
+
+    // A label of white space only (any amount, line breaks included).
+    fn may_fire(&self, text: &str) -> bool {
+        crate::prefilter::raw::has_blank_label_link(text)
     }
 }

@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use super::{Context, Rule, regex, regex_needles, settings};
+use super::{Context, Rule, regex, settings};
 use crate::document::{Document, Kind, NodeId};
 use crate::edit::EditSink;
 
@@ -94,10 +94,19 @@ impl Rule for DropImage {
         }
     }
 
-    fn needles(&self) -> Option<Vec<String>> {
+    // Alt text only: a plain raw label is the visible alt text.
+    fn may_fire(&self, text: &str) -> bool {
         match (&self.url, &self.alt) {
-            (Some(u), None) => regex_needles(u),
-            _ => None,
+            (None, Some(alt)) => {
+                crate::prefilter::raw::any_plain_image_label(text, |l| alt.is_match(l.trim()))
+            }
+            _ => true,
         }
+    }
+
+    fn needles(&self) -> Option<Vec<String>> {
+        // Literals of a URL pattern would be tested against the raw text,
+        // where the URL may be written with entities or escapes: none.
+        None
     }
 }

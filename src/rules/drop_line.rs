@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use super::{Context, Rule, ShortText, default_max_chars, regex, regex_needles, settings};
+use super::{Context, Rule, ShortText, default_max_chars, regex, settings};
 use crate::document::{Document, Kind, NodeId};
 use crate::edit::EditSink;
 
@@ -102,9 +102,5 @@ impl Rule for DropLine {
                 }
             }
         }
-    }
-
-    fn needles(&self) -> Option<Vec<String>> {
-        regex_needles(&self.text.pattern)
     }
 }

@@ -11,7 +11,7 @@
 
 use serde::Deserialize;
 
-use super::{Context, Rule, ShortText, regex, regex_needles, settings};
+use super::{Context, Rule, ShortText, regex, settings};
 use crate::document::{Document, Kind};
 use crate::edit::EditSink;
 
@@ -108,10 +108,6 @@ impl Rule for DropTail {
                 return;
             }
         }
-    }
-
-    fn needles(&self) -> Option<Vec<String>> {
-        regex_needles(&self.start.pattern)
     }
 }
 

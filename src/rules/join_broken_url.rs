@@ -57,7 +57,12 @@ impl Rule for JoinBrokenUrl {
     }
 
     fn needles(&self) -> Option<Vec<String>> {
-        Some(vec!["\n&".into(), "\n &".into()])
+        Some(vec!["&".into()])
+    }
+
+    // Any run of spaces and tabs may sit between the break and the `&`.
+    fn may_fire(&self, text: &str) -> bool {
+        crate::prefilter::raw::has_ampersand_after_break(text)
     }
 }
 

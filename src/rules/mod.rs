@@ -64,6 +64,14 @@ pub trait Rule: Send + Sync + std::fmt::Debug {
         None
     }
 
+    /// A finer raw-text test, asked only when one of [`Rule::needles`] occurs
+    /// in `text` (or the rule has none): false only when the rule certainly
+    /// makes no edit in `text`. Must stay cheap (one scan at most) and
+    /// conservative: when unsure, true.
+    fn may_fire(&self, _text: &str) -> bool {
+        true
+    }
+
     /// True when this rule's edits only tidy and never enable another rule
     /// (so a pass where only such rules fired needs no re-check), and do not
     /// count as touched text for `tidy`.

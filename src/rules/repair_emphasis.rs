@@ -54,7 +54,13 @@ impl Rule for RepairEmphasis {
     }
 
     fn needles(&self) -> Option<Vec<String>> {
-        Some(vec!["**".into()])
+        Some(vec!["*".into(), "_".into()])
+    }
+
+    // Single `*`/`_` emphasis around nothing or around images only has no
+    // `**`: the raw test looks at what follows each delimiter.
+    fn may_fire(&self, text: &str) -> bool {
+        crate::prefilter::raw::may_have_emphasis_debris(text)
     }
 }
 

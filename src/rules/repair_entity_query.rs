@@ -49,7 +49,24 @@ impl Rule for RepairEntityQuery {
     }
 
     fn needles(&self) -> Option<Vec<String>> {
-        Some(vec![";=".into(), ";_".into()])
+        Some(vec![";".into()])
+    }
+
+    // A `;` after a name that is not an entity and before `=`, `_` or a
+    // letter (the rule's own test, without asking for a query around it).
+    fn may_fire(&self, text: &str) -> bool {
+        let b = text.as_bytes();
+        text.match_indices(';').any(|(j, _)| {
+            let follows = b.get(j + 1).copied();
+            if !matches!(follows, Some(c) if c == b'=' || c == b'_' || c.is_ascii_alphabetic()) {
+                return false;
+            }
+            let start = text[..j]
+                .rfind(|c: char| !c.is_ascii_alphanumeric())
+                .map_or(0, |i| i + 1);
+            let name = &text[start..j];
+            !name.is_empty() && !self.entities.iter().any(|e| e == name)
+        })
     }
 }
 

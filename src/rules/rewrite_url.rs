@@ -58,6 +58,12 @@ impl Rule for RewriteUrl {
             }
         }
     }
+
+    // The pattern runs on the URL as written in the text: its literal
+    // prefixes are raw-text needles.
+    fn needles(&self) -> Option<Vec<String>> {
+        super::regex_needles(&self.pattern)
+    }
 }
 
 #[cfg(test)]

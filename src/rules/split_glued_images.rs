@@ -99,6 +99,10 @@ impl Rule for SplitGluedImages {
     fn needles(&self) -> Option<Vec<String>> {
         Some(vec!["![".into()])
     }
+
+    fn may_fire(&self, text: &str) -> bool {
+        crate::prefilter::raw::may_have_glued_image(text)
+    }
 }
 
 /// True when a line starting with `s` could open something other than a

@@ -47,6 +47,12 @@ struct StripQuery {
     keep: Option<Vec<String>>,
     fragments: Vec<Glob>,
     proxies: Vec<Glob>,
+    /// `remove` and `drop-fragment` globs with `*` appended: whether some
+    /// longer name or fragment could match (for the raw-text scan).
+    remove_prefix: Vec<Glob>,
+    fragment_prefix: Vec<Glob>,
+    /// Longest literal part of each proxy glob, lower case.
+    proxy_needles: Vec<String>,
 }
 
 pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
@@ -60,16 +66,7 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
     if s.keep.is_none() && s.remove.is_empty() && s.drop_fragment.is_empty() {
         return Err("nothing to do: set `remove`, `keep` or `drop-fragment`".into());
     }
-    let host_needles = s
-        .hosts
-        .iter()
-        .map(|h| {
-            h.split(['*', '?'])
-                .max_by_key(|p| p.len())
-                .unwrap_or("")
-                .to_ascii_lowercase()
-        })
-        .collect();
+    let host_needles = s.hosts.iter().map(|h| longest_literal(h)).collect();
     Ok(Box::new(StripQuery {
         hosts: s
             .hosts
@@ -79,6 +76,13 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
         host_needles,
         paths: s.paths.iter().map(|p| Glob::new(p)).collect(),
         remove: s.remove.iter().map(|p| Glob::new(p)).collect(),
+        remove_prefix: s.remove.iter().map(|p| Glob::new(&format!("{p}*"))).collect(),
+        fragment_prefix: s
+            .drop_fragment
+            .iter()
+            .map(|p| Glob::new(&format!("{p}*")))
+            .collect(),
+        proxy_needles: s.proxies.iter().map(|h| longest_literal(h)).collect(),
         keep: s.keep,
         fragments: s.drop_fragment.iter().map(|p| Glob::new(p)).collect(),
         proxies: s
@@ -87,6 +91,14 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
             .map(|h| Glob::new(&h.to_ascii_lowercase()))
             .collect(),
     }))
+}
+
+/// The longest part of a glob without `*` or `?`, in lower case.
+fn longest_literal(glob: &str) -> String {
+    glob.split(['*', '?'])
+        .max_by_key(|p| p.len())
+        .unwrap_or("")
+        .to_ascii_lowercase()
 }
 
 impl Rule for StripQuery {
@@ -105,6 +117,118 @@ impl Rule for StripQuery {
             return None;
         }
         Some(self.host_needles.clone())
+    }
+
+    fn may_fire(&self, text: &str) -> bool {
+        self.may_fire_raw(text)
+    }
+}
+
+/// Characters that end a parameter name or fragment in the raw-text scan of
+/// [`StripQuery::may_fire_raw`] besides `&`, `=` and `#`.
+const SCAN_STOP: &[char] = &[
+    ' ', '\t', '\r', '\n', '"', '\'', '<', '>', '(', ')', '[', ']', '`', '|',
+];
+
+/// What a GFM autolink may leave off the end of a bare URL: a real name or
+/// fragment may end before such a trailing run.
+const AUTOLINK_TRAIL: &[char] = &['?', '!', '.', ',', ':', '*', '_', '~', ';'];
+
+impl StripQuery {
+    /// The raw-text test behind [`Rule::may_fire`]: false only when no URL of
+    /// `text` can lose a parameter or fragment to this rule.
+    ///
+    /// The rule edits a URL only when its host matches and some parameter
+    /// name (after `?` or `&`/`&amp;`, up to `=`) is dropped, or its fragment
+    /// matches `drop-fragment`. The scan reads every such name and fragment
+    /// in the region where a URL with one of the rule's hosts may lie (from
+    /// a host needle to the end of its line, or to the `>` closing an HTML
+    /// tag; the whole text for hosts `*`), and asks the rule's own tests.
+    /// Where the scan is unsure of a name's end (it stopped at a character
+    /// that a URL may hold), it asks whether any name *starting* with what
+    /// it read would be dropped. A bare URL may end before a trailing run of
+    /// punctuation, so the name without that run is asked too. Proxies carry
+    /// percent-encoded URLs: any proxy host in the text answers true.
+    fn may_fire_raw(&self, text: &str) -> bool {
+        if !self.proxies.is_empty() && {
+            let lower = text.to_ascii_lowercase();
+            self.proxy_needles
+                .iter()
+                .any(|n| n.len() < 3 || lower.contains(n.as_str()))
+        } {
+            return true;
+        }
+        if self.host_needles.iter().any(|n| n.len() < 3) {
+            return self.scan_region(text);
+        }
+        let lower = text.to_ascii_lowercase();
+        for needle in &self.host_needles {
+            for (at, _) in lower.match_indices(needle.as_str()) {
+                let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+                let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+                // Inside an HTML tag an attribute value may run over lines.
+                let end = if text[line_start..line_end].contains('<') {
+                    text[at..]
+                        .find('>')
+                        .map_or(text.len(), |i| (at + i).max(line_end))
+                } else {
+                    line_end
+                };
+                if self.scan_region(&text[at..end]) {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    /// True when some `?`/`&` parameter or `#` fragment of `region` may be
+    /// dropped.
+    fn scan_region(&self, region: &str) -> bool {
+        for (i, c) in region.match_indices(['?', '&', '#']) {
+            let mut rest = &region[i + 1..];
+            if c == "&" {
+                rest = rest.strip_prefix("amp;").unwrap_or(rest);
+            }
+            let stops: &[char] = if c == "#" { &[] } else { &['&', '=', '#'] };
+            let end = rest
+                .find(|ch: char| stops.contains(&ch) || SCAN_STOP.contains(&ch))
+                .unwrap_or(rest.len());
+            let word = &rest[..end];
+            // Sure of the end: the text ends there, or a structural `&`,
+            // `=` or `#` of a query ends the name.
+            let sure = end == rest.len() || stops.iter().any(|s| rest[end..].starts_with(*s));
+            let trimmed = word.trim_end_matches(AUTOLINK_TRAIL);
+            let hit = if c == "#" {
+                self.fragment_dropped(word, sure) || self.fragment_dropped(trimmed, true)
+            } else {
+                self.name_dropped(word, sure) || self.name_dropped(trimmed, true)
+            };
+            if hit {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Whether the name `name` is dropped or, when `sure` is false, whether
+    /// some name starting with `name` may be.
+    fn name_dropped(&self, name: &str, sure: bool) -> bool {
+        if sure {
+            return !name.is_empty() && self.drops(name);
+        }
+        match &self.keep {
+            Some(_) => true,
+            None => self.remove_prefix.iter().any(|g| g.is_match(name)),
+        }
+    }
+
+    fn fragment_dropped(&self, fragment: &str, sure: bool) -> bool {
+        if sure {
+            any_glob(&self.fragments, fragment)
+        } else {
+            self.fragment_prefix.iter().any(|g| g.is_match(fragment))
+        }
     }
 }
 

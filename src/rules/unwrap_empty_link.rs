@@ -49,6 +49,11 @@ impl Rule for UnwrapEmptyLink {
     }
 
     fn needles(&self) -> Option<Vec<String>> {
-        Some(vec!["]()".into(), "]( )".into()])
+        Some(vec!["](".into()])
+    }
+
+    // `](` then white space of any kind and length, then `)`.
+    fn may_fire(&self, text: &str) -> bool {
+        crate::prefilter::raw::has_empty_destination(text)
     }
 }
