@@ -61,9 +61,11 @@ impl Rule for RepairEntityQuery {
             if !matches!(follows, Some(c) if c == b'=' || c == b'_' || c.is_ascii_alphabetic()) {
                 return false;
             }
-            let start = text[..j]
-                .rfind(|c: char| !c.is_ascii_alphanumeric())
-                .map_or(0, |i| i + 1);
+            let start = j - text[..j]
+                .bytes()
+                .rev()
+                .take_while(u8::is_ascii_alphanumeric)
+                .count();
             let name = &text[start..j];
             !name.is_empty() && !self.entities.iter().any(|e| e == name)
         })

@@ -174,12 +174,33 @@ impl StripQuery {
                 } else {
                     line_end
                 };
-                if self.scan_region(&text[at..end]) {
+                if self.path_may_match(&text[at + needle.len()..end])
+                    && self.scan_region(&text[at..end])
+                {
                     return true;
                 }
             }
         }
         false
+    }
+
+    /// Whether the URL whose host ends where `after_host` starts may have a
+    /// path this rule is limited to. Unsure (a port, more host, a path cut
+    /// by a character a URL may hold): true.
+    fn path_may_match(&self, after_host: &str) -> bool {
+        if self.paths.is_empty() {
+            return true;
+        }
+        let path_end = after_host
+            .find(|c: char| c == '?' || c == '#' || SCAN_STOP.contains(&c))
+            .unwrap_or(after_host.len());
+        let path = &after_host[..path_end];
+        let structural = after_host[path_end..].starts_with(['?', '#']);
+        if !structural || !(path.is_empty() || path.starts_with('/')) {
+            return true;
+        }
+        let path = if path.is_empty() { "/" } else { path };
+        any_glob(&self.paths, path)
     }
 
     /// True when some `?`/`&` parameter or `#` fragment of `region` may be
