@@ -87,7 +87,10 @@ const TRAPS: &[(&str, &str)] = &[
     // Whitespace-only line of two tabs, CRLF.
     ("a\r\n\t\t\r\nb\r\n", "a\r\n\r\nb\r\n"),
     // Empty link text of several spaces and a line break.
-    ("正文。\n\n[  \n](https://mp.weixin.qq.com/s?__biz=1)\n", "正文。\n"),
+    (
+        "正文。\n\n[  \n](https://mp.weixin.qq.com/s?__biz=1)\n",
+        "正文。\n",
+    ),
     // Empty destination with several spaces.
     ("详见[官网](   )的说明。\n", "详见官网的说明。\n"),
     // A broken URL continued after a tab.
@@ -102,7 +105,10 @@ const TRAPS: &[(&str, &str)] = &[
     // Underscore emphasis around nothing visible.
     ("a _&nbsp;_ b\n", ""),
     // A tracking name at the end of a bare URL, before a full stop.
-    ("见 https://e.com/p?id=1&utm_source.\n", "见 https://e.com/p?id=1.\n"),
+    (
+        "见 https://e.com/p?id=1&utm_source.\n",
+        "见 https://e.com/p?id=1.\n",
+    ),
     // Upper-case host, tracking name cut by a parenthesis.
     (
         "![](https://MMBIZ.QPIC.CN/a/640?wx_fmt=png&tp=webp)\n",
@@ -114,7 +120,10 @@ const TRAPS: &[(&str, &str)] = &[
         "[文](https://mp.weixin.qq.com/s?__biz=1)\n",
     ),
     // Placeholder alt text with spaces around it.
-    ("![ 图片 ](https://e.com/a.png)\n", "![](https://e.com/a.png)\n"),
+    (
+        "![ 图片 ](https://e.com/a.png)\n",
+        "![](https://e.com/a.png)\n",
+    ),
     // An image glued to the text on the next line of its paragraph.
     (
         "![](https://e.com/a.png)\n图注文字\n",

@@ -76,7 +76,11 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
         host_needles,
         paths: s.paths.iter().map(|p| Glob::new(p)).collect(),
         remove: s.remove.iter().map(|p| Glob::new(p)).collect(),
-        remove_prefix: s.remove.iter().map(|p| Glob::new(&format!("{p}*"))).collect(),
+        remove_prefix: s
+            .remove
+            .iter()
+            .map(|p| Glob::new(&format!("{p}*")))
+            .collect(),
         fragment_prefix: s
             .drop_fragment
             .iter()
@@ -144,6 +148,7 @@ impl StripQuery {
     /// in the region where a URL with one of the rule's hosts may lie (from
     /// a host needle to the end of its line, or to the `>` closing an HTML
     /// tag; the whole text for hosts `*`), and asks the rule's own tests.
+    /// Fenced code is left out: the rule never edits code.
     /// Where the scan is unsure of a name's end (it stopped at a character
     /// that a URL may hold), it asks whether any name *starting* with what
     /// it read would be dropped. A bare URL may end before a trailing run of
@@ -158,12 +163,27 @@ impl StripQuery {
         } {
             return true;
         }
+        let code = crate::prefilter::raw::fenced_code(text);
         if self.host_needles.iter().any(|n| n.len() < 3) {
-            return self.scan_region(text);
+            // Any host: the whole text but its fenced code.
+            let mut from = 0;
+            for r in code
+                .iter()
+                .chain(std::iter::once(&(text.len()..text.len())))
+            {
+                if self.scan_region(&text[from..r.start]) {
+                    return true;
+                }
+                from = r.end;
+            }
+            return false;
         }
         let lower = text.to_ascii_lowercase();
         for needle in &self.host_needles {
             for (at, _) in lower.match_indices(needle.as_str()) {
+                if crate::prefilter::raw::inside(&code, at) {
+                    continue;
+                }
                 let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
                 let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
                 // Inside an HTML tag an attribute value may run over lines.
@@ -496,6 +516,9 @@ mod tests {
             keep: s.keep,
             fragments: s.drop_fragment.iter().map(|p| Glob::new(p)).collect(),
             proxies: s.proxies.iter().map(|p| Glob::new(p)).collect(),
+            remove_prefix: Vec::new(),
+            fragment_prefix: Vec::new(),
+            proxy_needles: Vec::new(),
         }
     }
 
