@@ -229,14 +229,23 @@ impl RuleSet {
     /// `None` when no rule may, so the text needs no parse. With the
     /// prefilter off, every rule may.
     pub fn firing(&self, text: &str) -> Option<Vec<bool>> {
+        self.firing_in(text, rules::head_of(text))
+    }
+
+    /// [`RuleSet::firing`] for a text that a clean has already changed:
+    /// `head` is [`rules::head_of`] the text before the clean (what
+    /// `if-matches` gates test).
+    pub fn firing_in(&self, text: &str, head: &str) -> Option<Vec<bool>> {
         if self.rules.is_empty() {
             return None;
         }
         if !self.use_prefilter {
             return Some(vec![true; self.rules.len()]);
         }
-        self.prefilter
-            .firing(text, |i| self.rules[i].rule.may_fire(text))
+        self.prefilter.firing(text, |i| {
+            let rule = &self.rules[i].rule;
+            rule.gate_open(head) && rule.may_fire(text)
+        })
     }
 
     /// True when some rule might apply to `text` (a cheap literal test).

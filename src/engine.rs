@@ -96,13 +96,15 @@ pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, 
         // text is parsed even when no rule may fire (the code check below
         // needs the parse); only the rules that may fire run.
         if parses > 0 {
-            firing = rules.firing(&current).unwrap_or_else(|| {
-                rules
-                    .rules
-                    .iter()
-                    .map(|r| r.rule.follows_others())
-                    .collect()
-            });
+            firing = rules
+                .firing_in(&current, crate::rules::head_of(input))
+                .unwrap_or_else(|| {
+                    rules
+                        .rules
+                        .iter()
+                        .map(|r| r.rule.follows_others())
+                        .collect()
+                });
         }
         let doc = Document::parse(&current);
         parses += 1;

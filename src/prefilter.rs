@@ -29,6 +29,11 @@ pub struct Prefilter {
     has_needles: Vec<bool>,
     /// Rules that only act next to other rules' edits.
     follows: Vec<bool>,
+    /// Needles over visible text, searched in [`squeeze`]d text.
+    visible: Option<AhoCorasick>,
+    visible_owners: Vec<Vec<usize>>,
+    /// For each rule: true when it has visible-text needles.
+    has_visible: Vec<bool>,
 }
 
 impl Prefilter {
@@ -38,8 +43,25 @@ impl Prefilter {
         let mut owners: Vec<Vec<usize>> = Vec::new();
         let mut has_needles = Vec::new();
         let mut follows = Vec::new();
+        let mut visible: Vec<String> = Vec::new();
+        let mut visible_owners: Vec<Vec<usize>> = Vec::new();
+        let mut has_visible = Vec::new();
         for (i, rule) in rules.into_iter().enumerate() {
             follows.push(rule.follows_others());
+            let vis = rule
+                .visible_needles()
+                .filter(|n| !n.iter().any(String::is_empty));
+            has_visible.push(vis.is_some());
+            for n in vis.into_iter().flatten() {
+                let lower = n.to_ascii_lowercase();
+                match visible.iter().position(|m| *m == lower) {
+                    Some(k) => visible_owners[k].push(i),
+                    None => {
+                        visible.push(lower);
+                        visible_owners.push(vec![i]);
+                    }
+                }
+            }
             let own = rule.needles().filter(|n| !n.iter().any(String::is_empty));
             has_needles.push(own.is_some());
             for n in own.into_iter().flatten() {
@@ -53,18 +75,23 @@ impl Prefilter {
                 }
             }
         }
-        let automaton = (!needles.is_empty()).then(|| {
-            AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                .build(&needles)
-                .expect("literal needles always compile")
-        });
+        let build = |needles: &[String]| {
+            (!needles.is_empty()).then(|| {
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .build(needles)
+                    .expect("literal needles always compile")
+            })
+        };
         Prefilter {
-            automaton,
+            automaton: build(&needles),
             owners,
             has_needles,
             follows,
+            visible: build(&visible),
+            visible_owners,
+            has_visible,
         }
     }
 
@@ -99,13 +126,42 @@ impl Prefilter {
                 }
             }
         }
+        // Visible-text needles: in the squeezed text, or everywhere when a
+        // numeric entity may spell a needle character.
+        if let Some(ac) = &self.visible {
+            let undecided: Vec<usize> = (0..n)
+                .filter(|&i| self.has_visible[i] && !present[i] && !self.follows[i])
+                .collect();
+            if !undecided.is_empty() {
+                if text.contains("&#") {
+                    for &i in &undecided {
+                        present[i] = true;
+                    }
+                } else {
+                    let squeezed = squeeze(text);
+                    let mut pending = undecided.len();
+                    for m in ac.find_overlapping_iter(&squeezed) {
+                        for &r in &self.visible_owners[m.pattern().as_usize()] {
+                            if !present[r] {
+                                present[r] = true;
+                                pending = pending.saturating_sub(1);
+                            }
+                        }
+                        if pending == 0 {
+                            break;
+                        }
+                    }
+                }
+            }
+        }
         let mut firing = vec![false; n];
         let mut any = false;
         for i in 0..n {
             if self.follows[i] {
                 continue;
             }
-            firing[i] = (!self.has_needles[i] || present[i]) && may_fire(i);
+            let gated = self.has_needles[i] || self.has_visible[i];
+            firing[i] = (!gated || present[i]) && may_fire(i);
             any |= firing[i];
         }
         if !any {
@@ -116,6 +172,146 @@ impl Prefilter {
         }
         Some(firing)
     }
+}
+
+/// The raw text squeezed so that every run of needle characters of the
+/// visible text (see `rules::literals`) is a substring of it: ASCII letters
+/// and digits and every non-ASCII byte are kept, other ASCII bytes (markup,
+/// white space, line breaks) are dropped, and stretches that may be
+/// invisible are cut out of the line and appended after a line break of
+/// their own (they may be visible after all: then a run lies wholly inside
+/// them, as their delimiters are visible punctuation). Those stretches are
+/// link destinations and titles (`](…)`), reference labels (`][…]`),
+/// footnote references (`[^…]`) and anything in `<…>` (tags, comments; an
+/// autolink's text is visible but its `<` `>` are not, so a line holding an
+/// autolink is also appended whole, autolinks kept). Certain fenced code is
+/// left out: no visible-text rule matches code. Numeric entities are the
+/// caller's business.
+pub fn squeeze(text: &str) -> Vec<u8> {
+    let code = raw::fenced_code(text);
+    let mut out = Vec::with_capacity(text.len());
+    let mut from = 0;
+    for r in code
+        .iter()
+        .chain(std::iter::once(&(text.len()..text.len())))
+    {
+        squeeze_into(text.as_bytes(), from..r.start, true, &mut out);
+        out.push(b'\n');
+        from = r.end;
+    }
+    out
+}
+
+fn squeeze_into(b: &[u8], range: std::ops::Range<usize>, cut_autolinks: bool, out: &mut Vec<u8>) {
+    let mut asides: Vec<(std::ops::Range<usize>, bool)> = Vec::new();
+    let end = range.end;
+    let mut i = range.start;
+    while i < end {
+        let c = b[i];
+        if c >= 0x80 || c.is_ascii_alphanumeric() {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        let next = b.get(i + 1).copied().filter(|_| i + 1 < end);
+        let region = match (c, next) {
+            (b']', Some(b'(')) => balanced_paren_end(b, i + 2, end).map(|e| (i + 2, e)),
+            (b']', Some(b'[')) | (b'[', Some(b'^')) => {
+                find_byte(b, i + 2, end, b']').map(|e| (i + 2, e))
+            }
+            (b'<', _) => {
+                let close = if b[i..end].starts_with(b"<!--") {
+                    find_sub(b, i + 4, end, b"-->")
+                } else {
+                    find_byte(b, i + 1, end, b'>')
+                };
+                close.and_then(|e| {
+                    let inner = &b[i + 1..e];
+                    let autolink = !inner.is_empty()
+                        && !inner.iter().any(|x| x.is_ascii_whitespace())
+                        && (inner.contains(&b'@') || inner.contains(&b':'));
+                    if autolink && !cut_autolinks {
+                        return None;
+                    }
+                    if autolink {
+                        let ls = b[..i]
+                            .iter()
+                            .rposition(|&x| x == b'\n')
+                            .map_or(0, |p| p + 1);
+                        let le = b[e..]
+                            .iter()
+                            .position(|&x| x == b'\n')
+                            .map_or(b.len(), |p| e + p);
+                        asides.push((ls.max(range.start)..le.min(end), false));
+                    }
+                    Some((i + 1, e))
+                })
+            }
+            _ => None,
+        };
+        match region {
+            Some((s, e)) => {
+                asides.push((s..e, cut_autolinks));
+                i = e + 1;
+            }
+            None => i += 1,
+        }
+    }
+    for (r, cut) in asides {
+        out.push(b'\n');
+        squeeze_into(b, r, cut, out);
+    }
+}
+
+/// Offset of the `)` closing a `(` just before `from`, nesting counted, not
+/// past a blank line or `end`.
+fn balanced_paren_end(b: &[u8], from: usize, end: usize) -> Option<usize> {
+    let mut depth = 1usize;
+    let mut i = from;
+    while i < end {
+        match b[i] {
+            b'(' => depth += 1,
+            b')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            b'\\' => i += 1,
+            b'\n'
+                if b[i + 1..end]
+                    .iter()
+                    .take_while(|x| **x == b' ' || **x == b'\t' || **x == b'\r')
+                    .count()
+                    + i
+                    + 1
+                    < end
+                    && b[i + 1..end]
+                        .iter()
+                        .find(|x| !matches!(**x, b' ' | b'\t' | b'\r'))
+                        == Some(&b'\n') =>
+            {
+                return None;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+fn find_byte(b: &[u8], from: usize, end: usize, x: u8) -> Option<usize> {
+    b[from.min(end)..end]
+        .iter()
+        .position(|&y| y == x)
+        .map(|p| from + p)
+}
+
+fn find_sub(b: &[u8], from: usize, end: usize, x: &[u8]) -> Option<usize> {
+    b[from.min(end)..end]
+        .windows(x.len())
+        .position(|w| w == x)
+        .map(|p| from + p + x.len() - 1)
 }
 
 /// Raw-text tests shared by the rules' [`Rule::may_fire`] hooks. Each errs

@@ -186,6 +186,14 @@ impl Rule for Gated {
         self.inner.needles()
     }
 
+    fn gate_open(&self, head: &str) -> bool {
+        self.gates.iter().all(|g| g.is_match(head)) && self.inner.gate_open(head)
+    }
+
+    fn visible_needles(&self) -> Option<Vec<String>> {
+        self.inner.visible_needles()
+    }
+
     fn may_fire(&self, text: &str) -> bool {
         self.inner.may_fire(text)
     }

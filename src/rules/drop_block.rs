@@ -47,6 +47,10 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
 }
 
 impl Rule for DropBlock {
+    fn visible_needles(&self) -> Option<Vec<String>> {
+        super::literals::visible_needles(self.text.pattern.as_str())
+    }
+
     fn check(&self, doc: &Document, _ctx: &Context, out: &mut EditSink) {
         let top: Vec<NodeId> = doc.children(0).collect();
         for (id, node) in doc.nodes.iter().enumerate() {

@@ -46,6 +46,10 @@ fn lines(doc: &Document, para: NodeId) -> Vec<Vec<NodeId>> {
 }
 
 impl Rule for DropLine {
+    fn visible_needles(&self) -> Option<Vec<String>> {
+        super::literals::visible_needles(self.text.pattern.as_str())
+    }
+
     fn check(&self, doc: &Document, _ctx: &Context, out: &mut EditSink) {
         for (id, node) in doc.nodes.iter().enumerate() {
             if node.kind != Kind::Paragraph || !node.trusted {

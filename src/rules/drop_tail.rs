@@ -77,6 +77,10 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
 }
 
 impl Rule for DropTail {
+    fn visible_needles(&self) -> Option<Vec<String>> {
+        super::literals::visible_needles(self.start.pattern.as_str())
+    }
+
     fn check(&self, doc: &Document, _ctx: &Context, out: &mut EditSink) {
         let total = doc.visible_chars();
         if total == 0 {

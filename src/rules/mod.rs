@@ -19,6 +19,7 @@ mod drop_image;
 mod drop_line;
 mod drop_tail;
 mod join_broken_url;
+pub(crate) mod literals;
 mod repair_emphasis;
 mod repair_entity_query;
 mod rewrite_url;
@@ -62,6 +63,19 @@ pub trait Rule: Send + Sync + std::fmt::Debug {
     /// skip parsing files no rule can touch.
     fn needles(&self) -> Option<Vec<String>> {
         None
+    }
+
+    /// Needles of the rule's pattern over *visible* text (see
+    /// [`literals`]): searched in a squeezed copy of the text, not the raw
+    /// text. `None` when the rule has none.
+    fn visible_needles(&self) -> Option<Vec<String>> {
+        None
+    }
+
+    /// False when the rule is switched off for a document whose first lines
+    /// ([`head_of`] the text before the clean) are `head` (`if-matches`).
+    fn gate_open(&self, _head: &str) -> bool {
+        true
     }
 
     /// A finer raw-text test, asked only when one of [`Rule::needles`] occurs
