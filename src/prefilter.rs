@@ -25,6 +25,10 @@ pub struct Prefilter {
     automaton: Option<AhoCorasick>,
     /// For each needle (automaton pattern), the rules it belongs to.
     owners: Vec<Vec<usize>>,
+    /// The needles, lower case, and for each the needles that could overlap
+    /// an occurrence of it (see [`Prefilter::firing`]).
+    lowered: Vec<Vec<u8>>,
+    shadows: Vec<Vec<usize>>,
     /// For each rule: true when it has needles (false: it always runs).
     has_needles: Vec<bool>,
     /// Rules that only act next to other rules' edits.
@@ -34,6 +38,8 @@ pub struct Prefilter {
     visible_owners: Vec<Vec<usize>>,
     /// For each rule: true when it has visible-text needles.
     has_visible: Vec<bool>,
+    visible_lowered: Vec<Vec<u8>>,
+    visible_shadows: Vec<Vec<usize>>,
 }
 
 impl Prefilter {
@@ -80,18 +86,25 @@ impl Prefilter {
                 AhoCorasickBuilder::new()
                     .ascii_case_insensitive(true)
                     .match_kind(MatchKind::Standard)
+                    .kind(Some(aho_corasick::AhoCorasickKind::DFA))
                     .build(needles)
                     .expect("literal needles always compile")
             })
         };
+        let (lowered, shadows) = shadows_of(&needles);
+        let (visible_lowered, visible_shadows) = shadows_of(&visible);
         Prefilter {
             automaton: build(&needles),
+            lowered,
+            shadows,
             owners,
             has_needles,
             follows,
             visible: build(&visible),
             visible_owners,
             has_visible,
+            visible_lowered,
+            visible_shadows,
         }
     }
 
@@ -112,13 +125,27 @@ impl Prefilter {
         if let Some(ac) = &self.automaton
             && pending > 0
         {
-            for m in ac.find_overlapping_iter(text) {
-                for &r in &self.owners[m.pattern().as_usize()] {
+            // A non-overlapping search is much faster than an overlapping
+            // one, but an occurrence it skips overlaps one it reports: so
+            // around each reported needle, the needles that could overlap it
+            // are tested in place.
+            let bytes = text.as_bytes();
+            let mark = |k: usize, present: &mut Vec<bool>, pending: &mut usize| {
+                for &r in &self.owners[k] {
                     if !present[r] {
                         present[r] = true;
                         if !self.follows[r] {
-                            pending -= 1;
+                            *pending -= 1;
                         }
+                    }
+                }
+            };
+            for m in ac.find_iter(text) {
+                let k = m.pattern().as_usize();
+                mark(k, &mut present, &mut pending);
+                for &j in &self.shadows[k] {
+                    if overlapping_hit(bytes, m.start(), m.end(), &self.lowered[j]) {
+                        mark(j, &mut present, &mut pending);
                     }
                 }
                 if pending == 0 {
@@ -126,43 +153,42 @@ impl Prefilter {
                 }
             }
         }
-        // Visible-text needles: in the squeezed text, or everywhere when a
-        // numeric entity may spell a needle character.
-        if let Some(ac) = &self.visible {
-            let undecided: Vec<usize> = (0..n)
-                .filter(|&i| self.has_visible[i] && !present[i] && !self.follows[i])
-                .collect();
-            if !undecided.is_empty() {
-                if text.contains("&#") {
-                    for &i in &undecided {
-                        present[i] = true;
-                    }
-                } else {
-                    let squeezed = squeeze(text);
-                    let mut pending = undecided.len();
-                    for m in ac.find_overlapping_iter(&squeezed) {
-                        for &r in &self.visible_owners[m.pattern().as_usize()] {
-                            if !present[r] {
-                                present[r] = true;
-                                pending = pending.saturating_sub(1);
-                            }
-                        }
-                        if pending == 0 {
-                            break;
-                        }
-                    }
-                }
-            }
-        }
+        // Decide rule by rule, cheapest tests first; once one rule may fire
+        // the text is parsed anyway, and the remaining rules are taken as
+        // firing without their dearer tests (the answer only has to err
+        // towards true). The visible-text search comes last.
+        let _fences = raw::FenceCache::enter(text);
         let mut firing = vec![false; n];
         let mut any = false;
+        let mut visible_pending = Vec::new();
         for i in 0..n {
             if self.follows[i] {
+                continue;
+            }
+            if self.has_visible[i] && !present[i] {
+                visible_pending.push(i);
+                continue;
+            }
+            if any {
+                firing[i] = !self.has_needles[i] || present[i];
                 continue;
             }
             let gated = self.has_needles[i] || self.has_visible[i];
             firing[i] = (!gated || present[i]) && may_fire(i);
             any |= firing[i];
+        }
+        if !visible_pending.is_empty() {
+            let found = if any || memchr::memmem::find(text.as_bytes(), b"&#").is_some() {
+                // Parsed anyway, or a numeric entity may spell a needle
+                // character: every visible needle counts as present.
+                vec![true; n]
+            } else {
+                self.visible_present(text, &visible_pending)
+            };
+            for &i in &visible_pending {
+                firing[i] = found[i] && (any || may_fire(i));
+                any |= firing[i];
+            }
         }
         if !any {
             return None;
@@ -172,6 +198,79 @@ impl Prefilter {
         }
         Some(firing)
     }
+
+    /// Which of the rules in `pending` have a visible-text needle in the
+    /// squeezed `text` (indexed by rule).
+    fn visible_present(&self, text: &str, pending: &[usize]) -> Vec<bool> {
+        let mut present = vec![false; self.has_visible.len()];
+        let Some(ac) = &self.visible else {
+            return present;
+        };
+        let squeezed = squeeze(text);
+        let mut left = pending.len();
+        let mark = |k: usize, present: &mut Vec<bool>, left: &mut usize| {
+            for &r in &self.visible_owners[k] {
+                if !present[r] {
+                    present[r] = true;
+                    if pending.contains(&r) {
+                        *left -= 1;
+                    }
+                }
+            }
+        };
+        // Non-overlapping, with the overlapping needles tested in place
+        // (see the raw search in `firing`).
+        for m in ac.find_iter(&squeezed) {
+            let k = m.pattern().as_usize();
+            mark(k, &mut present, &mut left);
+            for &j in &self.visible_shadows[k] {
+                if overlapping_hit(&squeezed, m.start(), m.end(), &self.visible_lowered[j]) {
+                    mark(j, &mut present, &mut left);
+                }
+            }
+            if left == 0 {
+                break;
+            }
+        }
+        present
+    }
+}
+
+/// The needles in lower case, and for each the needles that could overlap
+/// an occurrence of it.
+fn shadows_of(needles: &[String]) -> (Vec<Vec<u8>>, Vec<Vec<usize>>) {
+    let lowered: Vec<Vec<u8>> = needles
+        .iter()
+        .map(|n| n.as_bytes().to_ascii_lowercase())
+        .collect();
+    let shadows = (0..lowered.len())
+        .map(|i| {
+            (0..lowered.len())
+                .filter(|&j| j != i && may_overlap(&lowered[i], &lowered[j]))
+                .collect()
+        })
+        .collect();
+    (lowered, shadows)
+}
+
+/// True when `needle` (lower case) occurs in `hay`, ASCII case ignored,
+/// overlapping `start..end`.
+fn overlapping_hit(hay: &[u8], start: usize, end: usize, needle: &[u8]) -> bool {
+    let from = (start + 1).saturating_sub(needle.len());
+    (from..end).any(|p| {
+        hay.get(p..p + needle.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+    })
+}
+
+/// True when occurrences of `a` and `b` can overlap: one holds the other, or
+/// an end of one is a start of the other.
+fn may_overlap(a: &[u8], b: &[u8]) -> bool {
+    let holds = |x: &[u8], y: &[u8]| y.len() <= x.len() && x.windows(y.len()).any(|w| w == y);
+    holds(a, b)
+        || holds(b, a)
+        || (1..a.len().min(b.len()))
+            .any(|k| a[a.len() - k..] == b[..k] || b[b.len() - k..] == a[..k])
 }
 
 /// The raw text squeezed so that every run of needle characters of the
@@ -188,7 +287,7 @@ impl Prefilter {
 /// left out: no visible-text rule matches code. Numeric entities are the
 /// caller's business.
 pub fn squeeze(text: &str) -> Vec<u8> {
-    let code = raw::fenced_code(text);
+    let code = raw::fenced_code_cached(text);
     let mut out = Vec::with_capacity(text.len());
     let mut from = 0;
     for r in code
@@ -396,6 +495,54 @@ pub(crate) mod raw {
         out
     }
 
+    thread_local! {
+        /// The fenced code of the text being prefiltered on this thread:
+        /// several hooks ask for it; it is computed once per text.
+        static FENCES: std::cell::RefCell<Option<(usize, usize, std::rc::Rc<Vec<Range<usize>>>)>> =
+            const { std::cell::RefCell::new(None) };
+        /// True while a [`FenceCache`] is alive on this thread.
+        static LIVE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+
+    /// While alive, [`fenced_code_cached`] of the text it was made for is
+    /// computed once. Dropping it forgets the text (a later text may reuse
+    /// its memory).
+    pub struct FenceCache;
+
+    impl FenceCache {
+        pub fn enter(text: &str) -> FenceCache {
+            FENCES.with(|f| *f.borrow_mut() = None);
+            LIVE.with(|l| l.set(true));
+            let _ = text;
+            FenceCache
+        }
+    }
+
+    impl Drop for FenceCache {
+        fn drop(&mut self) {
+            LIVE.with(|l| l.set(false));
+            FENCES.with(|f| *f.borrow_mut() = None);
+        }
+    }
+
+    /// [`fenced_code`], remembered for the text of the live [`FenceCache`].
+    pub fn fenced_code_cached(text: &str) -> std::rc::Rc<Vec<Range<usize>>> {
+        if !LIVE.with(|l| l.get()) {
+            return std::rc::Rc::new(fenced_code(text));
+        }
+        let key = (text.as_ptr() as usize, text.len());
+        FENCES.with(|f| {
+            if let Some((p, l, v)) = &*f.borrow()
+                && (*p, *l) == key
+            {
+                return v.clone();
+            }
+            let v = std::rc::Rc::new(fenced_code(text));
+            *f.borrow_mut() = Some((key.0, key.1, v.clone()));
+            v
+        })
+    }
+
     /// True when `at` lies in one of `ranges` (sorted, disjoint).
     pub fn inside(ranges: &[Range<usize>], at: usize) -> bool {
         let i = ranges.partition_point(|r| r.end <= at);
@@ -542,7 +689,7 @@ pub(crate) mod raw {
     ///   list bullet `* ` first on the line is no run. Any other line
     ///   answers true.
     pub fn may_have_emphasis_debris(text: &str) -> bool {
-        let code = fenced_code(text);
+        let code = fenced_code_cached(text);
         let mut at = 0;
         for line in text.split_inclusive('\n') {
             let start = at;

@@ -67,9 +67,7 @@ impl Rule for DropEmptyTextLink {
         }
     }
 
-    fn needles(&self) -> Option<Vec<String>> {
-        Some(vec!["](".into()])
-    }
+    // No needles: `](` is in nearly every text; the hook scans.
 
     // A label of white space only (any amount, line breaks included).
     fn may_fire(&self, text: &str) -> bool {

@@ -56,9 +56,7 @@ impl Rule for JoinBrokenUrl {
         }
     }
 
-    fn needles(&self) -> Option<Vec<String>> {
-        Some(vec!["&".into()])
-    }
+    // No needles: `&` is in nearly every text; the hook scans.
 
     // Any run of spaces and tabs may sit between the break and the `&`.
     fn may_fire(&self, text: &str) -> bool {

@@ -53,9 +53,7 @@ impl Rule for RepairEmphasis {
         }
     }
 
-    fn needles(&self) -> Option<Vec<String>> {
-        Some(vec!["*".into(), "_".into()])
-    }
+    // No needles: `*` and `_` are in nearly every text; the hook scans.
 
     // Single `*`/`_` emphasis around nothing or around images only has no
     // `**`: the raw test looks at what follows each delimiter.

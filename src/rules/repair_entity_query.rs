@@ -48,9 +48,7 @@ impl Rule for RepairEntityQuery {
         }
     }
 
-    fn needles(&self) -> Option<Vec<String>> {
-        Some(vec![";".into()])
-    }
+    // No needles: `;` is in nearly every text; the hook scans.
 
     // A `;` after a name that is not an entity and before `=`, `_` or a
     // letter (the rule's own test, without asking for a query around it).

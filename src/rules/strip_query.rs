@@ -47,12 +47,28 @@ struct StripQuery {
     keep: Option<Vec<String>>,
     fragments: Vec<Glob>,
     proxies: Vec<Glob>,
+    /// The `remove` globs as written.
+    remove_globs: Vec<String>,
     /// `remove` and `drop-fragment` globs with `*` appended: whether some
     /// longer name or fragment could match (for the raw-text scan).
     remove_prefix: Vec<Glob>,
     fragment_prefix: Vec<Glob>,
-    /// Longest literal part of each proxy glob, lower case.
-    proxy_needles: Vec<String>,
+    /// Host needles and proxy needles, ASCII case-insensitive, for the
+    /// raw-text scan (`None` when some needle is too short to search).
+    host_finder: Option<aho_corasick::AhoCorasick>,
+    proxy_finder: Option<aho_corasick::AhoCorasick>,
+}
+
+/// An ASCII case-insensitive finder of `needles`; `None` when one is
+/// shorter than three bytes (it would say nothing).
+fn finder(needles: &[String]) -> Option<aho_corasick::AhoCorasick> {
+    if needles.is_empty() || needles.iter().any(|n| n.len() < 3) {
+        return None;
+    }
+    aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(needles)
+        .ok()
 }
 
 pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
@@ -66,16 +82,18 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
     if s.keep.is_none() && s.remove.is_empty() && s.drop_fragment.is_empty() {
         return Err("nothing to do: set `remove`, `keep` or `drop-fragment`".into());
     }
-    let host_needles = s.hosts.iter().map(|h| longest_literal(h)).collect();
+    let host_needles: Vec<String> = s.hosts.iter().map(|h| longest_literal(h)).collect();
+    let proxy_needles: Vec<String> = s.proxies.iter().map(|h| longest_literal(h)).collect();
     Ok(Box::new(StripQuery {
         hosts: s
             .hosts
             .iter()
             .map(|h| Glob::new(&h.to_ascii_lowercase()))
             .collect(),
-        host_needles,
+        host_needles: host_needles.clone(),
         paths: s.paths.iter().map(|p| Glob::new(p)).collect(),
         remove: s.remove.iter().map(|p| Glob::new(p)).collect(),
+        remove_globs: s.remove.clone(),
         remove_prefix: s
             .remove
             .iter()
@@ -86,7 +104,8 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
             .iter()
             .map(|p| Glob::new(&format!("{p}*")))
             .collect(),
-        proxy_needles: s.proxies.iter().map(|h| longest_literal(h)).collect(),
+        host_finder: finder(&host_needles),
+        proxy_finder: finder(&proxy_needles),
         keep: s.keep,
         fragments: s.drop_fragment.iter().map(|p| Glob::new(p)).collect(),
         proxies: s
@@ -118,7 +137,20 @@ impl Rule for StripQuery {
 
     fn needles(&self) -> Option<Vec<String>> {
         if self.host_needles.iter().any(|n| n.len() < 3) {
-            return None;
+            // Any host (`*`): a `remove` list whose globs all start with a
+            // literal (`utm_*`) needs one of those literals in the text.
+            if self.keep.is_some() || !self.fragments.is_empty() || !self.proxies.is_empty() {
+                return None;
+            }
+            let prefixes: Vec<String> = self
+                .remove_globs
+                .iter()
+                .map(|g| g.split(['*', '?']).next().unwrap_or("").to_string())
+                .collect();
+            if prefixes.is_empty() || prefixes.iter().any(|p| p.len() < 3) {
+                return None;
+            }
+            return Some(prefixes);
         }
         Some(self.host_needles.clone())
     }
@@ -155,15 +187,10 @@ impl StripQuery {
     /// punctuation, so the name without that run is asked too. Proxies carry
     /// percent-encoded URLs: any proxy host in the text answers true.
     fn may_fire_raw(&self, text: &str) -> bool {
-        if !self.proxies.is_empty() && {
-            let lower = text.to_ascii_lowercase();
-            self.proxy_needles
-                .iter()
-                .any(|n| n.len() < 3 || lower.contains(n.as_str()))
-        } {
+        if !self.proxies.is_empty() && self.proxy_finder.as_ref().is_none_or(|f| f.is_match(text)) {
             return true;
         }
-        let code = crate::prefilter::raw::fenced_code(text);
+        let code = crate::prefilter::raw::fenced_code_cached(text);
         if self.host_needles.iter().any(|n| n.len() < 3) {
             // Any host: the whole text but its fenced code.
             let mut from = 0;
@@ -178,9 +205,12 @@ impl StripQuery {
             }
             return false;
         }
-        let lower = text.to_ascii_lowercase();
-        for needle in &self.host_needles {
-            for (at, _) in lower.match_indices(needle.as_str()) {
+        let Some(hosts) = &self.host_finder else {
+            return true;
+        };
+        for m in hosts.find_overlapping_iter(text) {
+            let (at, needle_len) = (m.start(), m.len());
+            {
                 if crate::prefilter::raw::inside(&code, at) {
                     continue;
                 }
@@ -194,7 +224,7 @@ impl StripQuery {
                 } else {
                     line_end
                 };
-                if self.path_may_match(&text[at + needle.len()..end])
+                if self.path_may_match(&text[at + needle_len..end])
                     && self.scan_region(&text[at..end])
                 {
                     return true;
@@ -516,9 +546,11 @@ mod tests {
             keep: s.keep,
             fragments: s.drop_fragment.iter().map(|p| Glob::new(p)).collect(),
             proxies: s.proxies.iter().map(|p| Glob::new(p)).collect(),
+            remove_globs: Vec::new(),
             remove_prefix: Vec::new(),
             fragment_prefix: Vec::new(),
-            proxy_needles: Vec::new(),
+            host_finder: None,
+            proxy_finder: None,
         }
     }
 

@@ -48,9 +48,7 @@ impl Rule for UnwrapEmptyLink {
         }
     }
 
-    fn needles(&self) -> Option<Vec<String>> {
-        Some(vec!["](".into()])
-    }
+    // No needles: `](` is in nearly every text; the hook scans.
 
     // `](` then white space of any kind and length, then `)`.
     fn may_fire(&self, text: &str) -> bool {
