@@ -92,19 +92,12 @@ pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, 
     let mut settled = false;
     let mut parses = 0;
     while parses < MAX_PASSES {
-        // After a pass the text has changed: ask the prefilter again. The
-        // text is parsed even when no rule may fire (the code check below
-        // needs the parse); only the rules that may fire run.
+        // After a pass every rule runs: the text is parsed anyway (the code
+        // check below needs the parse), and on a text that has just changed
+        // asking the prefilter again cost more than the rules it spared
+        // (measured on the synthetic corpus).
         if parses > 0 {
-            firing = rules
-                .firing_in(&current, crate::rules::head_of(input))
-                .unwrap_or_else(|| {
-                    rules
-                        .rules
-                        .iter()
-                        .map(|r| r.rule.follows_others())
-                        .collect()
-                });
+            firing.iter_mut().for_each(|f| *f = true);
         }
         let doc = Document::parse(&current);
         parses += 1;

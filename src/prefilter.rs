@@ -160,35 +160,34 @@ impl Prefilter {
         let _fences = raw::FenceCache::enter(text);
         let mut firing = vec![false; n];
         let mut any = false;
-        let mut visible_pending = Vec::new();
-        for i in 0..n {
-            if self.follows[i] {
-                continue;
-            }
-            if self.has_visible[i] && !present[i] {
-                visible_pending.push(i);
-                continue;
-            }
-            if any {
-                firing[i] = !self.has_needles[i] || present[i];
-                continue;
-            }
-            let gated = self.has_needles[i] || self.has_visible[i];
-            firing[i] = (!gated || present[i]) && may_fire(i);
-            any |= firing[i];
-        }
+        // Visible-text needles first: one search decides most texts that
+        // must be parsed, before the hooks scan.
+        let visible_pending: Vec<usize> = (0..n)
+            .filter(|&i| !self.follows[i] && self.has_visible[i] && !present[i])
+            .collect();
         if !visible_pending.is_empty() {
-            let found = if any || memchr::memmem::find(text.as_bytes(), b"&#").is_some() {
-                // Parsed anyway, or a numeric entity may spell a needle
-                // character: every visible needle counts as present.
+            let found = if memchr::memmem::find(text.as_bytes(), b"&#").is_some() {
+                // A numeric entity may spell a needle character: every
+                // visible needle counts as present.
                 vec![true; n]
             } else {
                 self.visible_present(text, &visible_pending)
             };
             for &i in &visible_pending {
-                firing[i] = found[i] && (any || may_fire(i));
-                any |= firing[i];
+                present[i] = found[i];
             }
+        }
+        for i in 0..n {
+            if self.follows[i] {
+                continue;
+            }
+            let gated = self.has_needles[i] || self.has_visible[i];
+            if any {
+                firing[i] = !gated || present[i];
+                continue;
+            }
+            firing[i] = (!gated || present[i]) && may_fire(i);
+            any |= firing[i];
         }
         if !any {
             return None;
