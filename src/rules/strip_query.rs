@@ -11,7 +11,7 @@ use std::ops::Range;
 use serde::Deserialize;
 
 use super::repair_entity_query::{DEFAULT_ENTITIES, mangled_semicolon};
-use super::{Context, Glob, Rule, any_glob, settings};
+use super::{Context, Glob, Rule, any_glob, plain_host, settings};
 use crate::document::Document;
 use crate::edit::EditSink;
 
@@ -140,9 +140,12 @@ fn split_url(raw: &str) -> Option<Parts<'_>> {
     let authority = &rest[..auth_len];
     let host_port = authority.rsplit('@').next().unwrap_or("");
     let host = host_port.split(':').next().unwrap_or("");
-    let host = match url::Host::parse(host) {
-        Ok(h) => h.to_string(),
-        Err(_) => host.to_ascii_lowercase(),
+    let host = match plain_host(host) {
+        Some(h) => h.into_owned(),
+        None => match url::Host::parse(host) {
+            Ok(h) => h.to_string(),
+            Err(_) => host.to_ascii_lowercase(),
+        },
     };
     let path_start = after_scheme + auth_len;
     let fragment = raw[path_start..].find('#').map(|i| path_start + i);
@@ -163,17 +166,17 @@ impl StripQuery {
     /// The ranges of `raw` to replace and their replacements (none when
     /// nothing changes), sorted and disjoint.
     fn rewrite(&self, raw: &str) -> Vec<(Range<usize>, String)> {
-        if !self.proxies.is_empty()
-            && let Some(parts) = split_url(raw)
-            && any_glob(&self.proxies, &parts.host)
-        {
+        let Some(parts) = split_url(raw) else {
+            return Vec::new();
+        };
+        if !self.proxies.is_empty() && any_glob(&self.proxies, &parts.host) {
             return parts
                 .query
                 .and_then(|q| self.rewrite_proxied(raw, q))
                 .into_iter()
                 .collect();
         }
-        self.rewrite_direct(raw, true)
+        self.rewrite_parts(raw, parts, true)
     }
 
     /// The URL inside a proxy's `url=` parameter, cleaned in its own
@@ -224,17 +227,14 @@ impl StripQuery {
     /// `&from;=` mangling, decode `&amp;`). With `mangled`, a parameter name
     /// mangled into an entity reads as what it is (see [`name_of`]).
     fn rewrite_direct(&self, raw: &str, mangled: bool) -> Vec<(Range<usize>, String)> {
-        if !self.host_needles.is_empty()
-            && !self
-                .host_needles
-                .iter()
-                .any(|n| contains_ignore_ascii_case(raw, n))
-        {
-            return Vec::new();
+        match split_url(raw) {
+            Some(parts) => self.rewrite_parts(raw, parts, mangled),
+            None => Vec::new(),
         }
-        let Some(parts) = split_url(raw) else {
-            return Vec::new();
-        };
+    }
+
+    /// [`Self::rewrite_direct`] on a URL already split.
+    fn rewrite_parts(&self, raw: &str, parts: Parts, mangled: bool) -> Vec<(Range<usize>, String)> {
         if !any_glob(&self.hosts, &parts.host) {
             return Vec::new();
         }
@@ -382,22 +382,6 @@ fn name_of(param: &str, after_separator: bool) -> std::borrow::Cow<'_, str> {
         return format!("{}{}", &name[..semi], &name[semi + 1..]).into();
     }
     name.into()
-}
-
-/// `haystack` contains `needle` (lower-case ASCII) in any ASCII case.
-fn contains_ignore_ascii_case(haystack: &str, needle: &str) -> bool {
-    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
-    let Some((&first, rest)) = n.split_first() else {
-        return true;
-    };
-    h.len() >= n.len()
-        && (0..=h.len() - n.len()).any(|i| {
-            h[i].to_ascii_lowercase() == first
-                && h[i + 1..i + n.len()]
-                    .iter()
-                    .zip(rest)
-                    .all(|(a, b)| a.to_ascii_lowercase() == *b)
-        })
 }
 
 /// `text[range]` with `edits` (sorted, inside `range`) applied.
