@@ -243,7 +243,12 @@ mod tests {
         // Inside a deletion, or the same edit twice: nothing left to do.
         let (got, lost) = resolve_counting(
             text,
-            vec![edit(2..8, ""), edit(4..5, "x"), edit(6..6, "y"), edit(2..8, "")],
+            vec![
+                edit(2..8, ""),
+                edit(4..5, "x"),
+                edit(6..6, "y"),
+                edit(2..8, ""),
+            ],
             &[],
         );
         assert_eq!((got, lost), (vec![edit(2..8, "")], 0));

@@ -253,15 +253,7 @@ pub(crate) fn plain_host(host: &str) -> Option<std::borrow::Cow<'_, str>> {
 /// written; `None` when `raw` does not start that way, or its authority holds
 /// a `\` (which URL parsing may read as `/`).
 pub(crate) fn host_part(raw: &str) -> Option<&str> {
-    let colon = raw.find("://")?;
-    let scheme = &raw[..colon];
-    if !scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-        || !scheme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
-    {
-        return None;
-    }
+    let colon = scheme_end(raw)?;
     let rest = &raw[colon + 3..];
     let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
     if authority.contains('\\') {
@@ -269,6 +261,19 @@ pub(crate) fn host_part(raw: &str) -> Option<&str> {
     }
     let host_port = authority.rsplit('@').next().unwrap_or("");
     Some(host_port.split(':').next().unwrap_or(""))
+}
+
+/// Where the scheme of `raw` ends when `raw` starts with `scheme://` (a
+/// letter, then letters, digits, `+`, `.`, `-`): the offset of the `:`.
+pub(crate) fn scheme_end(raw: &str) -> Option<usize> {
+    let b = raw.as_bytes();
+    if !b.first()?.is_ascii_alphabetic() {
+        return None;
+    }
+    let colon = b
+        .iter()
+        .position(|c| !(c.is_ascii_alphanumeric() || b"+.-".contains(c)))?;
+    raw[colon..].starts_with("://").then_some(colon)
 }
 
 /// False when a full parse of `raw` (after `&amp;` → `&`) would certainly
@@ -284,7 +289,22 @@ pub(crate) fn may_match_host(raw: &str, hosts: &[Glob]) -> bool {
 
 /// A `*`/`?` glob matched against a whole string.
 #[derive(Debug, Clone)]
-pub(crate) struct Glob(Vec<GlobToken>);
+pub(crate) struct Glob {
+    tokens: Vec<GlobToken>,
+    /// The common shapes, matched without the general loop.
+    shape: GlobShape,
+}
+
+/// A glob of one of the common shapes (`mmbiz.qpic.cn`, `*.qpic.cn`,
+/// `utm_*`, `*`), or any other.
+#[derive(Debug, Clone, PartialEq)]
+enum GlobShape {
+    Exact(String),
+    Suffix(String),
+    Prefix(String),
+    Any,
+    General,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum GlobToken {
@@ -297,22 +317,52 @@ enum GlobToken {
 
 impl Glob {
     pub fn new(glob: &str) -> Glob {
-        Glob(
-            glob.chars()
+        let wild = |s: &str| s.contains(['*', '?']);
+        let shape = if glob == "*" {
+            GlobShape::Any
+        } else if !wild(glob) {
+            GlobShape::Exact(glob.to_string())
+        } else if let Some(rest) = glob.strip_prefix('*')
+            && !wild(rest)
+        {
+            GlobShape::Suffix(rest.to_string())
+        } else if let Some(rest) = glob.strip_suffix('*')
+            && !wild(rest)
+        {
+            GlobShape::Prefix(rest.to_string())
+        } else {
+            GlobShape::General
+        };
+        Glob {
+            tokens: glob
+                .chars()
                 .map(|c| match c {
                     '*' => GlobToken::Star,
                     '?' => GlobToken::Any,
                     c => GlobToken::Char(c),
                 })
                 .collect(),
-        )
+            shape,
+        }
     }
 
     /// Matches like the regex `^…$` with `*` as `.*` and `?` as `.` (neither
     /// crosses a newline), without a regex: globs are tested once per URL
     /// parameter, so this is on the hot path.
     pub fn is_match(&self, s: &str) -> bool {
-        let pat = &self.0;
+        // `*` takes any run of characters but a newline.
+        match &self.shape {
+            GlobShape::Exact(lit) => return s == lit,
+            GlobShape::Suffix(lit) => {
+                return s.ends_with(lit.as_str()) && !s[..s.len() - lit.len()].contains('\n');
+            }
+            GlobShape::Prefix(lit) => {
+                return s.starts_with(lit.as_str()) && !s[lit.len()..].contains('\n');
+            }
+            GlobShape::Any => return !s.contains('\n'),
+            GlobShape::General => {}
+        }
+        let pat = &self.tokens;
         let mut p = 0;
         let mut rest = s;
         // Where the last `*` was, and the text it had not yet taken.
@@ -390,6 +440,10 @@ mod tests {
             "",
             "中*文",
             "*?",
+            "utm_*",
+            "mmbiz.qpic.cn",
+            "**",
+            "*\n",
         ];
         let texts = [
             "",
@@ -405,6 +459,11 @@ mod tests {
             "中\n文",
             "\n",
             "aa",
+            "utm_",
+            "utm_a\nb",
+            "a\nx.qpic.cn",
+            "mmbiz.qpic.cn",
+            "*\n",
         ];
         for g in globs {
             let mut re = String::from("^");
@@ -461,7 +520,10 @@ mod tests {
                 assert_eq!(plain, parsed, "{h:?}");
             }
         }
-        assert_eq!(plain_host("MMBIZ.qpic.cn").as_deref(), Some("mmbiz.qpic.cn"));
+        assert_eq!(
+            plain_host("MMBIZ.qpic.cn").as_deref(),
+            Some("mmbiz.qpic.cn")
+        );
         assert!(plain_host("127.0.0.1").is_none());
     }
 

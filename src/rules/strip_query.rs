@@ -11,7 +11,7 @@ use std::ops::Range;
 use serde::Deserialize;
 
 use super::repair_entity_query::{DEFAULT_ENTITIES, mangled_semicolon};
-use super::{Context, Glob, Rule, any_glob, plain_host, settings};
+use super::{Context, Glob, Rule, any_glob, host_part, plain_host, scheme_end, settings};
 use crate::document::Document;
 use crate::edit::EditSink;
 
@@ -123,17 +123,7 @@ fn split_url(raw: &str) -> Option<Parts<'_>> {
     let after_scheme = if let Some(rest) = raw.strip_prefix("//") {
         raw.len() - rest.len()
     } else {
-        let colon = raw.find("://")?;
-        let scheme = &raw[..colon];
-        if scheme.is_empty()
-            || !scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-            || !scheme
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
-        {
-            return None;
-        }
-        colon + 3
+        scheme_end(raw)? + 3
     };
     let rest = &raw[after_scheme..];
     let auth_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
@@ -166,6 +156,14 @@ impl StripQuery {
     /// The ranges of `raw` to replace and their replacements (none when
     /// nothing changes), sorted and disjoint.
     fn rewrite(&self, raw: &str) -> Vec<(Range<usize>, String)> {
+        // Most URLs are on other hosts: tell from the host alone when it is
+        // a plain name, before splitting the whole URL.
+        if let Some(host) = host_part(raw).and_then(plain_host)
+            && !any_glob(&self.hosts, &host)
+            && !any_glob(&self.proxies, &host)
+        {
+            return Vec::new();
+        }
         let Some(parts) = split_url(raw) else {
             return Vec::new();
         };
@@ -195,7 +193,10 @@ impl StripQuery {
             let edits = self.rewrite_direct(inner, true);
             let first = edits.first()?.0.start;
             let last = edits.last()?.0.end;
-            return Some((start + first..start + last, splice(inner, first..last, &edits)));
+            return Some((
+                start + first..start + last,
+                splice(inner, first..last, &edits),
+            ));
         }
         // Percent-encoded: clean the decoded URL, then encode the new tail
         // the way the old one was.
@@ -360,7 +361,11 @@ fn params(query: &str) -> Vec<(usize, Range<usize>)> {
             break;
         };
         out.push((sep, at..i));
-        let sep_len = if query[i..].starts_with("&amp;") { 5 } else { 1 };
+        let sep_len = if query[i..].starts_with("&amp;") {
+            5
+        } else {
+            1
+        };
         sep = i;
         at = i + sep_len;
     }
