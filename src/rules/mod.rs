@@ -316,6 +316,17 @@ enum GlobToken {
 }
 
 impl Glob {
+    /// The literal text every match starts with (up to the first wildcard).
+    pub fn literal_prefix(&self) -> String {
+        self.tokens
+            .iter()
+            .map_while(|t| match t {
+                GlobToken::Char(c) => Some(*c),
+                _ => None,
+            })
+            .collect()
+    }
+
     pub fn new(glob: &str) -> Glob {
         let wild = |s: &str| s.contains(['*', '?']);
         let shape = if glob == "*" {

@@ -45,6 +45,10 @@ struct StripQuery {
     host_needles: Vec<String>,
     paths: Vec<Glob>,
     remove: Vec<Glob>,
+    /// With `remove`: the literal start of each glob, when none is empty. A
+    /// query holding none of them (and no `;` of a mangled name) has nothing
+    /// to remove.
+    remove_starts: Option<Vec<String>>,
     keep: Option<Vec<String>>,
     fragments: Vec<Glob>,
     proxies: Vec<Glob>,
@@ -79,6 +83,7 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
             .collect(),
         host_needles,
         paths: s.paths.iter().map(|p| Glob::new(p)).collect(),
+        remove_starts: remove_starts(&s.remove, s.keep.is_some()),
         remove: s.remove.iter().map(|p| Glob::new(p)).collect(),
         keep: s.keep,
         fragments: s.drop_fragment.iter().map(|p| Glob::new(p)).collect(),
@@ -107,6 +112,15 @@ impl Rule for StripQuery {
         }
         Some(self.host_needles.clone())
     }
+}
+
+/// See [`StripQuery::remove_starts`].
+fn remove_starts(remove: &[String], keep: bool) -> Option<Vec<String>> {
+    let starts: Vec<String> = remove
+        .iter()
+        .map(|r| Glob::new(r).literal_prefix())
+        .collect();
+    (!keep && starts.iter().all(|s| !s.is_empty())).then_some(starts)
 }
 
 /// The parts of a URL this rule looks at, as byte offsets into it.
@@ -251,6 +265,18 @@ impl StripQuery {
         // Kept parameters: (start of separator, start, end) in `raw`.
         let mut kept: Vec<(usize, usize, usize)> = Vec::new();
         let mut changed = false;
+        let drop_fragment = parts
+            .fragment
+            .is_some_and(|f| any_glob(&self.fragments, &raw[f + 1..]));
+        if !drop_fragment && let (Some(q), Some(starts)) = (parts.query, &self.remove_starts) {
+            // No parameter name can match: nothing to do.
+            let query = &raw[q + 1..q_end];
+            if !(mangled && query.contains(';'))
+                && !starts.iter().any(|s| query.contains(s.as_str()))
+            {
+                return Vec::new();
+            }
+        }
         if let Some(q) = parts.query {
             for (sep, param) in params(&raw[q + 1..q_end]) {
                 let (sep, param) = (sep + q + 1, param.start + q + 1..param.end + q + 1);
@@ -265,9 +291,6 @@ impl StripQuery {
                 }
             }
         }
-        let drop_fragment = parts
-            .fragment
-            .is_some_and(|f| any_glob(&self.fragments, &raw[f + 1..]));
         if !changed && !drop_fragment {
             // Nothing to remove: the URL stays as written, a bare `?` or
             // empty parameters included.
@@ -412,6 +435,7 @@ mod tests {
             hosts: s.hosts.iter().map(|h| Glob::new(h)).collect(),
             host_needles: Vec::new(),
             paths: s.paths.iter().map(|p| Glob::new(p)).collect(),
+            remove_starts: remove_starts(&s.remove, s.keep.is_some()),
             remove: s.remove.iter().map(|p| Glob::new(p)).collect(),
             keep: s.keep,
             fragments: s.drop_fragment.iter().map(|p| Glob::new(p)).collect(),
@@ -595,6 +619,36 @@ drop-fragment = ["imgIndex=*"]"#,
         assert_eq!(
             apply(&r, url),
             "https://mmbiz.qpic.cn/a/640?wx_fmt=png&amp;keep;=1"
+        );
+    }
+
+    #[test]
+    fn queries_without_a_removable_name_are_skipped_but_fragments_still_go() {
+        let r = rule(
+            r#"hosts = ["*"]
+remove = ["utm_*", "from"]
+drop-fragment = ["rd"]"#,
+        );
+        assert_eq!(
+            remove_starts(&["utm_*".into(), "from".into()], false),
+            Some(vec!["utm_".into(), "from".into()])
+        );
+        assert_eq!(remove_starts(&["*_id".into()], false), None);
+        assert_eq!(
+            apply(&r, "https://e.com/?a=1&b=2#rd"),
+            "https://e.com/?a=1&b=2"
+        );
+        assert_eq!(
+            apply(&r, "https://e.com/?a=1&b=2#x"),
+            "https://e.com/?a=1&b=2#x"
+        );
+        assert_eq!(
+            apply(&r, "https://e.com/?a=1&utm_s=2"),
+            "https://e.com/?a=1"
+        );
+        assert_eq!(
+            apply(&r, "https://e.com/?a=1&from;=2"),
+            "https://e.com/?a=1"
         );
     }
 
