@@ -593,7 +593,7 @@ impl ShortText {
         // A character is at most 4 bytes: long texts fail without a scan.
         !t.is_empty()
             && t.len() <= self.max_chars.saturating_mul(4)
-            && t.chars().nth(self.max_chars).is_none()
+            && (t.len() <= self.max_chars || t.chars().count() <= self.max_chars)
             && self.pattern.is_match(t)
     }
 }
