@@ -653,6 +653,23 @@ drop-fragment = ["rd"]"#,
     }
 
     #[test]
+    fn mangled_queries_clean_in_one_pass_of_edits() {
+        let rules = crate::config::RuleSet::default_rules();
+        let input = "文字\n\n![](https://mmbiz.qpic.cn/a/640?wx_fmt=png&from;=appmsg&wx;_lazy=1&amp;tp;=webp&keep;=1#imgIndex=7)\n";
+        let once = crate::clean_text(input, &rules, true).unwrap();
+        assert_eq!(
+            once.output,
+            "文字\n\n![](https://mmbiz.qpic.cn/a/640?wx_fmt=png&keep=1)\n"
+        );
+        // Strip and repair both act in the first pass; the second finds
+        // nothing.
+        assert!(once.hits.iter().all(|h| h.pass == 1), "{:?}", once.hits);
+        assert_eq!(once.passes, 2);
+        let twice = crate::clean_text(&once.output, &rules, true).unwrap();
+        assert_eq!(twice.output, once.output);
+    }
+
+    #[test]
     fn relative_and_odd_urls_are_left_alone() {
         let r = rule(
             r#"hosts = ["*"]
