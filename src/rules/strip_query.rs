@@ -271,9 +271,8 @@ impl StripQuery {
         if !drop_fragment && let (Some(q), Some(starts)) = (parts.query, &self.remove_starts) {
             // No parameter name can match: nothing to do.
             let query = &raw[q + 1..q_end];
-            if !(mangled && query.contains(';'))
-                && !starts.iter().any(|s| query.contains(s.as_str()))
-            {
+            let mangled_name = mangled && query.contains(';');
+            if !mangled_name && !starts.iter().any(|s| query.contains(s.as_str())) {
                 return Vec::new();
             }
         }
