@@ -97,24 +97,37 @@ pub(crate) fn resolve_counting(
     let mut taken: Vec<Edit> = Vec::with_capacity(edits.len());
     let mut lost = 0;
     for e in edits {
+        // Only taken edits that end at or after `e`'s start can clash with
+        // it: taken edits never overlap each other, so the walk back stops
+        // at the first that ends before `e` starts.
         let clash = taken
             .iter()
             .rev()
             .take_while(|t| t.range.end >= e.range.start)
-            .any(|t| {
+            .find(|t| {
                 overlaps(&t.range, &e.range)
                     || (t.range.is_empty() && e.range.is_empty() && t.range.start == e.range.start)
             });
-        // Also check earlier edits that ended before a later-starting one: the
-        // take_while above stops at the first that ends before `e` starts,
-        // which is exact because taken edits never overlap each other.
-        if clash {
-            lost += 1;
-        } else {
-            taken.push(e);
+        match clash {
+            // The same edit asked twice, or an edit of text that a taken
+            // edit deletes: nothing is left for it to do in a later pass.
+            Some(t) if moot(&e, t) => {}
+            Some(_) => lost += 1,
+            None => taken.push(e),
         }
     }
     (taken, lost)
+}
+
+/// True when `loser` has nothing left to do once `winner` is applied: it is
+/// the same edit, or it lies inside a deletion (an insertion strictly inside).
+fn moot(loser: &Edit, winner: &Edit) -> bool {
+    let (l, w) = (&loser.range, &winner.range);
+    (l == w && loser.replacement == winner.replacement)
+        || (winner.replacement.is_empty()
+            && w.start <= l.start
+            && l.end <= w.end
+            && (!l.is_empty() || (w.start < l.start && l.start < w.end)))
 }
 
 fn contains(outer: &Range<usize>, inner: &Range<usize>) -> bool {
@@ -222,6 +235,34 @@ mod tests {
         assert!(got.is_empty());
         let got = resolve(text, vec![edit(0..5, "")], &[Range { start: 2, end: 3 }]);
         assert!(got.is_empty());
+    }
+
+    #[test]
+    fn moot_losers_do_not_count_as_lost() {
+        let text = "0123456789";
+        // Inside a deletion, or the same edit twice: nothing left to do.
+        let (got, lost) = resolve_counting(
+            text,
+            vec![
+                edit(2..8, ""),
+                edit(4..5, "x"),
+                edit(6..6, "y"),
+                edit(2..8, ""),
+            ],
+            &[],
+        );
+        assert_eq!((got, lost), (vec![edit(2..8, "")], 0));
+        // Inside a replacement, or overlapping a deletion: the loser waits
+        // for the next pass.
+        for loser in [edit(4..5, "x"), edit(7..9, "")] {
+            let winner = if loser.range.start == 4 {
+                edit(2..8, "z")
+            } else {
+                edit(2..8, "")
+            };
+            let (_, lost) = resolve_counting(text, vec![winner, loser.clone()], &[]);
+            assert_eq!(lost, 1, "{loser:?}");
+        }
     }
 
     #[test]

@@ -202,7 +202,7 @@ fn report_opens_in_chromium_with_totals_diffs_filters_and_no_injection() {
 
     // 2. A rule filter from the fragment: only files with that rule remain,
     // the bar is on, and the side-by-side view renders.
-    let rule = "wechat-entity-query";
+    let rule = "glued-image";
     let with_rule: Vec<String> = listed_files
         .iter()
         .filter(|f| {

@@ -45,6 +45,9 @@ const FRAGMENTS: &[&str] = &[
     "\n[1]: https://mmbiz.qpic.cn/a?from=appmsg\n",
     // Entities, mangled and real.
     "https://mmbiz.qpic.cn/a?wx_fmt=png&wx;_lazy=1&from;=appmsg",
+    "![](https://mmbiz.qpic.cn/b/640?wxfrom=12&tp;=wxpic&wx;_fmt=png#imgIndex=3)",
+    "<img src=\"https://mmbiz.qpic.cn/c/640?wx_fmt=gif&amp;from;=appmsg&amp;keep;=1\">",
+    "[a](https://example.com/?x=1&amp;utm_source;=a&amp;y;=2)",
     "&from;=appmsg",
     "&amp;",
     "&#34;",

@@ -51,10 +51,12 @@ impl Rule for ClearBlankLines {
             let rest = &text[at..];
             let next_line_start = rest.len() - next.len();
             let next_line = &rest[..next_line_start];
-            let indented_next = next_line
-                .rsplit('\n')
-                .next()
-                .is_some_and(|lead| !lead.is_empty());
+            // Whitespace that runs to the end of the text is no line at all.
+            let indented_next = !next.is_empty()
+                && next_line
+                    .rsplit('\n')
+                    .next()
+                    .is_some_and(|lead| !lead.is_empty());
             if indented_next {
                 continue;
             }
@@ -105,5 +107,10 @@ mod tests {
         let text = "- item\n  \n\n    more\n";
         assert_eq!(clean(text), text);
         assert_eq!(clean("a\n  \n\nb\n"), "a\n\n\nb\n");
+        // Regression (properties): whitespace to the end of the text is not
+        // an indented line; leaving the line before it made a second clean
+        // change the text again.
+        assert_eq!(clean("   \n "), "\n");
+        assert_eq!(clean("   \n "), clean(&clean("   \n ")));
     }
 }

@@ -67,9 +67,6 @@ impl Rule for DropBlock {
             }
             let text = match node.kind {
                 Kind::Paragraph | Kind::Heading(_) => {
-                    if doc.contains(id, |k| *k == Kind::Code) {
-                        continue;
-                    }
                     std::borrow::Cow::Borrowed(doc.visible_str(id))
                 }
                 Kind::HtmlBlock => std::borrow::Cow::Owned(html_text(doc.src(id))),
@@ -77,8 +74,11 @@ impl Rule for DropBlock {
             };
             // Every line of the block must be junk: a paragraph that merely
             // ends with a matching line is drop-line's business. The length
-            // test comes first: it rejects long prose without a regex.
+            // test comes first: it rejects long prose without a regex. A
+            // paragraph or heading holding code is never dropped (tested
+            // last: it walks the block).
             if self.text.is_match(&text)
+                && !(node.kind != Kind::HtmlBlock && doc.contains(id, |k| *k == Kind::Code))
                 && text
                     .lines()
                     .filter(|l| !l.trim().is_empty())

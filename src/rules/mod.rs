@@ -246,9 +246,87 @@ pub(crate) fn regex_needles(re: &regex::Regex) -> Option<Vec<String>> {
         .collect()
 }
 
+/// The host of `host` (the host part of a URL's authority) as URL parsing
+/// would give it, lower-cased, without parsing, when it is a plain ASCII name:
+/// letters, digits, `-` and `.`, with no label that starts with a digit (an
+/// IPv4 address to normalise) or `xn--` (punycode to check). `None` when only
+/// a full parse can tell.
+pub(crate) fn plain_host(host: &str) -> Option<std::borrow::Cow<'_, str>> {
+    let plain = !host.is_empty()
+        && host
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'.')
+        && host.split('.').all(|label| {
+            !label.starts_with(|c: char| c.is_ascii_digit())
+                && !label
+                    .get(..4)
+                    .is_some_and(|p| p.eq_ignore_ascii_case("xn--"))
+        });
+    if !plain {
+        None
+    } else if host.bytes().any(|c| c.is_ascii_uppercase()) {
+        Some(host.to_ascii_lowercase().into())
+    } else {
+        Some(host.into())
+    }
+}
+
+/// The host part of an absolute URL (`scheme://user@host:port/…`), as
+/// written; `None` when `raw` does not start that way, or its authority holds
+/// a `\` (which URL parsing may read as `/`).
+pub(crate) fn host_part(raw: &str) -> Option<&str> {
+    let colon = scheme_end(raw)?;
+    let rest = &raw[colon + 3..];
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    if authority.contains('\\') {
+        return None;
+    }
+    let host_port = authority.rsplit('@').next().unwrap_or("");
+    Some(host_port.split(':').next().unwrap_or(""))
+}
+
+/// Where the scheme of `raw` ends when `raw` starts with `scheme://` (a
+/// letter, then letters, digits, `+`, `.`, `-`): the offset of the `:`.
+pub(crate) fn scheme_end(raw: &str) -> Option<usize> {
+    let b = raw.as_bytes();
+    if !b.first()?.is_ascii_alphabetic() {
+        return None;
+    }
+    let colon = b
+        .iter()
+        .position(|c| !(c.is_ascii_alphanumeric() || b"+.-".contains(c)))?;
+    raw[colon..].starts_with("://").then_some(colon)
+}
+
+/// False when a full parse of `raw` (after `&amp;` → `&`) would certainly
+/// not give a host matching `hosts`: the URL's host is a plain name
+/// ([`plain_host`]) that matches none of them. Spares a `url::Url::parse`
+/// for every URL on other hosts.
+pub(crate) fn may_match_host(raw: &str, hosts: &[Glob]) -> bool {
+    match host_part(raw).and_then(plain_host) {
+        Some(host) => any_glob(hosts, &host),
+        None => true,
+    }
+}
+
 /// A `*`/`?` glob matched against a whole string.
 #[derive(Debug, Clone)]
-pub(crate) struct Glob(Vec<GlobToken>);
+pub(crate) struct Glob {
+    tokens: Vec<GlobToken>,
+    /// The common shapes, matched without the general loop.
+    shape: GlobShape,
+}
+
+/// A glob of one of the common shapes (`mmbiz.qpic.cn`, `*.qpic.cn`,
+/// `utm_*`, `*`), or any other.
+#[derive(Debug, Clone, PartialEq)]
+enum GlobShape {
+    Exact(String),
+    Suffix(String),
+    Prefix(String),
+    Any,
+    General,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum GlobToken {
@@ -260,23 +338,64 @@ enum GlobToken {
 }
 
 impl Glob {
+    /// The literal text every match starts with (up to the first wildcard).
+    pub fn literal_prefix(&self) -> String {
+        self.tokens
+            .iter()
+            .map_while(|t| match t {
+                GlobToken::Char(c) => Some(*c),
+                _ => None,
+            })
+            .collect()
+    }
+
     pub fn new(glob: &str) -> Glob {
-        Glob(
-            glob.chars()
+        let wild = |s: &str| s.contains(['*', '?']);
+        let shape = if glob == "*" {
+            GlobShape::Any
+        } else if !wild(glob) {
+            GlobShape::Exact(glob.to_string())
+        } else if let Some(rest) = glob.strip_prefix('*')
+            && !wild(rest)
+        {
+            GlobShape::Suffix(rest.to_string())
+        } else if let Some(rest) = glob.strip_suffix('*')
+            && !wild(rest)
+        {
+            GlobShape::Prefix(rest.to_string())
+        } else {
+            GlobShape::General
+        };
+        Glob {
+            tokens: glob
+                .chars()
                 .map(|c| match c {
                     '*' => GlobToken::Star,
                     '?' => GlobToken::Any,
                     c => GlobToken::Char(c),
                 })
                 .collect(),
-        )
+            shape,
+        }
     }
 
     /// Matches like the regex `^…$` with `*` as `.*` and `?` as `.` (neither
     /// crosses a newline), without a regex: globs are tested once per URL
     /// parameter, so this is on the hot path.
     pub fn is_match(&self, s: &str) -> bool {
-        let pat = &self.0;
+        // `*` takes any run of characters but a newline.
+        match &self.shape {
+            GlobShape::Exact(lit) => return s == lit,
+            GlobShape::Suffix(lit) => {
+                return s.ends_with(lit.as_str()) && !s[..s.len() - lit.len()].contains('\n');
+            }
+            GlobShape::Prefix(lit) => {
+                return s.starts_with(lit.as_str()) && !s[lit.len()..].contains('\n');
+            }
+            GlobShape::Any => return !s.contains('\n'),
+            GlobShape::General => {}
+        }
+        let pat = &self.tokens;
         let mut p = 0;
         let mut rest = s;
         // Where the last `*` was, and the text it had not yet taken.
@@ -354,6 +473,10 @@ mod tests {
             "",
             "中*文",
             "*?",
+            "utm_*",
+            "mmbiz.qpic.cn",
+            "**",
+            "*\n",
         ];
         let texts = [
             "",
@@ -369,6 +492,11 @@ mod tests {
             "中\n文",
             "\n",
             "aa",
+            "utm_",
+            "utm_a\nb",
+            "a\nx.qpic.cn",
+            "mmbiz.qpic.cn",
+            "*\n",
         ];
         for g in globs {
             let mut re = String::from("^");
@@ -389,6 +517,77 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn plain_hosts_are_what_url_parsing_gives() {
+        let hosts = [
+            "mmbiz.qpic.cn",
+            "MMBIZ.QPIC.CN",
+            "a-b.example.com.",
+            "p3-juejin.byteimg.com",
+            "x.1e100.net",
+            "127.0.0.1",
+            "127.1",
+            "0x7f.1",
+            "a.0x7f",
+            "1.a",
+            "xn--fiqs8s.cn",
+            "XN--fiqs8s.cn",
+            "xn--a.cn",
+            "bücher.de",
+            "ＡＢＣ.com",
+            "a%2eb.com",
+            "[::1]",
+            "a_b.com",
+            "",
+            ".",
+            "a..b",
+        ];
+        for h in hosts {
+            let parsed = match url::Host::parse(h) {
+                Ok(p) => p.to_string(),
+                Err(_) => h.to_ascii_lowercase(),
+            };
+            if let Some(plain) = plain_host(h) {
+                assert_eq!(plain, parsed, "{h:?}");
+            }
+        }
+        assert_eq!(
+            plain_host("MMBIZ.qpic.cn").as_deref(),
+            Some("mmbiz.qpic.cn")
+        );
+        assert!(plain_host("127.0.0.1").is_none());
+    }
+
+    #[test]
+    fn host_prefilter_never_rejects_a_matching_url() {
+        let globs = [Glob::new("link.zhihu.com"), Glob::new("*.byteimg.com")];
+        let urls = [
+            "https://link.zhihu.com/?target=x",
+            "https://LINK.ZHIHU.COM/?target=x",
+            "https://u:p@link.zhihu.com:443/?target=x",
+            "https://link.zhihu.com\\@evil.com/",
+            "https://evil.com\\@link.zhihu.com/",
+            "https://link%2ezhihu.com/?target=x",
+            "https://link.zhi\thu.com/",
+            " https://link.zhihu.com/",
+            "https://p3-juejin.byteimg.com/a~tplv-x-watermark.image?",
+            "https://e.com/x?y=link.zhihu.com",
+            "http://a&amp;@link.zhihu.com/",
+            "//link.zhihu.com/",
+            "mailto:a@link.zhihu.com",
+        ];
+        for u in urls {
+            let host = url::Url::parse(&u.replace("&amp;", "&"))
+                .ok()
+                .and_then(|p| p.host_str().map(str::to_ascii_lowercase));
+            if host.is_some_and(|h| any_glob(&globs, &h)) {
+                assert!(may_match_host(u, &globs), "{u:?}");
+            }
+        }
+        assert!(!may_match_host("https://e.com/x?y=link.zhihu.com", &globs));
+        assert!(!may_match_host("https://mmbiz.qpic.cn/a", &globs));
     }
 
     #[test]
@@ -416,7 +615,7 @@ impl ShortText {
         // A character is at most 4 bytes: long texts fail without a scan.
         !t.is_empty()
             && t.len() <= self.max_chars.saturating_mul(4)
-            && t.chars().nth(self.max_chars).is_none()
+            && (t.len() <= self.max_chars || t.chars().count() <= self.max_chars)
             && self.pattern.is_match(t)
     }
 }

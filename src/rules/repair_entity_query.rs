@@ -19,10 +19,26 @@ struct Settings {
     entities: Vec<String>,
 }
 
+/// The entity names that are real by default: `&amp;from=` is not mangling.
+pub(crate) const DEFAULT_ENTITIES: [&str; 6] = ["amp", "lt", "gt", "quot", "apos", "nbsp"];
+
 fn default_entities() -> Vec<String> {
-    ["amp", "lt", "gt", "quot", "apos", "nbsp"]
-        .map(String::from)
-        .to_vec()
+    DEFAULT_ENTITIES.map(String::from).to_vec()
+}
+
+/// The offset of the `;` in a mangled query parameter: `s` starts just after
+/// a `&` (or `&amp;`) and holds an alphanumeric name that is not one of
+/// `entities`, then `;`, then `=`, `_` or a letter (`from;=appmsg`,
+/// `wx;_lazy=1`).
+pub(crate) fn mangled_semicolon<E: AsRef<str>>(s: &str, entities: &[E]) -> Option<usize> {
+    let b = s.as_bytes();
+    let j = b.iter().take_while(|c| c.is_ascii_alphanumeric()).count();
+    let follows = b.get(j + 1).copied();
+    (j > 0
+        && b.get(j) == Some(&b';')
+        && matches!(follows, Some(c) if c == b'=' || c == b'_' || c.is_ascii_alphabetic())
+        && !entities.iter().any(|e| e.as_ref() == &s[..j]))
+    .then_some(j)
 }
 
 #[derive(Debug)]
@@ -83,35 +99,21 @@ impl RepairEntityQuery {
         while i < b.len() {
             if b[i] == b'&' {
                 let name_start = i + 1;
-                let mut j = name_start;
-                while j < b.len() && b[j].is_ascii_alphanumeric() {
-                    j += 1;
-                }
-                let follows = b.get(j + 1).copied();
-                let name = &raw[name_start..j];
-                if j > name_start
-                    && b.get(j) == Some(&b';')
-                    && matches!(follows, Some(c) if c == b'=' || c == b'_' || c.is_ascii_alphabetic())
-                    && !self.entities.iter().any(|e| e == name)
-                {
-                    found.push(j);
+                let j = name_start
+                    + b[name_start..]
+                        .iter()
+                        .take_while(|c| c.is_ascii_alphanumeric())
+                        .count();
+                if let Some(k) = mangled_semicolon(&raw[name_start..], &self.entities) {
+                    found.push(name_start + k);
                 }
                 // `&amp;from;=appmsg` (raw HTML): the name after a real
                 // `&amp;` is mangled the same way.
-                if name == "amp" && b.get(j) == Some(&b';') {
-                    let k0 = j + 1;
-                    let mut k = k0;
-                    while k < b.len() && b[k].is_ascii_alphanumeric() {
-                        k += 1;
-                    }
-                    let after = b.get(k + 1).copied();
-                    if k > k0
-                        && b.get(k) == Some(&b';')
-                        && matches!(after, Some(c) if c == b'=' || c == b'_' || c.is_ascii_alphabetic())
-                        && !self.entities.iter().any(|e| e == &raw[k0..k])
-                    {
-                        found.push(k);
-                    }
+                if &raw[name_start..j] == "amp"
+                    && b.get(j) == Some(&b';')
+                    && let Some(k) = mangled_semicolon(&raw[j + 1..], &self.entities)
+                {
+                    found.push(j + 1 + k);
                 }
                 i = j.max(i + 1);
             } else if b[i] == b'#' {

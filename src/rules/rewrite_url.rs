@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use super::{Context, Glob, Rule, any_glob, regex, settings};
+use super::{Context, Glob, Rule, any_glob, may_match_host, regex, settings};
 use crate::document::Document;
 use crate::edit::EditSink;
 
@@ -46,6 +46,9 @@ impl Rule for RewriteUrl {
     fn check(&self, doc: &Document, _ctx: &Context, out: &mut EditSink) {
         for site in doc.urls() {
             let raw = &doc.text[site.range.clone()];
+            if !may_match_host(raw, &self.hosts) {
+                continue;
+            }
             let host = url::Url::parse(&raw.replace("&amp;", "&"))
                 .ok()
                 .and_then(|u| u.host_str().map(str::to_ascii_lowercase));

@@ -10,7 +10,8 @@ use std::ops::Range;
 
 use serde::Deserialize;
 
-use super::{Context, Glob, Rule, any_glob, settings};
+use super::repair_entity_query::{DEFAULT_ENTITIES, mangled_semicolon};
+use super::{Context, Glob, Rule, any_glob, host_part, plain_host, scheme_end, settings};
 use crate::document::Document;
 use crate::edit::EditSink;
 
@@ -44,6 +45,10 @@ struct StripQuery {
     host_needles: Vec<String>,
     paths: Vec<Glob>,
     remove: Vec<Glob>,
+    /// With `remove`: the literal start of each glob, when none is empty. A
+    /// query holding none of them (and no `;` of a mangled name) has nothing
+    /// to remove.
+    remove_starts: Option<Vec<String>>,
     keep: Option<Vec<String>>,
     fragments: Vec<Glob>,
     proxies: Vec<Glob>,
@@ -92,6 +97,7 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
             .collect(),
         host_needles: host_needles.clone(),
         paths: s.paths.iter().map(|p| Glob::new(p)).collect(),
+        remove_starts: remove_starts(&s.remove, s.keep.is_some()),
         remove: s.remove.iter().map(|p| Glob::new(p)).collect(),
         remove_globs: s.remove.clone(),
         remove_prefix: s
@@ -128,8 +134,8 @@ impl Rule for StripQuery {
     fn check(&self, doc: &Document, _ctx: &Context, out: &mut EditSink) {
         for site in doc.urls() {
             let raw = &doc.text[site.range.clone()];
-            if let Some((range, replacement)) = self.rewrite(raw) {
-                let start = site.range.start;
+            let start = site.range.start;
+            for (range, replacement) in self.rewrite(raw) {
                 out.replace(start + range.start..start + range.end, replacement);
             }
         }
@@ -303,6 +309,15 @@ impl StripQuery {
     }
 }
 
+/// See [`StripQuery::remove_starts`].
+fn remove_starts(remove: &[String], keep: bool) -> Option<Vec<String>> {
+    let starts: Vec<String> = remove
+        .iter()
+        .map(|r| Glob::new(r).literal_prefix())
+        .collect();
+    (!keep && starts.iter().all(|s| !s.is_empty())).then_some(starts)
+}
+
 /// The parts of a URL this rule looks at, as byte offsets into it.
 struct Parts<'u> {
     host: String,
@@ -317,26 +332,19 @@ fn split_url(raw: &str) -> Option<Parts<'_>> {
     let after_scheme = if let Some(rest) = raw.strip_prefix("//") {
         raw.len() - rest.len()
     } else {
-        let colon = raw.find("://")?;
-        let scheme = &raw[..colon];
-        if scheme.is_empty()
-            || !scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-            || !scheme
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
-        {
-            return None;
-        }
-        colon + 3
+        scheme_end(raw)? + 3
     };
     let rest = &raw[after_scheme..];
     let auth_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let authority = &rest[..auth_len];
     let host_port = authority.rsplit('@').next().unwrap_or("");
     let host = host_port.split(':').next().unwrap_or("");
-    let host = match url::Host::parse(host) {
-        Ok(h) => h.to_string(),
-        Err(_) => host.to_ascii_lowercase(),
+    let host = match plain_host(host) {
+        Some(h) => h.into_owned(),
+        None => match url::Host::parse(host) {
+            Ok(h) => h.to_string(),
+            Err(_) => host.to_ascii_lowercase(),
+        },
     };
     let path_start = after_scheme + auth_len;
     let fragment = raw[path_start..].find('#').map(|i| path_start + i);
@@ -354,15 +362,28 @@ fn split_url(raw: &str) -> Option<Parts<'_>> {
 }
 
 impl StripQuery {
-    /// The range of `raw` to replace and its replacement, when anything changes.
-    fn rewrite(&self, raw: &str) -> Option<(Range<usize>, String)> {
-        if !self.proxies.is_empty()
-            && let Some(parts) = split_url(raw)
-            && any_glob(&self.proxies, &parts.host)
+    /// The ranges of `raw` to replace and their replacements (none when
+    /// nothing changes), sorted and disjoint.
+    fn rewrite(&self, raw: &str) -> Vec<(Range<usize>, String)> {
+        // Most URLs are on other hosts: tell from the host alone when it is
+        // a plain name, before splitting the whole URL.
+        if let Some(host) = host_part(raw).and_then(plain_host)
+            && !any_glob(&self.hosts, &host)
+            && !any_glob(&self.proxies, &host)
         {
-            return self.rewrite_proxied(raw, parts.query?);
+            return Vec::new();
         }
-        self.rewrite_direct(raw)
+        let Some(parts) = split_url(raw) else {
+            return Vec::new();
+        };
+        if !self.proxies.is_empty() && any_glob(&self.proxies, &parts.host) {
+            return parts
+                .query
+                .and_then(|q| self.rewrite_proxied(raw, q))
+                .into_iter()
+                .collect();
+        }
+        self.rewrite_parts(raw, parts, true)
     }
 
     /// The URL inside a proxy's `url=` parameter, cleaned in its own
@@ -378,13 +399,23 @@ impl StripQuery {
         let lower = inner.to_ascii_lowercase();
         if !(lower.starts_with("http%3a") || lower.starts_with("https%3a") || lower.contains("%3f"))
         {
-            let (r, rep) = self.rewrite_direct(inner)?;
-            return Some((start + r.start..start + r.end, rep));
+            let edits = self.rewrite_direct(inner, true);
+            let first = edits.first()?.0.start;
+            let last = edits.last()?.0.end;
+            return Some((
+                start + first..start + last,
+                splice(inner, first..last, &edits),
+            ));
         }
         // Percent-encoded: clean the decoded URL, then encode the new tail
         // the way the old one was.
         let (decoded, map) = decode_with_map(inner);
-        let (r, rep) = self.rewrite_direct(&decoded)?;
+        // Not `&from;=` there: its `&` or `=` may be percent-encoded in the
+        // text, where `repair-entity-query` does not repair it.
+        let edits = self.rewrite_direct(&decoded, false);
+        let first = edits.first()?.0.start;
+        let r = first..decoded.len();
+        let rep = splice(&decoded, r.clone(), &edits);
         let from = map[r.start];
         let upper = !inner.contains("%3f") && !inner.contains("%3d");
         let mut enc = String::with_capacity(rep.len() * 2);
@@ -400,16 +431,22 @@ impl StripQuery {
         Some((start + from..raw.len(), enc))
     }
 
-    fn rewrite_direct(&self, raw: &str) -> Option<(Range<usize>, String)> {
-        if !self.host_needles.is_empty() && {
-            let lower = raw.to_ascii_lowercase();
-            !self.host_needles.iter().any(|n| lower.contains(n.as_str()))
-        } {
-            return None;
+    /// The edits that clean `raw`: deletions of the removed parameters (with
+    /// their separators) and of a dropped fragment. Kept parameters are not
+    /// inside any edit, so other rules can edit them in the same pass (repair
+    /// `&from;=` mangling, decode `&amp;`). With `mangled`, a parameter name
+    /// mangled into an entity reads as what it is (see [`name_of`]).
+    fn rewrite_direct(&self, raw: &str, mangled: bool) -> Vec<(Range<usize>, String)> {
+        match split_url(raw) {
+            Some(parts) => self.rewrite_parts(raw, parts, mangled),
+            None => Vec::new(),
         }
-        let parts = split_url(raw)?;
+    }
+
+    /// [`Self::rewrite_direct`] on a URL already split.
+    fn rewrite_parts(&self, raw: &str, parts: Parts, mangled: bool) -> Vec<(Range<usize>, String)> {
         if !any_glob(&self.hosts, &parts.host) {
-            return None;
+            return Vec::new();
         }
         let path = if parts.path.is_empty() {
             "/"
@@ -417,49 +454,68 @@ impl StripQuery {
             parts.path
         };
         if !self.paths.is_empty() && !any_glob(&self.paths, path) {
-            return None;
+            return Vec::new();
         }
-        let tail_start = parts.query.or(parts.fragment)?;
         let q_end = parts.fragment.unwrap_or(raw.len());
-        let mut kept: Vec<(&str, &str)> = Vec::new();
+        // Kept parameters: (start of separator, start, end) in `raw`.
+        let mut kept: Vec<(usize, usize, usize)> = Vec::new();
         let mut changed = false;
+        let drop_fragment = parts
+            .fragment
+            .is_some_and(|f| any_glob(&self.fragments, &raw[f + 1..]));
+        if !drop_fragment && let (Some(q), Some(starts)) = (parts.query, &self.remove_starts) {
+            // No parameter name can match: nothing to do.
+            let query = &raw[q + 1..q_end];
+            let mangled_name = mangled && query.contains(';');
+            if !mangled_name && !starts.iter().any(|s| query.contains(s.as_str())) {
+                return Vec::new();
+            }
+        }
         if let Some(q) = parts.query {
             for (sep, param) in params(&raw[q + 1..q_end]) {
-                let name = param.split('=').next().unwrap_or("");
-                if param.is_empty() {
+                let (sep, param) = (sep + q + 1, param.start + q + 1..param.end + q + 1);
+                let text = &raw[param.clone()];
+                if text.is_empty() {
                     // `?&a=1`, `a=1&&b=2`: an empty parameter is tidied away
                     // only when the URL is rewritten anyway.
-                } else if self.drops(name) {
+                } else if self.drops(&name_of(text, mangled && sep < param.start)) {
                     changed = true;
                 } else {
-                    kept.push((sep, param));
+                    kept.push((sep, param.start, param.end));
                 }
             }
         }
-        let fragment = parts.fragment.map(|f| &raw[f..]);
-        if fragment.is_some_and(|f| any_glob(&self.fragments, &f[1..])) {
-            changed = true;
-        }
-        if !changed {
+        if !changed && !drop_fragment {
             // Nothing to remove: the URL stays as written, a bare `?` or
             // empty parameters included.
-            return None;
+            return Vec::new();
         }
-        let mut new_tail = String::new();
-        for (i, (sep, param)) in kept.iter().enumerate() {
-            new_tail.push_str(match (i, sep.is_empty()) {
-                (0, _) => "?",
-                (_, true) => "&",
-                _ => sep,
-            });
-            new_tail.push_str(param);
+        let mut gone: Vec<Range<usize>> = Vec::new();
+        if let Some(q) = parts.query {
+            match (kept.first(), kept.last()) {
+                (Some(first), Some(last)) => {
+                    // The first kept parameter follows `?` directly; the
+                    // others keep their own separators.
+                    gone.push(q + 1..first.1);
+                    for pair in kept.windows(2) {
+                        gone.push(pair[0].2..pair[1].0);
+                    }
+                    gone.push(last.2..q_end);
+                }
+                _ => gone.push(q..q_end),
+            }
         }
-        if let Some(f) = fragment
-            && !any_glob(&self.fragments, &f[1..])
-        {
-            new_tail.push_str(f);
+        if drop_fragment {
+            gone.push(q_end..raw.len());
         }
-        Some((tail_start..raw.len(), new_tail))
+        let mut edits: Vec<(Range<usize>, String)> = Vec::new();
+        for r in gone.into_iter().filter(|r| !r.is_empty()) {
+            match edits.last_mut() {
+                Some((prev, _)) if prev.end == r.start => prev.end = r.end,
+                _ => edits.push((r, String::new())),
+            }
+        }
+        edits
     }
 
     fn drops(&self, name: &str) -> bool {
@@ -508,27 +564,58 @@ fn decode_with_map(s: &str) -> (String, Vec<usize>) {
     (out, map)
 }
 
-/// Splits a query into (separator before it, parameter) pairs. Separators are
-/// `&` and `&amp;` (the HTML spelling); the first parameter has none.
-fn params(query: &str) -> Vec<(&str, &str)> {
+/// Splits a query into (start of the separator before it, parameter range)
+/// pairs, as offsets into `query`. Separators are `&` and `&amp;` (the HTML
+/// spelling); the first parameter has none (its separator starts where it
+/// does).
+fn params(query: &str) -> Vec<(usize, Range<usize>)> {
     let mut out = Vec::new();
-    let mut sep = "";
-    let mut rest = query;
+    let mut sep = 0;
+    let mut at = 0;
     loop {
-        let next = rest.find('&');
-        let Some(i) = next else {
-            out.push((sep, rest));
+        let Some(i) = query[at..].find('&').map(|i| at + i) else {
+            out.push((sep, at..query.len()));
             break;
         };
-        out.push((sep, &rest[..i]));
-        let after = &rest[i..];
-        let sep_len = if after.starts_with("&amp;") { 5 } else { 1 };
-        sep = &rest[i..i + sep_len];
-        rest = &rest[i + sep_len..];
+        out.push((sep, at..i));
+        let sep_len = if query[i..].starts_with("&amp;") {
+            5
+        } else {
+            1
+        };
+        sep = i;
+        at = i + sep_len;
     }
     if out.len() == 1 && out[0].1.is_empty() {
         out.clear();
     }
+    out
+}
+
+/// The name of a parameter (`param` up to `=`). After a separator, a name
+/// mangled into an entity reads as what it is (`from;=appmsg` is `from`,
+/// `wx;_lazy=1` is `wx_lazy`), as `repair-entity-query` would repair it.
+fn name_of(param: &str, after_separator: bool) -> std::borrow::Cow<'_, str> {
+    let name = param.split('=').next().unwrap_or("");
+    if after_separator
+        && let Some(semi) = mangled_semicolon(param, &DEFAULT_ENTITIES)
+        && semi < name.len()
+    {
+        return format!("{}{}", &name[..semi], &name[semi + 1..]).into();
+    }
+    name.into()
+}
+
+/// `text[range]` with `edits` (sorted, inside `range`) applied.
+fn splice(text: &str, range: Range<usize>, edits: &[(Range<usize>, String)]) -> String {
+    let mut out = String::new();
+    let mut at = range.start;
+    for (r, rep) in edits {
+        out.push_str(&text[at..r.start]);
+        out.push_str(rep);
+        at = r.end;
+    }
+    out.push_str(&text[at..range.end]);
     out
 }
 
@@ -542,6 +629,7 @@ mod tests {
             hosts: s.hosts.iter().map(|h| Glob::new(h)).collect(),
             host_needles: Vec::new(),
             paths: s.paths.iter().map(|p| Glob::new(p)).collect(),
+            remove_starts: remove_starts(&s.remove, s.keep.is_some()),
             remove: s.remove.iter().map(|p| Glob::new(p)).collect(),
             keep: s.keep,
             fragments: s.drop_fragment.iter().map(|p| Glob::new(p)).collect(),
@@ -555,10 +643,7 @@ mod tests {
     }
 
     fn apply(r: &StripQuery, url: &str) -> String {
-        match r.rewrite(url) {
-            Some((range, rep)) => format!("{}{}{}", &url[..range.start], rep, &url[range.end..]),
-            None => url.to_string(),
-        }
+        splice(url, 0..url.len(), &r.rewrite(url))
     }
 
     #[test]
@@ -691,6 +776,96 @@ drop-fragment = ["imgIndex=*"]"#,
             apply(&f, "https://mmbiz.qpic.cn/a/640?wx_fmt=png&#imgIndex=2"),
             "https://mmbiz.qpic.cn/a/640?wx_fmt=png"
         );
+    }
+
+    #[test]
+    fn mangled_names_read_as_what_they_are() {
+        let r = rule(
+            r#"hosts = ["*.qpic.cn"]
+remove = ["from", "wx_lazy", "tp"]
+drop-fragment = ["imgIndex=*"]"#,
+        );
+        assert_eq!(
+            apply(
+                &r,
+                "https://mmbiz.qpic.cn/a/640?wx_fmt=png&from;=appmsg&amp;wx;_lazy=1&tp;=webp#imgIndex=2"
+            ),
+            "https://mmbiz.qpic.cn/a/640?wx_fmt=png"
+        );
+        // Real entities and the first parameter (no `&` before it) are not
+        // mangling: `repair-entity-query` would not repair them either.
+        for url in [
+            "https://mmbiz.qpic.cn/a/640?from;=appmsg",
+            "https://mmbiz.qpic.cn/a/640?a=1&amp;lt;=2",
+            "https://mmbiz.qpic.cn/a/640?a=1&from;1=2",
+        ] {
+            assert_eq!(apply(&r, url), url);
+        }
+    }
+
+    #[test]
+    fn kept_parameters_lie_outside_every_edit() {
+        let r = rule(
+            r#"hosts = ["*.qpic.cn"]
+remove = ["from", "tp"]
+drop-fragment = ["imgIndex=*"]"#,
+        );
+        let url = "https://mmbiz.qpic.cn/a/640?from=1&wx_fmt=png&amp;tp;=webp&amp;keep;=1&tp=2#imgIndex=3";
+        let edits = r.rewrite(url);
+        let ranges: Vec<&str> = edits.iter().map(|(r, _)| &url[r.clone()]).collect();
+        assert_eq!(ranges, ["from=1&", "&amp;tp;=webp", "&tp=2#imgIndex=3"]);
+        assert!(edits.iter().all(|(_, rep)| rep.is_empty()));
+        assert_eq!(
+            apply(&r, url),
+            "https://mmbiz.qpic.cn/a/640?wx_fmt=png&amp;keep;=1"
+        );
+    }
+
+    #[test]
+    fn queries_without_a_removable_name_are_skipped_but_fragments_still_go() {
+        let r = rule(
+            r#"hosts = ["*"]
+remove = ["utm_*", "from"]
+drop-fragment = ["rd"]"#,
+        );
+        assert_eq!(
+            remove_starts(&["utm_*".into(), "from".into()], false),
+            Some(vec!["utm_".into(), "from".into()])
+        );
+        assert_eq!(remove_starts(&["*_id".into()], false), None);
+        assert_eq!(
+            apply(&r, "https://e.com/?a=1&b=2#rd"),
+            "https://e.com/?a=1&b=2"
+        );
+        assert_eq!(
+            apply(&r, "https://e.com/?a=1&b=2#x"),
+            "https://e.com/?a=1&b=2#x"
+        );
+        assert_eq!(
+            apply(&r, "https://e.com/?a=1&utm_s=2"),
+            "https://e.com/?a=1"
+        );
+        assert_eq!(
+            apply(&r, "https://e.com/?a=1&from;=2"),
+            "https://e.com/?a=1"
+        );
+    }
+
+    #[test]
+    fn mangled_queries_clean_in_one_pass_of_edits() {
+        let rules = crate::config::RuleSet::default_rules();
+        let input = "文字\n\n![](https://mmbiz.qpic.cn/a/640?wx_fmt=png&from;=appmsg&wx;_lazy=1&amp;tp;=webp&keep;=1#imgIndex=7)\n";
+        let once = crate::clean_text(input, &rules, true).unwrap();
+        assert_eq!(
+            once.output,
+            "文字\n\n![](https://mmbiz.qpic.cn/a/640?wx_fmt=png&keep=1)\n"
+        );
+        // Strip and repair both act in the first pass; the second finds
+        // nothing.
+        assert!(once.hits.iter().all(|h| h.pass == 1), "{:?}", once.hits);
+        assert_eq!(once.passes, 2);
+        let twice = crate::clean_text(&once.output, &rules, true).unwrap();
+        assert_eq!(twice.output, once.output);
     }
 
     #[test]

@@ -1,0 +1,60 @@
+//! How many parses a clean takes per file, with the default rules.
+//! `cargo run --release --example pass-count -- DIR`
+//!
+//! Prints the total and a histogram of parses per file (`Cleaned::passes`),
+//! so a change to the fix loop shows how many parses it saved.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [dir] = args.as_slice() else {
+        eprintln!("usage: pass-count DIR");
+        std::process::exit(2);
+    };
+    let files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.into_path())
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("md" | "markdown")
+            )
+        })
+        .collect();
+    let rules = mdscrub::config::RuleSet::default_rules();
+    let counts: Vec<(usize, bool)> = files
+        .par_iter()
+        .filter_map(|p| {
+            let text = std::fs::read_to_string(p).ok()?;
+            match mdscrub::clean_text(&text, &rules, true) {
+                Ok(c) => Some((c.passes, c.output != text)),
+                Err(e) => {
+                    eprintln!("{}: {e}", p.display());
+                    None
+                }
+            }
+        })
+        .collect();
+    let mut histogram: BTreeMap<usize, usize> = BTreeMap::new();
+    for (passes, _) in &counts {
+        *histogram.entry(*passes).or_default() += 1;
+    }
+    let total: usize = counts.iter().map(|c| c.0).sum();
+    let changed: Vec<usize> = counts.iter().filter(|c| c.1).map(|c| c.0).collect();
+    println!(
+        "{} files, {total} parses ({:.2} per file); {} changed, {:.2} parses per changed file",
+        counts.len(),
+        total as f64 / counts.len().max(1) as f64,
+        changed.len(),
+        changed.iter().sum::<usize>() as f64 / changed.len().max(1) as f64
+    );
+    for (passes, n) in histogram {
+        println!("  {passes} parses: {n} files");
+    }
+}
