@@ -192,8 +192,8 @@ impl Prefilter {
         if !any {
             return None;
         }
-        for i in 0..n {
-            firing[i] |= self.follows[i];
+        for (f, follows) in firing.iter_mut().zip(&self.follows) {
+            *f |= *follows;
         }
         Some(firing)
     }
@@ -494,10 +494,13 @@ pub(crate) mod raw {
         out
     }
 
+    /// Fenced code ranges, shared.
+    type Fences = std::rc::Rc<Vec<Range<usize>>>;
+
     thread_local! {
         /// The fenced code of the text being prefiltered on this thread:
         /// several hooks ask for it; it is computed once per text.
-        static FENCES: std::cell::RefCell<Option<(usize, usize, std::rc::Rc<Vec<Range<usize>>>)>> =
+        static FENCES: std::cell::RefCell<Option<(usize, usize, Fences)>> =
             const { std::cell::RefCell::new(None) };
         /// True while a [`FenceCache`] is alive on this thread.
         static LIVE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };

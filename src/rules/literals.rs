@@ -99,7 +99,7 @@ fn required(h: &Hir) -> Req {
                 .collect();
             match chars.as_slice() {
                 // Two ASCII case variants: the search ignores ASCII case.
-                [a, b] if a.is_ascii() && a.to_ascii_lowercase() == b.to_ascii_lowercase() => {
+                [a, b] if a.is_ascii() && a.eq_ignore_ascii_case(b) => {
                     Req::Exact(vec![a.to_ascii_lowercase().to_string()])
                 }
                 cs if cs.len() <= 4 => Req::Exact(cs.iter().map(|c| c.to_string()).collect()),
