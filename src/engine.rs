@@ -7,9 +7,11 @@
 //! next pass. The loop ends when a pass has nothing to do; a text that has not
 //! settled after [`MAX_PASSES`] is an error, not a guess.
 
+use std::collections::{BTreeSet, VecDeque};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, mpsc};
 
 use rayon::prelude::*;
 
@@ -309,6 +311,9 @@ pub struct RunOptions {
     pub keep_text: bool,
     /// Encoding to try for files that are not UTF-8 (`--encoding`).
     pub encoding: fsio::Encoding,
+    /// Sync written files and their folders to disk (`false`: `--no-fsync`,
+    /// for throwaway copies).
+    pub fsync: bool,
     /// For tests only: called with a file's path after the file was read and
     /// cleaned and just before it is written in place, so a test can change
     /// or remove the file under the engine's feet. `None` in real runs.
@@ -323,6 +328,7 @@ impl Default for RunOptions {
             max_file_size: 32 * 1024 * 1024,
             keep_text: false,
             encoding: fsio::Encoding::Utf8,
+            fsync: true,
             before_write: None,
         }
     }
@@ -335,8 +341,20 @@ pub struct Target {
     pub root: PathBuf,
 }
 
-/// Processes one file: read, clean, and write when the mode says so.
+/// Processes one file: read, clean, and write when the mode says so. A file
+/// written is durable when this returns (its data and its folder are synced).
 pub fn process_file(target: &Target, rules: &RuleSet, opts: &RunOptions) -> FileReport {
+    process_file_in(target, rules, opts, None)
+}
+
+/// [`process_file`]; with `renamed`, the folder of a file written is added to
+/// it instead of being synced at once, for the run to sync each folder once.
+fn process_file_in(
+    target: &Target,
+    rules: &RuleSet,
+    opts: &RunOptions,
+    renamed: Option<&Mutex<BTreeSet<PathBuf>>>,
+) -> FileReport {
     let path = &target.path;
     let mut report = FileReport::new(path.clone());
     let input = match fsio::read_text(path, opts.max_file_size, opts.encoding) {
@@ -359,39 +377,60 @@ pub fn process_file(target: &Target, rules: &RuleSet, opts: &RunOptions) -> File
     };
     report.bytes_removed = input.text.len() as i64 - cleaned.output.len() as i64;
     report.hits = cleaned.hits;
-    // A clean that writes reports counts, never the texts of its hits: keeping
-    // every removed tail until the run ends would make memory grow with the
-    // number of files.
+    // A clean that writes reports counts, never the texts of its hits: they
+    // would only be dropped unread.
     if !matches!(opts.mode, Mode::Check) && !opts.keep_text {
         for h in &mut report.hits {
             h.removed = String::new();
             h.replacement = String::new();
         }
     }
-    if cleaned.output == input.text {
-        if let Mode::Mirror { out } = &opts.mode
-            && let Err(e) = fsio::write_mirror(&target.root, path, out, input.bytes())
+    let durability = match (opts.fsync, renamed) {
+        (false, _) => fsio::Durability::None,
+        (true, Some(_)) => fsio::Durability::FolderLater,
+        (true, None) => fsio::Durability::Full,
+    };
+    let note = |dir: PathBuf| {
+        if let Some(set) = renamed
+            && durability == fsio::Durability::FolderLater
         {
-            report.status = e.into_status();
+            set.lock().unwrap_or_else(|e| e.into_inner()).insert(dir);
+        }
+    };
+    if cleaned.output == input.text {
+        if let Mode::Mirror { out } = &opts.mode {
+            match fsio::write_mirror_with(&target.root, path, out, input.bytes(), durability) {
+                Ok(dir) => note(dir),
+                Err(e) => report.status = e.into_status(),
+            }
         }
         return report;
     }
     report.status = Status::Changed;
     let bytes = input.codec.encode(&cleaned.output);
     let written = match &opts.mode {
-        Mode::Check => Ok(()),
+        Mode::Check => Ok(None),
         Mode::Write => {
             if let Some(hook) = opts.before_write {
                 hook(path);
             }
-            fsio::write_atomic(path, &bytes, Some(&input))
+            fsio::write_atomic_with(path, &bytes, Some(&input), durability).map(Some)
         }
-        Mode::Mirror { out } => fsio::write_mirror(&target.root, path, out, &bytes),
+        Mode::Mirror { out } => {
+            fsio::write_mirror_with(&target.root, path, out, &bytes, durability).map(Some)
+        }
     };
     drop(bytes);
-    if let Err(e) = written {
-        report.status = e.into_status();
-        return report;
+    match written {
+        Ok(dir) => {
+            if let Some(dir) = dir {
+                note(dir);
+            }
+        }
+        Err(e) => {
+            report.status = e.into_status();
+            return report;
+        }
     }
     if opts.keep_text {
         report.text = Some((input.text, cleaned.output));
@@ -410,42 +449,156 @@ pub fn run(targets: &[Target], rules: &RuleSet, opts: &RunOptions) -> Vec<FileRe
     run_with(targets, rules, opts, &|_| {})
 }
 
-/// [`run`], calling `done` (from any thread) as each file is finished.
+/// [`run`], calling `done` with each report, in path order, as soon as it
+/// and every report before it are ready.
 pub fn run_with(
     targets: &[Target],
     rules: &RuleSet,
     opts: &RunOptions,
     done: &(dyn Fn(&FileReport) + Sync),
 ) -> Vec<FileReport> {
-    let (targets, mut reports) = resolve_links(targets);
+    let mut reports = Vec::with_capacity(targets.len());
+    run_each(targets, rules, opts, &mut |r| {
+        done(&r);
+        reports.push(r);
+    });
+    reports
+}
+
+/// How many finished reports may wait for an earlier, slower file before the
+/// workers pause: it bounds what a run holds, whatever its number of files.
+const REORDER_WINDOW: usize = 64;
+
+/// [`run`] without keeping anything: each report goes to `each` on the
+/// calling thread, in path order, as soon as it and every report before it
+/// are ready, and is not kept. Files are processed in parallel on rayon's
+/// pool while `each` runs. When the run writes, each folder a file was
+/// renamed into is synced once, after the last file; a written file is
+/// durable when this returns.
+pub fn run_each(
+    targets: &[Target],
+    rules: &RuleSet,
+    opts: &RunOptions,
+    each: &mut dyn FnMut(FileReport),
+) {
+    let (targets, mut skipped) = resolve_links(targets);
     for dir in folders_written(&targets, &opts.mode) {
         fsio::remove_stale_temps(&dir);
     }
-    reports.par_extend(
-        targets
-            .par_iter()
-            .map(|t| {
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    process_file(t, rules, opts)
-                }))
-                .unwrap_or_else(|payload| {
-                    let what = payload
-                        .downcast_ref::<&str>()
-                        .map(|s| s.to_string())
-                        .or_else(|| payload.downcast_ref::<String>().cloned())
-                        .unwrap_or_default();
-                    FileReport::failed(
-                        t.path.clone(),
-                        format!(
-                            "internal error while cleaning this file ({what}); left as it is. This is a bug: please report it with the file"
-                        ),
-                    )
-                })
-            })
-            .inspect(|r| done(r)),
-    );
-    reports.sort_by(|a, b| a.path.cmp(&b.path));
-    reports
+    // Reports of links left alone join the others in path order (before a
+    // processed file of the same path, as a stable sort would put them).
+    skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut skipped = skipped.into_iter().peekable();
+    let renamed = Mutex::new(BTreeSet::new());
+    let process = |t: &Target| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            process_file_in(t, rules, opts, Some(&renamed))
+        }))
+        .unwrap_or_else(|payload| {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            FileReport::failed(
+                t.path.clone(),
+                format!(
+                    "internal error while cleaning this file ({what}); left as it is. This is a bug: please report it with the file"
+                ),
+            )
+        })
+    };
+    ordered_map(&targets, process, |r: FileReport| {
+        while let Some(s) = skipped.next_if(|s| s.path <= r.path) {
+            each(s);
+        }
+        each(r);
+    });
+    skipped.for_each(&mut *each);
+    let dirs: Vec<PathBuf> = renamed
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_iter()
+        .collect();
+    dirs.par_iter().for_each(|d| fsio::sync_dir(d));
+}
+
+/// Maps `items` with `f` on rayon's pool and hands the results to `each` on
+/// the calling thread in the order of `items`, each as soon as it and all
+/// before it are done. Workers stay at most [`REORDER_WINDOW`] items ahead
+/// of `each`, so at most that many results wait at once.
+fn ordered_map<T: Sync, R: Send>(
+    items: &[T],
+    f: impl Fn(&T) -> R + Sync,
+    mut each: impl FnMut(R),
+) {
+    if items.is_empty() {
+        return;
+    }
+    let next = AtomicUsize::new(0);
+    // How many results `each` has had; `usize::MAX` stops the workers (the
+    // consumer unwound).
+    let handed = (Mutex::new(0usize), Condvar::new());
+    struct StopOnUnwind<'a>(&'a (Mutex<usize>, Condvar));
+    impl Drop for StopOnUnwind<'_> {
+        fn drop(&mut self) {
+            if std::thread::panicking() {
+                *self.0.0.lock().unwrap_or_else(|e| e.into_inner()) = usize::MAX;
+                self.0.1.notify_all();
+            }
+        }
+    }
+    let (tx, rx) = mpsc::channel::<(usize, R)>();
+    let workers = rayon::current_num_threads().clamp(1, items.len());
+    rayon::in_place_scope(|s| {
+        let (next, handed, f) = (&next, &handed, &f);
+        for _ in 0..workers {
+            let tx = tx.clone();
+            s.spawn(move |_| {
+                loop {
+                    // Claimed in order, so the earliest unfinished item is
+                    // always being worked on and never waits here.
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= items.len() {
+                        return;
+                    }
+                    let mut n = handed.0.lock().unwrap_or_else(|e| e.into_inner());
+                    while *n != usize::MAX && i >= *n + REORDER_WINDOW {
+                        n = handed.1.wait(n).unwrap_or_else(|e| e.into_inner());
+                    }
+                    if *n == usize::MAX {
+                        return;
+                    }
+                    drop(n);
+                    if tx.send((i, f(&items[i]))).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let _stop = StopOnUnwind(handed);
+        let mut waiting: VecDeque<Option<R>> = VecDeque::new();
+        let mut want = 0;
+        for (i, r) in rx {
+            let slot = i - want;
+            if waiting.len() <= slot {
+                waiting.resize_with(slot + 1, || None);
+            }
+            waiting[slot] = Some(r);
+            let before = want;
+            while let Some(Some(_)) = waiting.front() {
+                if let Some(Some(r)) = waiting.pop_front() {
+                    each(r);
+                }
+                want += 1;
+            }
+            if want != before {
+                *handed.0.lock().unwrap_or_else(|e| e.into_inner()) = want;
+                handed.1.notify_all();
+            }
+        }
+    });
 }
 
 /// Drops symlinks that lead outside the run's roots (reported as skipped) and
