@@ -335,10 +335,11 @@ impl Default for RunOptions {
 }
 
 /// A file to process and the root it was found under (for mirror paths).
+/// The root is shared by every file found under it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
     pub path: PathBuf,
-    pub root: PathBuf,
+    pub root: Arc<Path>,
 }
 
 /// Processes one file: read, clean, and write when the mode says so. A file
@@ -481,8 +482,8 @@ pub fn run_each(
     opts: &RunOptions,
     each: &mut dyn FnMut(FileReport),
 ) {
-    let (targets, mut skipped) = resolve_links(targets);
-    for dir in folders_written(&targets, &opts.mode) {
+    let (kept, mut skipped) = resolve_links(targets);
+    for dir in folders_written(targets, &kept, &opts.mode) {
         fsio::remove_stale_temps(&dir);
     }
     // Reports of links left alone join the others in path order (before a
@@ -490,7 +491,8 @@ pub fn run_each(
     skipped.sort_by(|a, b| a.path.cmp(&b.path));
     let mut skipped = skipped.into_iter().peekable();
     let renamed = Mutex::new(BTreeSet::new());
-    let process = |t: &Target| {
+    let process = |&i: &u32| {
+        let t = &targets[i as usize];
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             process_file_in(t, rules, opts, Some(&renamed))
         }))
@@ -508,7 +510,7 @@ pub fn run_each(
             )
         })
     };
-    ordered_map(&targets, process, |r: FileReport| {
+    ordered_map(&kept, process, |r: FileReport| {
         while let Some(s) = skipped.next_if(|s| s.path <= r.path) {
             each(s);
         }
@@ -603,22 +605,25 @@ fn ordered_map<T: Sync, R: Send>(
 
 /// Drops symlinks that lead outside the run's roots (reported as skipped) and
 /// second paths to one file. A path given on its own (its own root) is
-/// followed wherever it leads: the user named it.
-fn resolve_links(targets: &[Target]) -> (Vec<Target>, Vec<FileReport>) {
+/// followed wherever it leads: the user named it. Returns the indices of the
+/// targets to process, sorted by path (indices, not copies, and hashes of
+/// the real paths, not the paths: what a run holds per file stays small).
+fn resolve_links(targets: &[Target]) -> (Vec<u32>, Vec<FileReport>) {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
     let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
-    let mut roots: Vec<PathBuf> = targets.iter().map(|t| canonical(&t.root)).collect();
-    roots.sort();
-    roots.dedup();
+    let given: BTreeSet<&Path> = targets.iter().map(|t| &*t.root).collect();
+    let roots: BTreeSet<PathBuf> = given.into_iter().map(canonical).collect();
     let is_link = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink());
-    // Plain paths first, so a file is processed under its own name.
-    let mut order: Vec<(bool, &Target)> = targets.iter().map(|t| (is_link(&t.path), t)).collect();
-    order.sort_by_key(|(link, _)| *link);
-    let mut seen = std::collections::HashSet::new();
-    let mut kept = Vec::with_capacity(targets.len());
+    let hasher = BuildHasherDefault::<DefaultHasher>::default();
+    // (hash of the real path, link flag | index) of every target not left
+    // alone: sorted, the paths to one file come together, plain paths first.
+    const LINK: u32 = 1 << 31;
+    let mut found: Vec<(u64, u32)> = Vec::with_capacity(targets.len());
     let mut skipped = Vec::new();
-    for (link, t) in order {
+    for (i, t) in targets.iter().enumerate() {
+        let link = is_link(&t.path);
         let real = canonical(&t.path);
-        if link && t.path != t.root && !roots.iter().any(|r| real.starts_with(r)) {
+        if link && t.path != *t.root && !roots.iter().any(|r| real.starts_with(r)) {
             let mut r = FileReport::new(t.path.clone());
             r.status = Status::Skipped(format!(
                 "symlink to {}, which is outside the given paths; left alone",
@@ -627,35 +632,47 @@ fn resolve_links(targets: &[Target]) -> (Vec<Target>, Vec<FileReport>) {
             skipped.push(r);
             continue;
         }
-        if seen.insert(real) {
-            kept.push(t.clone());
+        found.push((hasher.hash_one(&real), i as u32 | if link { LINK } else { 0 }));
+    }
+    found.sort_unstable();
+    let mut kept: Vec<u32> = Vec::with_capacity(found.len());
+    for run in found.chunk_by(|a, b| a.0 == b.0) {
+        if let [(_, i)] = run {
+            kept.push(i & !LINK);
+            continue;
+        }
+        // Equal hashes: one file, or (rarely) different files.
+        let mut reals: Vec<PathBuf> = Vec::new();
+        for (_, i) in run {
+            let real = canonical(&targets[(i & !LINK) as usize].path);
+            if !reals.contains(&real) {
+                reals.push(real);
+                kept.push(i & !LINK);
+            }
         }
     }
-    kept.sort_by(|a, b| a.path.cmp(&b.path));
+    drop(found);
+    kept.sort_by(|&a, &b| targets[a as usize].path.cmp(&targets[b as usize].path));
     (kept, skipped)
 }
 
 /// The folders a run writes files into (none for `check`).
-fn folders_written(targets: &[Target], mode: &Mode) -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = match mode {
-        Mode::Check => return Vec::new(),
-        Mode::Write => targets
-            .iter()
+fn folders_written(targets: &[Target], kept: &[u32], mode: &Mode) -> BTreeSet<PathBuf> {
+    let kept = kept.iter().map(|&i| &targets[i as usize]);
+    match mode {
+        Mode::Check => BTreeSet::new(),
+        Mode::Write => kept
             .filter_map(|t| std::fs::canonicalize(&t.path).ok())
             .filter_map(|p| p.parent().map(Path::to_path_buf))
             .collect(),
-        Mode::Mirror { out } => targets
-            .iter()
+        Mode::Mirror { out } => kept
             .filter_map(|t| {
                 mirror_path(&t.root, &t.path, out)
                     .parent()
                     .map(Path::to_path_buf)
             })
             .collect(),
-    };
-    dirs.sort();
-    dirs.dedup();
-    dirs
+    }
 }
 
 /// The mirror path of `path` (found under `root`) inside `out`.

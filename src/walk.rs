@@ -229,7 +229,7 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> Walked {
             } else {
                 out.targets.push(Target {
                     path: root.clone(),
-                    root: root.clone(),
+                    root: root.as_path().into(),
                 });
             }
             continue;
@@ -239,6 +239,7 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> Walked {
             continue;
         }
         let mut excluded = 0;
+        let shared_root: std::sync::Arc<Path> = root.as_path().into();
         let walker = WalkDir::new(root)
             .follow_links(false)
             .into_iter()
@@ -263,7 +264,7 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> Walked {
                 {
                     out.targets.push(Target {
                         path: e.into_path(),
-                        root: root.clone(),
+                        root: shared_root.clone(),
                     })
                 }
                 Ok(_) => {}
@@ -281,6 +282,7 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> Walked {
     }
     out.targets.sort_by(|a, b| a.path.cmp(&b.path));
     out.targets.dedup_by(|a, b| a.path == b.path);
+    out.targets.shrink_to_fit();
     if let Some(shard) = opts.shard {
         let before = out.targets.len();
         out.targets.retain(|t| shard.contains(&t.path));
