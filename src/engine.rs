@@ -537,6 +537,15 @@ fn ordered_map<T: Sync, R: Send>(
     if items.is_empty() {
         return;
     }
+    if rayon::current_thread_index().is_some() {
+        // Called from a worker of a pool: waiting here for the other workers
+        // could wait for this very thread. Ordered chunks instead.
+        for chunk in items.chunks(REORDER_WINDOW) {
+            let done: Vec<R> = chunk.par_iter().map(&f).collect();
+            done.into_iter().for_each(&mut each);
+        }
+        return;
+    }
     let next = AtomicUsize::new(0);
     // How many results `each` has had; `usize::MAX` stops the workers (the
     // consumer unwound).
@@ -748,6 +757,45 @@ description = "t"
         assert!(err.to_string().contains("drop"), "{err}");
         let forced = clean_text(input, &set, true).unwrap();
         assert_eq!(forced.output, "keep\n");
+    }
+
+    #[test]
+    fn ordered_map_hands_results_over_in_order_with_a_bounded_window() {
+        let items: Vec<usize> = (0..500).collect();
+        let in_flight = AtomicUsize::new(0);
+        let most = AtomicUsize::new(0);
+        let mut seen = Vec::new();
+        {
+            ordered_map(
+                &items,
+                |&i| {
+                    let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                    most.fetch_max(now, Ordering::SeqCst);
+                    // Early items are slow, so later ones finish first.
+                    if i % 97 == 0 {
+                        std::thread::sleep(std::time::Duration::from_millis(20));
+                    }
+                    i * 2
+                },
+                |r| {
+                    in_flight.fetch_sub(1, Ordering::SeqCst);
+                    seen.push(r);
+                },
+            )
+        }
+        let doubled: Vec<usize> = items.iter().map(|i| i * 2).collect();
+        assert_eq!(seen, doubled);
+        // Finished but not yet handed over, plus one in hand per worker.
+        let workers = rayon::current_num_threads();
+        assert!(most.load(Ordering::SeqCst) <= REORDER_WINDOW + workers, "{most:?}");
+        // From inside a pool of one thread (no waiting on itself).
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let mut again = Vec::new();
+        pool.install(|| ordered_map(&items, |&i| i * 2, |r| again.push(r)));
+        assert_eq!(again, doubled);
     }
 
     #[test]

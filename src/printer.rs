@@ -638,3 +638,80 @@ pub fn diff_stat(w: &mut impl Write, r: &FileReport) -> io::Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mdscrub::report::Hit;
+    use std::path::PathBuf;
+
+    fn reports() -> Vec<FileReport> {
+        let hit = |line, removed: &str, replacement: &str| Hit {
+            rule: Arc::from("strip-x"),
+            line,
+            column: 3,
+            offset: 10 * line,
+            end: 10 * line + 4,
+            pass: 1,
+            removed: removed.into(),
+            replacement: replacement.into(),
+        };
+        let mut changed = FileReport::new(PathBuf::from("a/b \"q\".md"));
+        changed.status = Status::Changed;
+        changed.bytes_removed = 12;
+        changed.hits = vec![hit(1, "x\ny", ""), hit(2, "", "z\t")];
+        let mut failed = FileReport::new(PathBuf::from("c.md"));
+        failed.status = Status::Failed("cannot read: denied".into());
+        vec![changed, FileReport::new(PathBuf::from("d.md")), failed]
+    }
+
+    fn streamed_json(reports: &[FileReport]) -> String {
+        let mut out = Vec::new();
+        let mut json = JsonStream::new().unwrap();
+        for r in reports {
+            json.file(&mut out, r).unwrap();
+        }
+        json.end(&mut out, &Summary::of(reports)).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn streamed_json_is_the_whole_document_byte_for_byte() {
+        for n in 0..=3 {
+            let reports = &reports()[..n];
+            let whole = JsonReport {
+                version: 1,
+                files: reports.iter().map(json_file).collect::<Vec<_>>(),
+                totals: JsonTotals::of(&Summary::of(reports)),
+            };
+            let mut expected = serde_json::to_string_pretty(&whole).unwrap();
+            expected.push('\n');
+            assert_eq!(streamed_json(reports), expected, "{n} files");
+        }
+    }
+
+    #[test]
+    fn streamed_sarif_is_the_whole_document_byte_for_byte() {
+        let rules = RuleSet::default_rules();
+        for n in 0..=3 {
+            let reports = &reports()[..n];
+            let mut stream = SarifStream::begin(&rules).unwrap();
+            for r in reports {
+                stream.file(r, &rules).unwrap();
+            }
+            let notifications = stream.notifications.clone();
+            assert_eq!(notifications.len(), usize::from(n == 3));
+            let mut out = Vec::new();
+            stream.end(&mut out, &rules).unwrap();
+            let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
+            let hits: usize = reports.iter().filter(|r| r.status == Status::Changed).map(|r| r.hits.len()).sum();
+            assert_eq!(doc["runs"][0]["results"].as_array().unwrap().len(), hits);
+            // The same document serialised whole.
+            let mut whole = sarif_doc(HOLE, notifications, &rules);
+            whole["runs"][0]["results"] = doc["runs"][0]["results"].clone();
+            let mut expected = serde_json::to_string_pretty(&whole).unwrap();
+            expected.push('\n');
+            assert_eq!(String::from_utf8(out).unwrap(), expected, "{n} files");
+        }
+    }
+}
