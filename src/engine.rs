@@ -626,8 +626,10 @@ fn resolve_links(targets: &[Target]) -> (Vec<u32>, Vec<FileReport>) {
     let hasher = BuildHasherDefault::<DefaultHasher>::default();
     // (hash of the real path, link flag | index) of every target not left
     // alone: sorted, the paths to one file come together, plain paths first.
+    // A 32-bit hash keeps this small; paths whose hashes collide are told
+    // apart below.
     const LINK: u32 = 1 << 31;
-    let mut found: Vec<(u64, u32)> = Vec::with_capacity(targets.len());
+    let mut found: Vec<(u32, u32)> = Vec::with_capacity(targets.len());
     let mut skipped = Vec::new();
     for (i, t) in targets.iter().enumerate() {
         let link = is_link(&t.path);
@@ -641,7 +643,8 @@ fn resolve_links(targets: &[Target]) -> (Vec<u32>, Vec<FileReport>) {
             skipped.push(r);
             continue;
         }
-        found.push((hasher.hash_one(&real), i as u32 | if link { LINK } else { 0 }));
+        let hash = hasher.hash_one(&real) as u32;
+        found.push((hash, i as u32 | if link { LINK } else { 0 }));
     }
     found.sort_unstable();
     let mut kept: Vec<u32> = Vec::with_capacity(found.len());
