@@ -28,6 +28,11 @@ pub enum Command {
         /// Write cleaned copies under DIR instead of changing the inputs.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// Do not sync written files and folders to disk: faster, and a
+        /// killed run still leaves each file old or new, but a system crash
+        /// may lose writes. For throwaway copies.
+        #[arg(long)]
+        no_fsync: bool,
     },
     /// Change nothing; list files that would change. Exit 1 when any would,
     /// 2 when a file or the rules failed.

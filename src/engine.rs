@@ -7,9 +7,11 @@
 //! next pass. The loop ends when a pass has nothing to do; a text that has not
 //! settled after [`MAX_PASSES`] is an error, not a guess.
 
+use std::collections::{BTreeSet, VecDeque};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, mpsc};
 
 use rayon::prelude::*;
 
@@ -318,6 +320,9 @@ pub struct RunOptions {
     pub keep_text: bool,
     /// Encoding to try for files that are not UTF-8 (`--encoding`).
     pub encoding: fsio::Encoding,
+    /// Sync written files and their folders to disk (`false`: `--no-fsync`,
+    /// for throwaway copies).
+    pub fsync: bool,
     /// For tests only: called with a file's path after the file was read and
     /// cleaned and just before it is written in place, so a test can change
     /// or remove the file under the engine's feet. `None` in real runs.
@@ -332,20 +337,34 @@ impl Default for RunOptions {
             max_file_size: 32 * 1024 * 1024,
             keep_text: false,
             encoding: fsio::Encoding::Utf8,
+            fsync: true,
             before_write: None,
         }
     }
 }
 
 /// A file to process and the root it was found under (for mirror paths).
+/// The root is shared by every file found under it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
     pub path: PathBuf,
-    pub root: PathBuf,
+    pub root: Arc<Path>,
 }
 
-/// Processes one file: read, clean, and write when the mode says so.
+/// Processes one file: read, clean, and write when the mode says so. A file
+/// written is durable when this returns (its data and its folder are synced).
 pub fn process_file(target: &Target, rules: &RuleSet, opts: &RunOptions) -> FileReport {
+    process_file_in(target, rules, opts, None)
+}
+
+/// [`process_file`]; with `renamed`, the folder of a file written is added to
+/// it instead of being synced at once, for the run to sync each folder once.
+fn process_file_in(
+    target: &Target,
+    rules: &RuleSet,
+    opts: &RunOptions,
+    renamed: Option<&Mutex<BTreeSet<PathBuf>>>,
+) -> FileReport {
     let path = &target.path;
     let mut report = FileReport::new(path.clone());
     let input = match fsio::read_text(path, opts.max_file_size, opts.encoding) {
@@ -368,39 +387,60 @@ pub fn process_file(target: &Target, rules: &RuleSet, opts: &RunOptions) -> File
     };
     report.bytes_removed = input.text.len() as i64 - cleaned.output.len() as i64;
     report.hits = cleaned.hits;
-    // A clean that writes reports counts, never the texts of its hits: keeping
-    // every removed tail until the run ends would make memory grow with the
-    // number of files.
+    // A clean that writes reports counts, never the texts of its hits: they
+    // would only be dropped unread.
     if !matches!(opts.mode, Mode::Check) && !opts.keep_text {
         for h in &mut report.hits {
             h.removed = String::new();
             h.replacement = String::new();
         }
     }
-    if cleaned.output == input.text {
-        if let Mode::Mirror { out } = &opts.mode
-            && let Err(e) = fsio::write_mirror(&target.root, path, out, input.bytes())
+    let durability = match (opts.fsync, renamed) {
+        (false, _) => fsio::Durability::None,
+        (true, Some(_)) => fsio::Durability::FolderLater,
+        (true, None) => fsio::Durability::Full,
+    };
+    let note = |dir: PathBuf| {
+        if let Some(set) = renamed
+            && durability == fsio::Durability::FolderLater
         {
-            report.status = e.into_status();
+            set.lock().unwrap_or_else(|e| e.into_inner()).insert(dir);
+        }
+    };
+    if cleaned.output == input.text {
+        if let Mode::Mirror { out } = &opts.mode {
+            match fsio::write_mirror_with(&target.root, path, out, input.bytes(), durability) {
+                Ok(dir) => note(dir),
+                Err(e) => report.status = e.into_status(),
+            }
         }
         return report;
     }
     report.status = Status::Changed;
     let bytes = input.codec.encode(&cleaned.output);
     let written = match &opts.mode {
-        Mode::Check => Ok(()),
+        Mode::Check => Ok(None),
         Mode::Write => {
             if let Some(hook) = opts.before_write {
                 hook(path);
             }
-            fsio::write_atomic(path, &bytes, Some(&input))
+            fsio::write_atomic_with(path, &bytes, Some(&input), durability).map(Some)
         }
-        Mode::Mirror { out } => fsio::write_mirror(&target.root, path, out, &bytes),
+        Mode::Mirror { out } => {
+            fsio::write_mirror_with(&target.root, path, out, &bytes, durability).map(Some)
+        }
     };
     drop(bytes);
-    if let Err(e) = written {
-        report.status = e.into_status();
-        return report;
+    match written {
+        Ok(dir) => {
+            if let Some(dir) = dir {
+                note(dir);
+            }
+        }
+        Err(e) => {
+            report.status = e.into_status();
+            return report;
+        }
     }
     if opts.keep_text {
         report.text = Some((input.text, cleaned.output));
@@ -419,62 +459,191 @@ pub fn run(targets: &[Target], rules: &RuleSet, opts: &RunOptions) -> Vec<FileRe
     run_with(targets, rules, opts, &|_| {})
 }
 
-/// [`run`], calling `done` (from any thread) as each file is finished.
+/// [`run`], calling `done` with each report, in path order, as soon as it
+/// and every report before it are ready.
 pub fn run_with(
     targets: &[Target],
     rules: &RuleSet,
     opts: &RunOptions,
     done: &(dyn Fn(&FileReport) + Sync),
 ) -> Vec<FileReport> {
-    let (targets, mut reports) = resolve_links(targets);
-    for dir in folders_written(&targets, &opts.mode) {
+    let mut reports = Vec::with_capacity(targets.len());
+    run_each(targets, rules, opts, &mut |r| {
+        done(&r);
+        reports.push(r);
+    });
+    reports
+}
+
+/// How many finished reports may wait for an earlier, slower file before the
+/// workers pause: it bounds what a run holds, whatever its number of files.
+const REORDER_WINDOW: usize = 64;
+
+/// [`run`] without keeping anything: each report goes to `each` on the
+/// calling thread, in path order, as soon as it and every report before it
+/// are ready, and is not kept. Files are processed in parallel on rayon's
+/// pool while `each` runs. When the run writes, each folder a file was
+/// renamed into is synced once, after the last file; a written file is
+/// durable when this returns.
+pub fn run_each(
+    targets: &[Target],
+    rules: &RuleSet,
+    opts: &RunOptions,
+    each: &mut dyn FnMut(FileReport),
+) {
+    let (kept, mut skipped) = resolve_links(targets);
+    for dir in folders_written(targets, &kept, &opts.mode) {
         fsio::remove_stale_temps(&dir);
     }
-    reports.par_extend(
-        targets
-            .par_iter()
-            .map(|t| {
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    process_file(t, rules, opts)
-                }))
-                .unwrap_or_else(|payload| {
-                    let what = payload
-                        .downcast_ref::<&str>()
-                        .map(|s| s.to_string())
-                        .or_else(|| payload.downcast_ref::<String>().cloned())
-                        .unwrap_or_default();
-                    FileReport::failed(
-                        t.path.clone(),
-                        format!(
-                            "internal error while cleaning this file ({what}); left as it is. This is a bug: please report it with the file"
-                        ),
-                    )
-                })
-            })
-            .inspect(|r| done(r)),
-    );
-    reports.sort_by(|a, b| a.path.cmp(&b.path));
-    reports
+    // Reports of links left alone join the others in path order (before a
+    // processed file of the same path, as a stable sort would put them).
+    skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut skipped = skipped.into_iter().peekable();
+    let renamed = Mutex::new(BTreeSet::new());
+    let process = |&i: &u32| {
+        let t = &targets[i as usize];
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            process_file_in(t, rules, opts, Some(&renamed))
+        }))
+        .unwrap_or_else(|payload| {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            FileReport::failed(
+                t.path.clone(),
+                format!(
+                    "internal error while cleaning this file ({what}); left as it is. This is a bug: please report it with the file"
+                ),
+            )
+        })
+    };
+    ordered_map(&kept, process, |r: FileReport| {
+        while let Some(s) = skipped.next_if(|s| s.path <= r.path) {
+            each(s);
+        }
+        each(r);
+    });
+    skipped.for_each(&mut *each);
+    let dirs: Vec<PathBuf> = renamed
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_iter()
+        .collect();
+    dirs.par_iter().for_each(|d| fsio::sync_dir(d));
+}
+
+/// Maps `items` with `f` on rayon's pool and hands the results to `each` on
+/// the calling thread in the order of `items`, each as soon as it and all
+/// before it are done. Workers stay at most [`REORDER_WINDOW`] items ahead
+/// of `each`, so at most that many results wait at once.
+fn ordered_map<T: Sync, R: Send>(
+    items: &[T],
+    f: impl Fn(&T) -> R + Sync,
+    mut each: impl FnMut(R),
+) {
+    if items.is_empty() {
+        return;
+    }
+    if rayon::current_thread_index().is_some() {
+        // Called from a worker of a pool: waiting here for the other workers
+        // could wait for this very thread. Ordered chunks instead.
+        for chunk in items.chunks(REORDER_WINDOW) {
+            let done: Vec<R> = chunk.par_iter().map(&f).collect();
+            done.into_iter().for_each(&mut each);
+        }
+        return;
+    }
+    let next = AtomicUsize::new(0);
+    // How many results `each` has had; `usize::MAX` stops the workers (the
+    // consumer unwound).
+    let handed = (Mutex::new(0usize), Condvar::new());
+    struct StopOnUnwind<'a>(&'a (Mutex<usize>, Condvar));
+    impl Drop for StopOnUnwind<'_> {
+        fn drop(&mut self) {
+            if std::thread::panicking() {
+                *self.0.0.lock().unwrap_or_else(|e| e.into_inner()) = usize::MAX;
+                self.0.1.notify_all();
+            }
+        }
+    }
+    let (tx, rx) = mpsc::channel::<(usize, R)>();
+    let workers = rayon::current_num_threads().clamp(1, items.len());
+    rayon::in_place_scope(|s| {
+        let (next, handed, f) = (&next, &handed, &f);
+        for _ in 0..workers {
+            let tx = tx.clone();
+            s.spawn(move |_| {
+                loop {
+                    // Claimed in order, so the earliest unfinished item is
+                    // always being worked on and never waits here.
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= items.len() {
+                        return;
+                    }
+                    let mut n = handed.0.lock().unwrap_or_else(|e| e.into_inner());
+                    while *n != usize::MAX && i >= *n + REORDER_WINDOW {
+                        n = handed.1.wait(n).unwrap_or_else(|e| e.into_inner());
+                    }
+                    if *n == usize::MAX {
+                        return;
+                    }
+                    drop(n);
+                    if tx.send((i, f(&items[i]))).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let _stop = StopOnUnwind(handed);
+        let mut waiting: VecDeque<Option<R>> = VecDeque::new();
+        let mut want = 0;
+        for (i, r) in rx {
+            let slot = i - want;
+            if waiting.len() <= slot {
+                waiting.resize_with(slot + 1, || None);
+            }
+            waiting[slot] = Some(r);
+            let before = want;
+            while let Some(Some(_)) = waiting.front() {
+                if let Some(Some(r)) = waiting.pop_front() {
+                    each(r);
+                }
+                want += 1;
+            }
+            if want != before {
+                *handed.0.lock().unwrap_or_else(|e| e.into_inner()) = want;
+                handed.1.notify_all();
+            }
+        }
+    });
 }
 
 /// Drops symlinks that lead outside the run's roots (reported as skipped) and
 /// second paths to one file. A path given on its own (its own root) is
-/// followed wherever it leads: the user named it.
-fn resolve_links(targets: &[Target]) -> (Vec<Target>, Vec<FileReport>) {
+/// followed wherever it leads: the user named it. Returns the indices of the
+/// targets to process, sorted by path (indices, not copies, and hashes of
+/// the real paths, not the paths: what a run holds per file stays small).
+fn resolve_links(targets: &[Target]) -> (Vec<u32>, Vec<FileReport>) {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
     let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
-    let mut roots: Vec<PathBuf> = targets.iter().map(|t| canonical(&t.root)).collect();
-    roots.sort();
-    roots.dedup();
+    let given: BTreeSet<&Path> = targets.iter().map(|t| &*t.root).collect();
+    let roots: BTreeSet<PathBuf> = given.into_iter().map(canonical).collect();
     let is_link = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink());
-    // Plain paths first, so a file is processed under its own name.
-    let mut order: Vec<(bool, &Target)> = targets.iter().map(|t| (is_link(&t.path), t)).collect();
-    order.sort_by_key(|(link, _)| *link);
-    let mut seen = std::collections::HashSet::new();
-    let mut kept = Vec::with_capacity(targets.len());
+    let hasher = BuildHasherDefault::<DefaultHasher>::default();
+    // (hash of the real path, link flag | index) of every target not left
+    // alone: sorted, the paths to one file come together, plain paths first.
+    // A 32-bit hash keeps this small; paths whose hashes collide are told
+    // apart below.
+    const LINK: u32 = 1 << 31;
+    let mut found: Vec<(u32, u32)> = Vec::with_capacity(targets.len());
     let mut skipped = Vec::new();
-    for (link, t) in order {
+    for (i, t) in targets.iter().enumerate() {
+        let link = is_link(&t.path);
         let real = canonical(&t.path);
-        if link && t.path != t.root && !roots.iter().any(|r| real.starts_with(r)) {
+        if link && t.path != *t.root && !roots.iter().any(|r| real.starts_with(r)) {
             let mut r = FileReport::new(t.path.clone());
             r.status = Status::Skipped(format!(
                 "symlink to {}, which is outside the given paths; left alone",
@@ -483,35 +652,48 @@ fn resolve_links(targets: &[Target]) -> (Vec<Target>, Vec<FileReport>) {
             skipped.push(r);
             continue;
         }
-        if seen.insert(real) {
-            kept.push(t.clone());
+        let hash = hasher.hash_one(&real) as u32;
+        found.push((hash, i as u32 | if link { LINK } else { 0 }));
+    }
+    found.sort_unstable();
+    let mut kept: Vec<u32> = Vec::with_capacity(found.len());
+    for run in found.chunk_by(|a, b| a.0 == b.0) {
+        if let [(_, i)] = run {
+            kept.push(i & !LINK);
+            continue;
+        }
+        // Equal hashes: one file, or (rarely) different files.
+        let mut reals: Vec<PathBuf> = Vec::new();
+        for (_, i) in run {
+            let real = canonical(&targets[(i & !LINK) as usize].path);
+            if !reals.contains(&real) {
+                reals.push(real);
+                kept.push(i & !LINK);
+            }
         }
     }
-    kept.sort_by(|a, b| a.path.cmp(&b.path));
+    drop(found);
+    kept.sort_by(|&a, &b| targets[a as usize].path.cmp(&targets[b as usize].path));
     (kept, skipped)
 }
 
 /// The folders a run writes files into (none for `check`).
-fn folders_written(targets: &[Target], mode: &Mode) -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = match mode {
-        Mode::Check => return Vec::new(),
-        Mode::Write => targets
-            .iter()
+fn folders_written(targets: &[Target], kept: &[u32], mode: &Mode) -> BTreeSet<PathBuf> {
+    let kept = kept.iter().map(|&i| &targets[i as usize]);
+    match mode {
+        Mode::Check => BTreeSet::new(),
+        Mode::Write => kept
             .filter_map(|t| std::fs::canonicalize(&t.path).ok())
             .filter_map(|p| p.parent().map(Path::to_path_buf))
             .collect(),
-        Mode::Mirror { out } => targets
-            .iter()
+        Mode::Mirror { out } => kept
             .filter_map(|t| {
                 mirror_path(&t.root, &t.path, out)
                     .parent()
                     .map(Path::to_path_buf)
             })
             .collect(),
-    };
-    dirs.sort();
-    dirs.dedup();
-    dirs
+    }
 }
 
 /// The mirror path of `path` (found under `root`) inside `out`.
@@ -587,6 +769,45 @@ description = "t"
         assert!(err.to_string().contains("drop"), "{err}");
         let forced = clean_text(input, &set, true).unwrap();
         assert_eq!(forced.output, "keep\n");
+    }
+
+    #[test]
+    fn ordered_map_hands_results_over_in_order_with_a_bounded_window() {
+        let items: Vec<usize> = (0..500).collect();
+        let in_flight = AtomicUsize::new(0);
+        let most = AtomicUsize::new(0);
+        let mut seen = Vec::new();
+        {
+            ordered_map(
+                &items,
+                |&i| {
+                    let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                    most.fetch_max(now, Ordering::SeqCst);
+                    // Early items are slow, so later ones finish first.
+                    if i % 97 == 0 {
+                        std::thread::sleep(std::time::Duration::from_millis(20));
+                    }
+                    i * 2
+                },
+                |r| {
+                    in_flight.fetch_sub(1, Ordering::SeqCst);
+                    seen.push(r);
+                },
+            )
+        }
+        let doubled: Vec<usize> = items.iter().map(|i| i * 2).collect();
+        assert_eq!(seen, doubled);
+        // Finished but not yet handed over, plus one in hand per worker.
+        let workers = rayon::current_num_threads();
+        assert!(most.load(Ordering::SeqCst) <= REORDER_WINDOW + workers, "{most:?}");
+        // From inside a pool of one thread (no waiting on itself).
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let mut again = Vec::new();
+        pool.install(|| ordered_map(&items, |&i| i * 2, |r| again.push(r)));
+        assert_eq!(again, doubled);
     }
 
     #[test]

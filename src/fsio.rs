@@ -443,12 +443,37 @@ fn temp_in(dir: &Path) -> Result<tempfile::NamedTempFile, WriteError> {
         .map_err(|e| WriteError::Failed(write_reason("cannot create temporary file", &e)))
 }
 
+/// How much of a write is synced to disk before it counts as done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// The temporary file before the rename, and the folder after it: the
+    /// write is durable when the call returns.
+    Full,
+    /// The temporary file before the rename; the caller syncs the folder
+    /// (with [`sync_dir`]) once after all its renames.
+    FolderLater,
+    /// Nothing: a killed process still leaves old or new, but a crash of the
+    /// system may lose the write (`--no-fsync`, for throwaway copies).
+    None,
+}
+
 /// Replaces `path`'s content with `bytes` atomically, keeping its permissions.
 /// With `read`, refuses when the file changed since it was read: size and
 /// modification time are compared first, and the content again just before
 /// the rename. A symlink stays a symlink: the file it points to is written.
-/// A read-only file is not written.
+/// A read-only file is not written. Durable when it returns.
 pub fn write_atomic(path: &Path, bytes: &[u8], read: Option<&Input>) -> Result<(), WriteError> {
+    write_atomic_with(path, bytes, read, Durability::Full).map(drop)
+}
+
+/// [`write_atomic`] with a choice of [`Durability`]; returns the folder the
+/// file was renamed into (for [`Durability::FolderLater`]).
+pub fn write_atomic_with(
+    path: &Path,
+    bytes: &[u8],
+    read: Option<&Input>,
+    durability: Durability,
+) -> Result<PathBuf, WriteError> {
     let target = fs::canonicalize(path)
         .map_err(|e| WriteError::Failed(write_reason("cannot resolve path", &e)))?;
     let meta =
@@ -468,20 +493,31 @@ pub fn write_atomic(path: &Path, bytes: &[u8], read: Option<&Input>) -> Result<(
         .parent()
         .ok_or_else(|| WriteError::Failed("file has no parent folder".into()))?;
     let mut tmp = temp_in(dir)?;
-    tmp.write_all(bytes)
-        .and_then(|_| tmp.as_file().sync_all())
-        .map_err(|e| WriteError::Failed(write_reason("cannot write temporary file", &e)))?;
+    // Permissions and owner first, so that the one sync below covers them.
     fs::set_permissions(tmp.path(), meta.permissions())
         .map_err(|e| WriteError::Failed(write_reason("cannot copy permissions", &e)))?;
     keep_owner(tmp.as_file(), &meta);
+    tmp.write_all(bytes)
+        .and_then(|_| sync_file(tmp.as_file(), durability))
+        .map_err(|e| WriteError::Failed(write_reason("cannot write temporary file", &e)))?;
     // Last look before the rename; the temporary file goes when `tmp` drops.
     if let Some(input) = read {
         unchanged_since(&target, input)?;
     }
     tmp.persist(&target)
         .map_err(|e| WriteError::Failed(write_reason("cannot replace file", &e.error)))?;
-    sync_dir(dir);
-    Ok(())
+    if durability == Durability::Full {
+        sync_dir(dir);
+    }
+    Ok(dir.to_path_buf())
+}
+
+/// Syncs a written temporary file as `durability` asks.
+fn sync_file(file: &File, durability: Durability) -> std::io::Result<()> {
+    match durability {
+        Durability::None => Ok(()),
+        Durability::Full | Durability::FolderLater => file.sync_all(),
+    }
 }
 
 /// Gives the new file the old one's owner where allowed (when running as
@@ -500,8 +536,9 @@ fn keep_owner(file: &File, old: &fs::Metadata) {
 #[cfg(not(unix))]
 fn keep_owner(_file: &File, _old: &fs::Metadata) {}
 
-/// Makes a rename in `dir` durable (best effort; not every system allows it).
-fn sync_dir(dir: &Path) {
+/// Makes the renames in `dir` durable (best effort; not every system allows
+/// it).
+pub fn sync_dir(dir: &Path) {
     #[cfg(unix)]
     if let Ok(d) = File::open(dir) {
         let _ = d.sync_all();
@@ -510,8 +547,20 @@ fn sync_dir(dir: &Path) {
     let _ = dir;
 }
 
-/// Writes `bytes` to the mirror of `path` under `out`.
+/// Writes `bytes` to the mirror of `path` under `out`, durably.
 pub fn write_mirror(root: &Path, path: &Path, out: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    write_mirror_with(root, path, out, bytes, Durability::Full).map(drop)
+}
+
+/// [`write_mirror`] with a choice of [`Durability`]; returns the folder the
+/// file was renamed into.
+pub fn write_mirror_with(
+    root: &Path,
+    path: &Path,
+    out: &Path,
+    bytes: &[u8],
+    durability: Durability,
+) -> Result<PathBuf, WriteError> {
     let dest = crate::engine::mirror_path(root, path, out);
     if let Some(parent) = dest.parent() {
         fs::create_dir_all(parent).map_err(|e| {
@@ -522,12 +571,12 @@ pub fn write_mirror(root: &Path, path: &Path, out: &Path, bytes: &[u8]) -> Resul
         })?;
     }
     if dest.exists() {
-        write_atomic(&dest, bytes, None)
+        write_atomic_with(&dest, bytes, None, durability)
     } else {
         let dir = dest.parent().unwrap_or(Path::new("."));
         let mut tmp = temp_in(dir)?;
         tmp.write_all(bytes)
-            .and_then(|_| tmp.as_file().sync_all())
+            .and_then(|_| sync_file(tmp.as_file(), durability))
             .map_err(|e| WriteError::Failed(write_reason("cannot write", &e)))?;
         tmp.persist(&dest).map_err(|e| {
             WriteError::Failed(write_reason(
@@ -535,8 +584,10 @@ pub fn write_mirror(root: &Path, path: &Path, out: &Path, bytes: &[u8]) -> Resul
                 &e.error,
             ))
         })?;
-        sync_dir(dir);
-        Ok(())
+        if durability == Durability::Full {
+            sync_dir(dir);
+        }
+        Ok(dir.to_path_buf())
     }
 }
 

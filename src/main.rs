@@ -67,12 +67,58 @@ struct Rules {
     file: Option<PathBuf>,
 }
 
-/// The reports of a file command and how long it took.
+/// What a file command keeps of its reports as they go by: totals, hits per
+/// rule, and the reports that name a problem (without hits or texts).
 struct Outcome {
-    reports: Vec<FileReport>,
+    summary: Summary,
+    rules: printer::RuleTotals,
+    problems: Vec<FileReport>,
     /// Cleaned text of standard input, in stdin mode.
     stdin_output: Option<String>,
     started: Instant,
+}
+
+/// Hands reports, in path order, to a command's printer and folds them into
+/// the [`Outcome`]; then drops them.
+struct Fold<'a> {
+    outcome: Outcome,
+    each: &'a mut dyn FnMut(FileReport) -> io::Result<()>,
+    /// The first error of `each` (output closed): nothing more is printed.
+    error: Option<io::Error>,
+    verbose: bool,
+}
+
+impl Fold<'_> {
+    fn take(&mut self, r: FileReport) {
+        let o = &mut self.outcome;
+        o.summary.add(&r);
+        o.rules.add(&r);
+        if let Status::Failed(_) | Status::Refused(_) | Status::Skipped(_) = r.status {
+            o.problems.push(FileReport {
+                status: r.status.clone(),
+                ..FileReport::new(r.path.clone())
+            });
+        }
+        if self.error.is_some() {
+            return;
+        }
+        if self.verbose
+            && let Err(e) = printer::verbose_file(&mut io::stderr().lock(), &r)
+        {
+            self.error = Some(e);
+            return;
+        }
+        if let Err(e) = (self.each)(r) {
+            self.error = Some(e);
+        }
+    }
+
+    fn finish(self) -> anyhow::Result<Outcome> {
+        match self.error {
+            Some(e) => Err(e.into()),
+            None => Ok(self.outcome),
+        }
+    }
 }
 
 fn is_stdin(common: &Common) -> anyhow::Result<bool> {
@@ -83,9 +129,27 @@ fn is_stdin(common: &Common) -> anyhow::Result<bool> {
     Ok(dash)
 }
 
-/// Walks (or reads standard input), processes and returns sorted reports.
-fn process(common: &Common, loaded: &Rules, opts: &RunOptions) -> anyhow::Result<Outcome> {
+/// Walks (or reads standard input) and processes, handing each report to
+/// `each` in path order as soon as it is ready; returns what was folded.
+fn process(
+    common: &Common,
+    loaded: &Rules,
+    opts: &RunOptions,
+    each: &mut dyn FnMut(FileReport) -> io::Result<()>,
+) -> anyhow::Result<Outcome> {
     let started = Instant::now();
+    let mut fold = Fold {
+        outcome: Outcome {
+            summary: Summary::default(),
+            rules: printer::RuleTotals::default(),
+            problems: Vec::new(),
+            stdin_output: None,
+            started,
+        },
+        each,
+        error: None,
+        verbose: common.verbose,
+    };
     let rules = &loaded.set;
     // The rules file's excludes also match paths below the file's folder.
     let base = loaded
@@ -124,11 +188,11 @@ fn process(common: &Common, loaded: &Rules, opts: &RunOptions) -> anyhow::Result
                 (report, Some(out))
             }
         };
-        return Ok(Outcome {
-            reports: vec![report],
-            stdin_output: output,
-            started,
-        });
+        // `--verbose` lists the files of a walk; standard input is no walk.
+        fold.verbose = false;
+        fold.take(report);
+        fold.outcome.stdin_output = output;
+        return fold.finish();
     }
     if let Some(n) = common.jobs {
         rayon::ThreadPoolBuilder::new()
@@ -154,18 +218,23 @@ fn process(common: &Common, loaded: &Rules, opts: &RunOptions) -> anyhow::Result
         );
     }
     let bar = progress::Progress::new(walked.targets.len(), !common.quiet);
-    let mut reports = engine::run_with(&walked.targets, rules, opts, &|_| bar.inc());
+    // Paths that could not be walked join the reports in path order (after a
+    // report of the same path, as a stable sort would put them).
+    let mut failures = walked.failures;
+    failures.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut failures = failures.into_iter().peekable();
+    engine::run_each(&walked.targets, rules, opts, &mut |r| {
+        bar.inc();
+        bar.suspend(|| {
+            while let Some(f) = failures.next_if(|f| f.path < r.path) {
+                fold.take(f);
+            }
+            fold.take(r);
+        });
+    });
     bar.finish();
-    reports.extend(walked.failures);
-    reports.sort_by(|a, b| a.path.cmp(&b.path));
-    if common.verbose {
-        printer::verbose_files(&mut io::stderr().lock(), &reports)?;
-    }
-    Ok(Outcome {
-        reports,
-        stdin_output: None,
-        started,
-    })
+    failures.for_each(|f| fold.take(f));
+    fold.finish()
 }
 
 /// Cleans one text that did not come from a file (standard input): the report
@@ -211,38 +280,37 @@ fn options(common: &Common, mode: Mode, keep_text: bool) -> RunOptions {
         max_file_size: common.max_file_size,
         keep_text,
         encoding: common.encoding,
+        fsync: true,
         before_write: None,
     }
 }
 
 /// Problems (on standard error), then the summary and the statistics: on
 /// standard output when it is meant for people, else on standard error.
-fn finish(
-    common: &Common,
-    outcome: &Outcome,
-    word: &str,
-    to_stdout: bool,
-) -> anyhow::Result<Summary> {
-    let s = Summary::of(&outcome.reports);
-    printer::problems(&mut anstream::stderr().lock(), &outcome.reports)?;
+fn finish(common: &Common, outcome: &Outcome, word: &str, to_stdout: bool) -> anyhow::Result<()> {
+    printer::problems(&mut anstream::stderr().lock(), &outcome.problems)?;
     if !common.quiet {
         let mut out: Box<dyn Write> = if to_stdout {
             Box::new(anstream::stdout().lock())
         } else {
             Box::new(anstream::stderr().lock())
         };
-        printer::summary(&mut out, &s, word, outcome.started.elapsed())?;
+        printer::summary(&mut out, &outcome.summary, word, outcome.started.elapsed())?;
         if common.statistics {
-            printer::statistics(&mut out, &outcome.reports)?;
+            printer::statistics(&mut out, &outcome.rules)?;
         }
         out.flush()?;
     }
-    Ok(s)
+    Ok(())
 }
 
 fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
-        Command::Clean { common, out } => {
+        Command::Clean {
+            common,
+            out,
+            no_fsync,
+        } => {
             let rules = load_rules(&common.rules, common.verbose)?;
             let stdin = is_stdin(&common)?;
             if stdin && out.is_some() {
@@ -253,37 +321,56 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 None if stdin => Mode::Check,
                 None => Mode::Write,
             };
-            let outcome = process(&common, &rules, &options(&common, mode, false))?;
+            let mut opts = options(&common, mode, false);
+            opts.fsync = !no_fsync;
+            let outcome = process(&common, &rules, &opts, &mut |_| Ok(()))?;
             if let Some(text) = &outcome.stdin_output {
                 let mut stdout = io::stdout().lock();
                 stdout.write_all(text.as_bytes())?;
                 stdout.flush()?;
             }
-            let s = finish(&common, &outcome, "changed", !stdin)?;
-            Ok(if has_failures(&s) { 2 } else { 0 })
+            finish(&common, &outcome, "changed", !stdin)?;
+            Ok(if has_failures(&outcome.summary) { 2 } else { 0 })
         }
         Command::Check { common, format } => {
             let rules = load_rules(&common.rules, common.verbose)?;
             let html = format == Format::Html;
-            let outcome = process(&common, &rules, &options(&common, Mode::Check, html))?;
-            let reports = &outcome.reports;
-            let mut stdout = io::stdout().lock();
+            let opts = options(&common, Mode::Check, html);
+            let set = &rules.set;
+            let mut stdout = io::BufWriter::new(io::stdout().lock());
+            let mut json = printer::JsonStream::new()?;
+            let mut sarif = match format {
+                Format::Sarif => Some(printer::SarifStream::begin(set)?),
+                _ => None,
+            };
+            // The HTML report holds every file's texts; only it keeps reports.
+            let mut kept = Vec::new();
+            let outcome = process(&common, &rules, &opts, &mut |r| match format {
+                Format::Text if !common.quiet => printer::check_text(&mut stdout, &r),
+                Format::Text => Ok(()),
+                Format::Json => json.file(&mut stdout, &r),
+                Format::Github => printer::check_github(&mut stdout, &r),
+                Format::Sarif => sarif.as_mut().map_or(Ok(()), |s| s.file(&r, set)),
+                Format::Html => {
+                    kept.push(r);
+                    Ok(())
+                }
+            })?;
             match format {
-                Format::Text if !common.quiet => printer::check_text(&mut stdout, reports)?,
-                Format::Text => {}
-                Format::Json => printer::check_json(&mut stdout, reports, &Summary::of(reports))?,
-                Format::Github => printer::check_github(&mut stdout, reports)?,
-                Format::Sarif => printer::check_sarif(&mut stdout, reports, &rules.set)?,
-                Format::Html => html_report::write(
-                    &mut io::BufWriter::new(&mut stdout),
-                    reports,
-                    &Summary::of(reports),
-                )?,
+                Format::Json => json.end(&mut stdout, &outcome.summary)?,
+                Format::Sarif => {
+                    if let Some(s) = sarif {
+                        s.end(&mut stdout, set)?;
+                    }
+                }
+                Format::Html => html_report::write(&mut stdout, &kept, &outcome.summary)?,
+                _ => {}
             }
             stdout.flush()?;
             drop(stdout);
-            let s = finish(&common, &outcome, "would change", format == Format::Text)?;
-            Ok(if has_failures(&s) {
+            finish(&common, &outcome, "would change", format == Format::Text)?;
+            let s = &outcome.summary;
+            Ok(if has_failures(s) {
                 2
             } else if s.changed > 0 {
                 1
@@ -299,7 +386,6 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             html,
         } => {
             let rules = load_rules(&common.rules, common.verbose)?;
-            let outcome = process(&common, &rules, &options(&common, Mode::Check, true))?;
             let use_color = match color {
                 ColorChoice::Always => true,
                 ColorChoice::Never => false,
@@ -309,17 +395,28 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 }
             };
             // Colour is decided here; write raw bytes past anstream's filter.
-            let mut raw = io::stdout().lock();
+            let mut raw = io::BufWriter::new(io::stdout().lock());
+            // The HTML report holds every file's texts; only it keeps reports.
+            let mut kept = Vec::new();
+            let opts = options(&common, Mode::Check, true);
+            let outcome = process(&common, &rules, &opts, &mut |r| {
+                if html.is_some() {
+                    kept.push(r);
+                    Ok(())
+                } else if stat {
+                    printer::diff_stat(&mut raw, &r)
+                } else {
+                    printer::diff(&mut raw, &r, use_color)
+                }
+            })?;
             if let Some(path) = html {
-                html_report::write_to(&path, &outcome.reports, &Summary::of(&outcome.reports))?;
-            } else if stat {
-                printer::diff_stat(&mut raw, &outcome.reports)?;
-            } else {
-                printer::diff(&mut raw, &outcome.reports, use_color)?;
+                html_report::write_to(&path, &kept, &outcome.summary)?;
             }
             raw.flush()?;
-            let s = finish(&common, &outcome, "would change", false)?;
-            Ok(if has_failures(&s) {
+            drop(raw);
+            finish(&common, &outcome, "would change", false)?;
+            let s = &outcome.summary;
+            Ok(if has_failures(s) {
                 2
             } else if exit_code && s.changed > 0 {
                 1

@@ -97,19 +97,24 @@ impl Summary {
     pub fn of(reports: &[FileReport]) -> Summary {
         let mut s = Summary::default();
         for r in reports {
-            s.scanned += 1;
-            match r.status {
-                Status::Changed => {
-                    s.changed += 1;
-                    s.edits += r.hits.len();
-                    s.bytes_removed += r.bytes_removed;
-                }
-                Status::Skipped(_) => s.skipped += 1,
-                Status::Refused(_) => s.refused += 1,
-                Status::Failed(_) => s.failed += 1,
-                Status::Unchanged => {}
-            }
+            s.add(r);
         }
         s
+    }
+
+    /// Counts one more file.
+    pub fn add(&mut self, r: &FileReport) {
+        self.scanned += 1;
+        match r.status {
+            Status::Changed => {
+                self.changed += 1;
+                self.edits += r.hits.len();
+                self.bytes_removed += r.bytes_removed;
+            }
+            Status::Skipped(_) => self.skipped += 1,
+            Status::Refused(_) => self.refused += 1,
+            Status::Failed(_) => self.failed += 1,
+            Status::Unchanged => {}
+        }
     }
 }

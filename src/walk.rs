@@ -229,7 +229,7 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> Walked {
             } else {
                 out.targets.push(Target {
                     path: root.clone(),
-                    root: root.clone(),
+                    root: root.as_path().into(),
                 });
             }
             continue;
@@ -239,6 +239,7 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> Walked {
             continue;
         }
         let mut excluded = 0;
+        let shared_root: std::sync::Arc<Path> = root.as_path().into();
         let walker = WalkDir::new(root)
             .follow_links(false)
             .into_iter()
@@ -261,10 +262,16 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> Walked {
                     if e.file_type().is_file()
                         && (is_markdown(e.path()) || opts.include.matches(e.path(), root)) =>
                 {
+                {
+                    // Joined paths carry spare capacity; a run holds every
+                    // path until it ends.
+                    let mut path = e.into_path();
+                    path.shrink_to_fit();
                     out.targets.push(Target {
-                        path: e.into_path(),
-                        root: root.clone(),
+                        path,
+                        root: shared_root.clone(),
                     })
+                }
                 }
                 Ok(_) => {}
                 Err(e) => {
@@ -281,6 +288,7 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> Walked {
     }
     out.targets.sort_by(|a, b| a.path.cmp(&b.path));
     out.targets.dedup_by(|a, b| a.path == b.path);
+    out.targets.shrink_to_fit();
     if let Some(shard) = opts.shard {
         let before = out.targets.len();
         out.targets.retain(|t| shard.contains(&t.path));

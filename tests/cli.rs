@@ -805,6 +805,64 @@ fn output_is_sorted_by_path_whatever_the_thread_count() {
     assert_eq!(files.len(), 40);
 }
 
+#[test]
+fn every_report_format_is_the_same_whatever_the_thread_count() {
+    // Reports stream out as files finish: the order must not depend on which
+    // thread finished first. Files of very different sizes, a failure and a
+    // file that is clean, so finishing order differs from path order.
+    let dir = tempfile::tempdir().unwrap();
+    for i in (0..60).rev() {
+        let text = match i % 7 {
+            0 => clean_text(),
+            3 => dirty().repeat(1 + i % 5 * 20),
+            _ => dirty(),
+        };
+        fs::write(dir.path().join(format!("f{i:02}.md")), text).unwrap();
+    }
+    fs::write(dir.path().join("f30b.md"), b"bin\0ary").unwrap();
+    for format in ["json", "sarif", "github", "text"] {
+        let run = |jobs: &str| {
+            stdout_of(mdscrub(dir.path()).args(["check", "-q", "--format", format, "-j", jobs, "."]))
+        };
+        let one = run("1");
+        assert!(!one.is_empty() || format == "text", "{format}");
+        assert!(one == run("2"), "{format} differs between -j 1 and -j 2");
+        assert!(one == run("3"), "{format} differs between -j 1 and -j 3");
+    }
+    let json = stdout_of(mdscrub(dir.path()).args(["check", "--format", "json", "-j", "2", "."]));
+    let doc: Value = serde_json::from_str(&json).unwrap();
+    let paths: Vec<&str> = doc["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    let mut sorted = paths.clone();
+    sorted.sort();
+    assert_eq!(paths, sorted);
+    assert_eq!(paths.len(), 61);
+    let diff = |jobs: &str| stdout_of(mdscrub(dir.path()).args(["diff", "-j", jobs, "."]));
+    assert!(diff("1") == diff("2"), "diff differs between -j 1 and -j 2");
+}
+
+#[test]
+fn clean_without_fsync_cleans_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("a.md"), dirty()).unwrap();
+    fs::write(dir.path().join("b.md"), dirty()).unwrap();
+    mdscrub(dir.path())
+        .args(["clean", "-q", "a.md"])
+        .assert()
+        .success();
+    mdscrub(dir.path())
+        .args(["clean", "-q", "--no-fsync", "b.md"])
+        .assert()
+        .success();
+    let a = fs::read_to_string(dir.path().join("a.md")).unwrap();
+    assert_ne!(a, dirty());
+    assert_eq!(a, fs::read_to_string(dir.path().join("b.md")).unwrap());
+}
+
 // --- suppression ----------------------------------------------------------------
 
 #[test]

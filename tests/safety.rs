@@ -30,7 +30,7 @@ fn write_opts() -> RunOptions {
 fn target(path: &Path, root: &Path) -> Target {
     Target {
         path: path.to_path_buf(),
-        root: root.to_path_buf(),
+        root: root.into(),
     }
 }
 
