@@ -538,11 +538,7 @@ pub fn run_each(
 /// the calling thread in the order of `items`, each as soon as it and all
 /// before it are done. Workers stay at most [`REORDER_WINDOW`] items ahead
 /// of `each`, so at most that many results wait at once.
-fn ordered_map<T: Sync, R: Send>(
-    items: &[T],
-    f: impl Fn(&T) -> R + Sync,
-    mut each: impl FnMut(R),
-) {
+fn ordered_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync, mut each: impl FnMut(R)) {
     if items.is_empty() {
         return;
     }
@@ -799,7 +795,10 @@ description = "t"
         assert_eq!(seen, doubled);
         // Finished but not yet handed over, plus one in hand per worker.
         let workers = rayon::current_num_threads();
-        assert!(most.load(Ordering::SeqCst) <= REORDER_WINDOW + workers, "{most:?}");
+        assert!(
+            most.load(Ordering::SeqCst) <= REORDER_WINDOW + workers,
+            "{most:?}"
+        );
         // From inside a pool of one thread (no waiting on itself).
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(1)

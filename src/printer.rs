@@ -294,7 +294,9 @@ const HOLE: &str = "\u{1}mdscrub-array\u{1}";
 fn cut_at_hole(doc: &impl Serialize) -> io::Result<(String, String, String)> {
     let text = serde_json::to_string_pretty(doc)?;
     let hole = serde_json::to_string(HOLE)?;
-    let at = text.find(&hole).ok_or_else(|| io::Error::other("no hole"))?;
+    let at = text
+        .find(&hole)
+        .ok_or_else(|| io::Error::other("no hole"))?;
     let line = text[..at].rfind('\n').map_or(0, |i| i + 1);
     let indent: String = text[line..].chars().take_while(|&c| c == ' ').collect();
     Ok((
@@ -704,7 +706,11 @@ mod tests {
             let mut out = Vec::new();
             stream.end(&mut out, &rules).unwrap();
             let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
-            let hits: usize = reports.iter().filter(|r| r.status == Status::Changed).map(|r| r.hits.len()).sum();
+            let hits: usize = reports
+                .iter()
+                .filter(|r| r.status == Status::Changed)
+                .map(|r| r.hits.len())
+                .sum();
             assert_eq!(doc["runs"][0]["results"].as_array().unwrap().len(), hits);
             // The same document serialised whole.
             let mut whole = sarif_doc(HOLE, notifications, &rules);

@@ -262,7 +262,6 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> Walked {
                     if e.file_type().is_file()
                         && (is_markdown(e.path()) || opts.include.matches(e.path(), root)) =>
                 {
-                {
                     // Joined paths carry spare capacity; a run holds every
                     // path until it ends.
                     let mut path = e.into_path();
@@ -271,7 +270,6 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> Walked {
                         path,
                         root: shared_root.clone(),
                     })
-                }
                 }
                 Ok(_) => {}
                 Err(e) => {

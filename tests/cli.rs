@@ -822,7 +822,9 @@ fn every_report_format_is_the_same_whatever_the_thread_count() {
     fs::write(dir.path().join("f30b.md"), b"bin\0ary").unwrap();
     for format in ["json", "sarif", "github", "text"] {
         let run = |jobs: &str| {
-            stdout_of(mdscrub(dir.path()).args(["check", "-q", "--format", format, "-j", jobs, "."]))
+            stdout_of(
+                mdscrub(dir.path()).args(["check", "-q", "--format", format, "-j", jobs, "."]),
+            )
         };
         let one = run("1");
         assert!(!one.is_empty() || format == "text", "{format}");
