@@ -118,6 +118,7 @@ for n in $SIZES; do
     row "mdscrub check (cleaned copy)" "$none" "'$mdscrub' check -q '$cleaned'"
     row "mdscrub check (dirty copy)" "$none" "'$mdscrub' check -q '$corpus'"
     if [ "${MEMORY_ONLY:-}" = 1 ]; then continue; fi
+    row "mdscrub clean --no-fsync" "$fresh" "'$mdscrub' clean -q --no-fsync '$run'" no
     row "mdscrub clean -j 1" "$fresh" "'$mdscrub' clean -q -j 1 '$run'" no
     row "mdscrub clean -j 2" "$fresh" "'$mdscrub' clean -q -j 2 '$run'" no
     row "mdscrub check -j 1 (cleaned)" "$none" "'$mdscrub' check -q -j 1 '$cleaned'" no
