@@ -72,6 +72,12 @@ pub struct RuleSet {
     /// Use the prefilter (on by default). Off, every text is parsed and every
     /// rule runs in every pass; the output must be the same (tests compare).
     pub use_prefilter: bool,
+    /// Let the prefilter also search the visible-text needles of phrase
+    /// rules (`drop-block`, `drop-line`, `drop-tail`), so that a file holding
+    /// none of their phrases can skip its parse. Off by default: the search
+    /// squeezes a copy of each text, and on archives where most files are
+    /// parsed anyway it costs more than the parses it spares (BENCHMARKS.md).
+    pub visible_prefilter: bool,
     /// Switched-off rules, exclude globs and the file's name.
     pub extra: SetMeta,
 }
@@ -93,6 +99,7 @@ impl RuleSet {
             max_removed: DEFAULT_MAX_REMOVED,
             prefilter: Prefilter::default(),
             use_prefilter: true,
+            visible_prefilter: false,
             extra: SetMeta::default(),
         }
     }
@@ -221,36 +228,27 @@ impl RuleSet {
             max_removed,
             prefilter,
             use_prefilter: true,
+            visible_prefilter: false,
             extra: SetMeta::default(),
         }
     }
 
-    /// For each rule (in order), whether it may make an edit in `text`;
-    /// `None` when no rule may, so the text needs no parse. With the
-    /// prefilter off, every rule may.
-    pub fn firing(&self, text: &str) -> Option<Vec<bool>> {
-        self.firing_in(text, rules::head_of(text))
-    }
-
-    /// [`RuleSet::firing`] for a text that a clean has already changed:
-    /// `head` is [`rules::head_of`] the text before the clean (what
-    /// `if-matches` gates test).
-    pub fn firing_in(&self, text: &str, head: &str) -> Option<Vec<bool>> {
+    /// Whether some rule may make an edit in `text`; false when none may, so
+    /// the text needs no parse. With the prefilter off, true (unless there
+    /// are no rules).
+    pub fn may_apply(&self, text: &str) -> bool {
         if self.rules.is_empty() {
-            return None;
+            return false;
         }
         if !self.use_prefilter {
-            return Some(vec![true; self.rules.len()]);
+            return true;
         }
-        self.prefilter.firing(text, |i| {
-            let rule = &self.rules[i].rule;
-            rule.gate_open(head) && rule.may_fire(text)
-        })
-    }
-
-    /// True when some rule might apply to `text` (a cheap literal test).
-    pub fn may_apply(&self, text: &str) -> bool {
-        self.firing(text).is_some()
+        let head = rules::head_of(text);
+        self.prefilter
+            .any_may_fire(text, self.visible_prefilter, |i| {
+                let rule = &self.rules[i].rule;
+                rule.gate_open(head) && rule.may_fire(text)
+            })
     }
 }
 

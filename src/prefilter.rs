@@ -26,7 +26,7 @@ pub struct Prefilter {
     /// For each needle (automaton pattern), the rules it belongs to.
     owners: Vec<Vec<usize>>,
     /// The needles, lower case, and for each the needles that could overlap
-    /// an occurrence of it (see [`Prefilter::firing`]).
+    /// an occurrence of it (see [`Prefilter::any_may_fire`]).
     lowered: Vec<Vec<u8>>,
     shadows: Vec<Vec<usize>>,
     /// For each rule: true when it has needles (false: it always runs).
@@ -40,6 +40,26 @@ pub struct Prefilter {
     has_visible: Vec<bool>,
     visible_lowered: Vec<Vec<u8>>,
     visible_shadows: Vec<Vec<usize>>,
+}
+
+/// Adds rule `i`'s needles to `needles` (lower-cased, each once), recording
+/// `i` among the owners of each.
+fn add_needles(
+    needles: &mut Vec<String>,
+    owners: &mut Vec<Vec<usize>>,
+    new: impl IntoIterator<Item = String>,
+    i: usize,
+) {
+    for n in new {
+        let lower = n.to_ascii_lowercase();
+        match needles.iter().position(|m| *m == lower) {
+            Some(k) => owners[k].push(i),
+            None => {
+                needles.push(lower);
+                owners.push(vec![i]);
+            }
+        }
+    }
 }
 
 impl Prefilter {
@@ -58,28 +78,15 @@ impl Prefilter {
                 .visible_needles()
                 .filter(|n| !n.iter().any(String::is_empty));
             has_visible.push(vis.is_some());
-            for n in vis.into_iter().flatten() {
-                let lower = n.to_ascii_lowercase();
-                match visible.iter().position(|m| *m == lower) {
-                    Some(k) => visible_owners[k].push(i),
-                    None => {
-                        visible.push(lower);
-                        visible_owners.push(vec![i]);
-                    }
-                }
-            }
+            add_needles(
+                &mut visible,
+                &mut visible_owners,
+                vis.into_iter().flatten(),
+                i,
+            );
             let own = rule.needles().filter(|n| !n.iter().any(String::is_empty));
             has_needles.push(own.is_some());
-            for n in own.into_iter().flatten() {
-                let lower = n.to_ascii_lowercase();
-                match needles.iter().position(|m| *m == lower) {
-                    Some(k) => owners[k].push(i),
-                    None => {
-                        needles.push(lower);
-                        owners.push(vec![i]);
-                    }
-                }
-            }
+            add_needles(&mut needles, &mut owners, own.into_iter().flatten(), i);
         }
         let build = |needles: &[String]| {
             (!needles.is_empty()).then(|| {
@@ -108,44 +115,65 @@ impl Prefilter {
         }
     }
 
-    /// For each rule, whether it may make an edit in `text`; `None` when no
-    /// rule (other than those that only follow others) may, so the text
-    /// needs no parse. Rules that follow others are `true` whenever another
-    /// rule is.
-    /// `may_fire(i)` is rule `i`'s own raw-text test ([`Rule::may_fire`]).
-    pub fn firing(&self, text: &str, may_fire: impl Fn(usize) -> bool) -> Option<Vec<bool>> {
+    /// Whether some rule (other than those that only follow others) may make
+    /// an edit in `text`; false means the text needs no parse.
+    /// `may_fire(i)` is rule `i`'s own raw-text test ([`Rule::may_fire`]),
+    /// asked at most once per rule and only for a rule whose needles are
+    /// present.
+    ///
+    /// The answer is all the engine needs: a text that some rule may touch is
+    /// parsed, and once it is parsed every rule runs (running a rule costs
+    /// less than proving it cannot fire). So the search stops at the first
+    /// rule that may fire, cheapest tests first.
+    ///
+    /// With `visible` false, the visible-text needles are not searched (that
+    /// search squeezes a copy of the text, which costs more than a parse): a
+    /// rule without raw needles is asked first, then the raw needles are
+    /// searched. With `visible` true: the raw needles, then the visible-text
+    /// needles, then the rules with neither.
+    pub fn any_may_fire(
+        &self,
+        text: &str,
+        visible: bool,
+        may_fire: impl Fn(usize) -> bool,
+    ) -> bool {
         let n = self.has_needles.len();
-        let mut present = vec![false; n];
-        let mut pending = self
-            .has_needles
-            .iter()
-            .zip(&self.follows)
-            .filter(|(h, f)| **h && !**f)
-            .count();
-        if let Some(ac) = &self.automaton
-            && pending > 0
-        {
+        // Rules already asked (their `may_fire` said no), and those left.
+        let mut asked = vec![false; n];
+        let ask = |r: usize, asked: &mut Vec<bool>| {
+            if self.follows[r] || asked[r] {
+                return false;
+            }
+            asked[r] = true;
+            may_fire(r)
+        };
+        let _fences = raw::FenceCache::enter(text);
+        if !visible && (0..n).any(|i| !self.has_needles[i] && ask(i, &mut asked)) {
+            return true;
+        }
+        if let Some(ac) = &self.automaton {
             // A non-overlapping search is much faster than an overlapping
             // one, but an occurrence it skips overlaps one it reports: so
             // around each reported needle, the needles that could overlap it
             // are tested in place.
             let bytes = text.as_bytes();
-            let mark = |k: usize, present: &mut Vec<bool>, pending: &mut usize| {
-                for &r in &self.owners[k] {
-                    if !present[r] {
-                        present[r] = true;
-                        if !self.follows[r] {
-                            *pending -= 1;
-                        }
-                    }
-                }
-            };
+            let mut pending = (0..n)
+                .filter(|&i| self.has_needles[i] && !self.follows[i])
+                .count();
             for m in ac.find_iter(text) {
                 let k = m.pattern().as_usize();
-                mark(k, &mut present, &mut pending);
-                for &j in &self.shadows[k] {
-                    if overlapping_hit(bytes, m.start(), m.end(), &self.lowered[j]) {
-                        mark(j, &mut present, &mut pending);
+                let overlapping = self.shadows[k]
+                    .iter()
+                    .copied()
+                    .filter(|&j| overlapping_hit(bytes, m.start(), m.end(), &self.lowered[j]));
+                for j in std::iter::once(k).chain(overlapping) {
+                    for &r in &self.owners[j] {
+                        if !self.follows[r] && !asked[r] {
+                            pending -= 1;
+                            if ask(r, &mut asked) {
+                                return true;
+                            }
+                        }
                     }
                 }
                 if pending == 0 {
@@ -153,49 +181,30 @@ impl Prefilter {
                 }
             }
         }
-        // Decide rule by rule, cheapest tests first; once one rule may fire
-        // the text is parsed anyway, and the remaining rules are taken as
-        // firing without their dearer tests (the answer only has to err
-        // towards true). The visible-text search comes last.
-        let _fences = raw::FenceCache::enter(text);
-        let mut firing = vec![false; n];
-        let mut any = false;
-        // Visible-text needles first: one search decides most texts that
-        // must be parsed, before the hooks scan.
+        // Visible-text needles, for the rules whose raw needles (if any)
+        // were not found.
+        if !visible {
+            return false;
+        }
         let visible_pending: Vec<usize> = (0..n)
-            .filter(|&i| !self.follows[i] && self.has_visible[i] && !present[i])
+            .filter(|&i| !self.follows[i] && self.has_visible[i] && !asked[i])
             .collect();
         if !visible_pending.is_empty() {
+            // A numeric entity may spell a needle character: every visible
+            // needle counts as present.
             let found = if memchr::memmem::find(text.as_bytes(), b"&#").is_some() {
-                // A numeric entity may spell a needle character: every
-                // visible needle counts as present.
                 vec![true; n]
             } else {
                 self.visible_present(text, &visible_pending)
             };
             for &i in &visible_pending {
-                present[i] = found[i];
+                if found[i] && ask(i, &mut asked) {
+                    return true;
+                }
             }
         }
-        for i in 0..n {
-            if self.follows[i] {
-                continue;
-            }
-            let gated = self.has_needles[i] || self.has_visible[i];
-            if any {
-                firing[i] = !gated || present[i];
-                continue;
-            }
-            firing[i] = (!gated || present[i]) && may_fire(i);
-            any |= firing[i];
-        }
-        if !any {
-            return None;
-        }
-        for (f, follows) in firing.iter_mut().zip(&self.follows) {
-            *f |= *follows;
-        }
-        Some(firing)
+        // Rules without needles: their own test decides.
+        (0..n).any(|i| !self.has_needles[i] && !self.has_visible[i] && ask(i, &mut asked))
     }
 
     /// Which of the rules in `pending` have a visible-text needle in the
@@ -218,7 +227,7 @@ impl Prefilter {
             }
         };
         // Non-overlapping, with the overlapping needles tested in place
-        // (see the raw search in `firing`).
+        // (see the raw search in `any_may_fire`).
         for m in ac.find_iter(&squeezed) {
             let k = m.pattern().as_usize();
             mark(k, &mut present, &mut left);

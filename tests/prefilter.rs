@@ -19,13 +19,29 @@ fn rule_sets() -> Vec<RuleSet> {
     vec![RuleSet::default_rules(), all]
 }
 
-/// Cleans `text` with and without the prefilter and compares.
+/// Cleans `text` without the prefilter, and with it in both modes (with and
+/// without the visible-text search), and compares.
 fn assert_same(set: &mut RuleSet, text: &str, what: &str) {
-    set.use_prefilter = true;
-    let on = clean_text(text, set, true);
     set.use_prefilter = false;
     let off = clean_text(text, set, true);
     set.use_prefilter = true;
+    for visible in [false, true] {
+        set.visible_prefilter = visible;
+        let on = clean_text(text, set, true);
+        compare(
+            on,
+            off.clone(),
+            &format!("{what} (visible search {visible})"),
+        );
+    }
+    set.visible_prefilter = false;
+}
+
+fn compare(
+    on: Result<mdscrub::Cleaned, mdscrub::CleanError>,
+    off: Result<mdscrub::Cleaned, mdscrub::CleanError>,
+    what: &str,
+) {
     match (on, off) {
         (Ok(a), Ok(b)) => {
             assert_eq!(a.output, b.output, "output differs: {what}");
@@ -156,30 +172,32 @@ fn traps_still_fire_and_match_the_unfiltered_clean() {
 fn a_cleaned_text_with_kept_parameters_is_not_parsed() {
     let set = RuleSet::default_rules();
     let text = "# 标题\n\n正文第一段，讲一件事。\n\n![](https://mmbiz.qpic.cn/mmbiz_png/abc/640?wx_fmt=png)\n\n[上一篇](https://mp.weixin.qq.com/s?__biz=MzA5&mid=2247&idx=1&sn=9f3c)\n";
-    let rules_that_may_fire: Vec<&str> = set
-        .firing(text)
-        .map(|f| {
-            set.rules
-                .iter()
-                .zip(f)
-                .filter(|(_, f)| *f)
-                .map(|(r, _)| &*r.id)
-                .collect()
-        })
-        .unwrap_or_default();
-    // Only the rules without needles (regexes over visible text) remain, and
-    // repair-emphasis: `?__biz=` could open `__` emphasis as far as a raw
-    // scan can tell.
-    for id in &rules_that_may_fire {
-        let kind = set.rules.iter().find(|r| &*r.id == *id).unwrap().kind;
+    // Rule by rule, with the visible-text search on: only rules over
+    // visible text whose phrases it cannot rule out (regexes without a
+    // required literal) remain, and repair-emphasis: `?__biz=` could open
+    // `__` emphasis as far as a raw scan can tell.
+    let mut rules_that_may_fire = Vec::new();
+    for rule in &set.rules {
+        let mut one = RuleSet::default_rules()
+            .narrow(&[rule.id.to_string()], &[])
+            .unwrap();
+        one.visible_prefilter = true;
+        if one.may_apply(text) {
+            rules_that_may_fire.push((rule.id.to_string(), rule.kind));
+        }
+    }
+    for (id, kind) in &rules_that_may_fire {
         assert!(
             matches!(
-                kind,
+                *kind,
                 "drop-block" | "drop-line" | "drop-tail" | "tidy" | "repair-emphasis"
             ),
             "{id} ({kind}) may fire on a cleaned text"
         );
     }
+    // With the default rules and the visible-text search off, a phrase rule
+    // without raw needles makes every text parsed.
+    assert!(set.may_apply(text));
     let mut only_urls = RuleSet::default_rules()
         .narrow(
             &[
