@@ -28,6 +28,9 @@ SEED=${SEED:-42}
 SLOW_MAX=${SLOW_MAX:-2000}
 WORK=${WORK:-$(mktemp -d "${TMPDIR:-/tmp}/mdscrub-bench.XXXXXX")}
 mkdir -p "$WORK"
+# mdscrub's cache of clean contents lives in the scratch folder. Rows run
+# with --no-cache unless they say "cache warm".
+export MDSCRUB_CACHE_DIR=$WORK/cache
 
 echo "building (release)..." >&2
 (cd "$here" && cargo build --release --quiet --bin mdscrub --example gen-corpus --example parse-floor)
@@ -92,6 +95,7 @@ for n in $SIZES; do
     fi
     bytes=$(du -sb "$corpus" | cut -f1)
     cleaned=$WORK/cleaned-$n
+    # This clean also records its output in the cache (the warm rows).
     rm -rf "$cleaned" && cp -r "$corpus" "$cleaned" && "$mdscrub" clean -q "$cleaned" || true
     run=$WORK/run
     fresh="rm -rf '$run' && cp -r '$corpus' '$run'"
@@ -114,15 +118,16 @@ for n in $SIZES; do
     row "parse floor (comrak, same options, rayon)" "$none" "'$floor' '$corpus'"
     floor_t=$t_parse_floor__comrak__same_options__rayon_
     row "cat of all files" "$none" "find '$corpus' -name '*.md' -print0 | xargs -0 cat >/dev/null" no
-    row "mdscrub clean" "$fresh" "'$mdscrub' clean -q '$run'"
-    row "mdscrub check (cleaned copy)" "$none" "'$mdscrub' check -q '$cleaned'"
-    row "mdscrub check (dirty copy)" "$none" "'$mdscrub' check -q '$corpus'"
+    row "mdscrub clean" "$fresh" "'$mdscrub' clean -q --no-cache '$run'"
+    row "mdscrub check (cleaned copy)" "$none" "'$mdscrub' check -q --no-cache '$cleaned'"
+    row "mdscrub check (dirty copy)" "$none" "'$mdscrub' check -q --no-cache '$corpus'"
+    row "mdscrub check (cleaned copy, cache warm)" "$none" "'$mdscrub' check -q '$cleaned'"
     if [ "${MEMORY_ONLY:-}" = 1 ]; then continue; fi
-    row "mdscrub clean --no-fsync" "$fresh" "'$mdscrub' clean -q --no-fsync '$run'" no
-    row "mdscrub clean -j 1" "$fresh" "'$mdscrub' clean -q -j 1 '$run'" no
-    row "mdscrub clean -j 2" "$fresh" "'$mdscrub' clean -q -j 2 '$run'" no
-    row "mdscrub check -j 1 (cleaned)" "$none" "'$mdscrub' check -q -j 1 '$cleaned'" no
-    row "mdscrub check -j 2 (cleaned)" "$none" "'$mdscrub' check -q -j 2 '$cleaned'" no
+    row "mdscrub clean --no-fsync" "$fresh" "'$mdscrub' clean -q --no-cache --no-fsync '$run'" no
+    row "mdscrub clean -j 1" "$fresh" "'$mdscrub' clean -q --no-cache -j 1 '$run'" no
+    row "mdscrub clean -j 2" "$fresh" "'$mdscrub' clean -q --no-cache -j 2 '$run'" no
+    row "mdscrub check -j 1 (cleaned)" "$none" "'$mdscrub' check -q --no-cache -j 1 '$cleaned'" no
+    row "mdscrub check -j 2 (cleaned)" "$none" "'$mdscrub' check -q --no-cache -j 2 '$cleaned'" no
     if have rumdl; then
         row "rumdl check --fix" "$fresh" "rumdl check --fix --no-cache '$run'" no
     fi

@@ -148,6 +148,14 @@ pub struct Common {
     /// After the summary, a table of hits per rule, most frequent first.
     #[arg(long)]
     pub statistics: bool,
+    /// Process every file, even one whose content an earlier run with the
+    /// same rules found clean.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Keep the cache of clean contents here (default: MDSCRUB_CACHE_DIR,
+    /// else the user's cache folder).
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    pub cache_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -15,6 +15,7 @@ use std::sync::{Arc, Condvar, Mutex, mpsc};
 
 use rayon::prelude::*;
 
+use crate::cache::Cache;
 use crate::config::RuleSet;
 use crate::document::Document;
 use crate::edit::{self, Edit, EditSink};
@@ -37,6 +38,11 @@ pub struct Cleaned {
     pub passes: usize,
     /// Share of the input's visible text that the clean removed (0–1).
     pub removed_share: f64,
+    /// True when the output is known to need no further change: the last
+    /// parse found nothing to do in it, only settling rules acted in the last
+    /// pass, or no rule could touch the input at all. False when a pass was
+    /// undone because it changed what is code.
+    pub verified: bool,
 }
 
 impl Cleaned {
@@ -71,6 +77,7 @@ pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, 
             hits: Vec::new(),
             passes: 0,
             removed_share: 0.0,
+            verified: true,
         });
     }
     let settling: Vec<&str> = rules
@@ -91,6 +98,7 @@ pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, 
     let mut input_code: Vec<Range<usize>> = Vec::new();
     let mut before_last: Option<(String, usize)> = None;
     let mut settled = false;
+    let mut verified = false;
     let mut parses = 0;
     while parses < MAX_PASSES {
         let doc = Document::parse(&current);
@@ -128,6 +136,7 @@ pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, 
         drop(doc);
         if edits.is_empty() {
             settled = true;
+            verified = true;
             break;
         }
         // A pass whose edits all come from rules that only tidy up after
@@ -154,7 +163,10 @@ pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, 
         before_last = Some((std::mem::replace(&mut current, next), visible));
         passes.push(edits);
         if only_settling {
+            // Settling rules leave nothing to find by their contract (the
+            // idempotence properties and corpus tests hold them to it).
             settled = true;
+            verified = true;
             break;
         }
     }
@@ -195,6 +207,7 @@ pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, 
         hits,
         passes: parses,
         removed_share,
+        verified,
     })
 }
 
@@ -315,6 +328,9 @@ pub struct RunOptions {
     /// Sync written files and their folders to disk (`false`: `--no-fsync`,
     /// for throwaway copies).
     pub fsync: bool,
+    /// Contents known clean from earlier runs; this run adds the ones it
+    /// finds clean and the ones it writes. `None`: every file is processed.
+    pub cache: Option<Arc<Cache>>,
     /// For tests only: called with a file's path after the file was read and
     /// cleaned and just before it is written in place, so a test can change
     /// or remove the file under the engine's feet. `None` in real runs.
@@ -330,6 +346,7 @@ impl Default for RunOptions {
             keep_text: false,
             encoding: fsio::Encoding::Utf8,
             fsync: true,
+            cache: None,
             before_write: None,
         }
     }
@@ -366,27 +383,6 @@ fn process_file_in(
             return report;
         }
     };
-    let cleaned = match clean_text(&input.text, rules, opts.force) {
-        Ok(c) => c,
-        Err(e @ CleanError::TooMuchRemoved { .. }) => {
-            report.status = Status::Refused(e.to_string());
-            return report;
-        }
-        Err(e) => {
-            report.status = Status::Failed(e.to_string());
-            return report;
-        }
-    };
-    report.bytes_removed = input.text.len() as i64 - cleaned.output.len() as i64;
-    report.hits = cleaned.hits;
-    // A clean that writes reports counts, never the texts of its hits: they
-    // would only be dropped unread.
-    if !matches!(opts.mode, Mode::Check) && !opts.keep_text {
-        for h in &mut report.hits {
-            h.removed = String::new();
-            h.replacement = String::new();
-        }
-    }
     let durability = match (opts.fsync, renamed) {
         (false, _) => fsio::Durability::None,
         (true, Some(_)) => fsio::Durability::FolderLater,
@@ -399,14 +395,48 @@ fn process_file_in(
             set.lock().unwrap_or_else(|e| e.into_inner()).insert(dir);
         }
     };
-    if cleaned.output == input.text {
+    // A file left as it is: only a mirror needs a copy of it.
+    let unchanged = |mut report: FileReport| {
         if let Mode::Mirror { out } = &opts.mode {
             match fsio::write_mirror_with(&target.root, path, out, input.bytes(), durability) {
                 Ok(dir) => note(dir),
                 Err(e) => report.status = e.into_status(),
             }
         }
-        return report;
+        report
+    };
+    let cache = opts.cache.as_deref();
+    if cache.is_some_and(|c| c.knows_clean(input.bytes())) {
+        return unchanged(report);
+    }
+    let cleaned = match clean_text(&input.text, rules, opts.force) {
+        Ok(c) => c,
+        Err(e @ CleanError::TooMuchRemoved { .. }) => {
+            report.status = Status::Refused(e.to_string());
+            return report;
+        }
+        Err(e) => {
+            report.status = Status::Failed(e.to_string());
+            return report;
+        }
+    };
+    if cleaned.output == input.text {
+        if let Some(c) = cache
+            && cleaned.verified
+        {
+            c.note_clean(input.bytes());
+        }
+        return unchanged(report);
+    }
+    report.bytes_removed = input.text.len() as i64 - cleaned.output.len() as i64;
+    report.hits = cleaned.hits;
+    // A clean that writes reports counts, never the texts of its hits: they
+    // would only be dropped unread.
+    if !matches!(opts.mode, Mode::Check) && !opts.keep_text {
+        for h in &mut report.hits {
+            h.removed = String::new();
+            h.replacement = String::new();
+        }
     }
     report.status = Status::Changed;
     let bytes = input.codec.encode(&cleaned.output);
@@ -422,11 +452,17 @@ fn process_file_in(
             fsio::write_mirror_with(&target.root, path, out, &bytes, durability).map(Some)
         }
     };
-    drop(bytes);
     match written {
         Ok(dir) => {
             if let Some(dir) = dir {
                 note(dir);
+                // What was written needs no further change: a later run
+                // over it skips its parse.
+                if let Some(c) = cache
+                    && cleaned.verified
+                {
+                    c.note_clean(&bytes);
+                }
             }
         }
         Err(e) => {

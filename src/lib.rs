@@ -6,6 +6,7 @@
 //! loops until the text settles and writes it back, [`report`] holds outcomes.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod cache;
 pub mod config;
 pub mod document;
 pub mod edit;

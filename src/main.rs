@@ -15,12 +15,14 @@ mod rules_cmd;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context as _, bail};
 use clap::{CommandFactory, Parser};
 
 use cli::{Cli, ColorChoice, Command, Common, Format, RulesArgs};
+use mdscrub::cache::{self, Cache};
 use mdscrub::config::RuleSet;
 use mdscrub::engine::{self, CleanError, Mode, RunOptions};
 use mdscrub::fsio;
@@ -217,6 +219,11 @@ fn process(
             walked.other_shards
         );
     }
+    let cache = open_cache(common, rules, opts);
+    let opts = &RunOptions {
+        cache: cache.clone(),
+        ..opts.clone()
+    };
     let bar = progress::Progress::new(walked.targets.len(), !common.quiet);
     // Paths that could not be walked join the reports in path order (after a
     // report of the same path, as a stable sort would put them).
@@ -234,6 +241,20 @@ fn process(
     });
     bar.finish();
     failures.for_each(|f| fold.take(f));
+    if let Some(cache) = cache {
+        let saved = cache.save();
+        if common.verbose {
+            eprintln!(
+                "cache: {} of {} files known clean from earlier runs ({})",
+                cache.hits(),
+                walked.targets.len(),
+                cache.path().display()
+            );
+            if let Err(e) = saved {
+                eprintln!("cache: not written: {e}");
+            }
+        }
+    }
     fold.finish()
 }
 
@@ -281,8 +302,20 @@ fn options(common: &Common, mode: Mode, keep_text: bool) -> RunOptions {
         keep_text,
         encoding: common.encoding,
         fsync: true,
+        cache: None,
         before_write: None,
     }
+}
+
+/// The cache of clean contents for a run over files, unless switched off or
+/// there is no folder to keep it in.
+fn open_cache(common: &Common, rules: &RuleSet, opts: &RunOptions) -> Option<Arc<Cache>> {
+    if common.no_cache {
+        return None;
+    }
+    let dir = common.cache_dir.clone().or_else(cache::default_dir)?;
+    let fingerprint = cache::fingerprint(rules, &format!("{:?}", opts.encoding));
+    Some(Arc::new(Cache::open(&dir, fingerprint)))
 }
 
 /// Problems (on standard error), then the summary and the statistics: on

@@ -1,0 +1,281 @@
+//! The clean-content cache: which file contents are already known to be
+//! clean under a rule set, so that a later run over an archive that has not
+//! changed skips their parse and their rules.
+//!
+//! The cache is keyed on content, not on paths or modification times: a CI
+//! checkout sets every file's mtime afresh, and a copied archive is as clean
+//! as its original. A cache file holds the 128-bit hashes (xxh3) of contents
+//! that a run found clean, one file per rule-set fingerprint, so editing the
+//! rules (or upgrading mdscrub) starts a new cache rather than trusting an
+//! old one. Only contents that need no change are recorded: a file with
+//! hits, a failure or a refusal is processed every time.
+//!
+//! The cache can only make a run faster. A cache file that cannot be read,
+//! is damaged or belongs to another version is ignored; one that cannot be
+//! written is not an error of the run.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, SystemTime};
+
+use xxhash_rust::xxh3::xxh3_128;
+
+use crate::config::RuleSet;
+
+/// First bytes of a cache file; the version changes with the format.
+const MAGIC: &[u8; 16] = b"mdscrub-cache-1\n";
+
+/// Most contents one cache file remembers (16 bytes each): this run's
+/// first, then older ones.
+const MAX_ENTRIES: usize = 1 << 20;
+
+/// Cache files of other fingerprints unused for this long are removed.
+const STALE_AFTER: Duration = Duration::from_secs(30 * 24 * 3600);
+
+/// The contents known clean under one rule set.
+#[derive(Debug)]
+pub struct Cache {
+    file: PathBuf,
+    /// Loaded from the cache file, sorted.
+    known: Vec<u128>,
+    /// Found clean in this run (new, or known and seen again).
+    seen: Mutex<Vec<u128>>,
+    hits: AtomicUsize,
+}
+
+/// A fingerprint of everything that decides what a run does to a file's
+/// bytes: mdscrub's version, every active rule with its settings, and the
+/// run's options that change how bytes become text.
+pub fn fingerprint(rules: &RuleSet, options: &str) -> u128 {
+    let text = format!(
+        "{}\n{:?}\n{}\n{}\n{}",
+        env!("CARGO_PKG_VERSION"),
+        rules.rules,
+        rules.max_removed,
+        rules.visible_prefilter,
+        options
+    );
+    xxh3_128(text.as_bytes())
+}
+
+/// Where the cache lives when the run names no folder: `MDSCRUB_CACHE_DIR`,
+/// else the user's cache folder (`$XDG_CACHE_HOME/mdscrub`,
+/// `~/.cache/mdscrub`, `%LOCALAPPDATA%\mdscrub`); `None` when there is none.
+pub fn default_dir() -> Option<PathBuf> {
+    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    if let Some(dir) = var("MDSCRUB_CACHE_DIR") {
+        return Some(PathBuf::from(dir));
+    }
+    if let Some(dir) = var("XDG_CACHE_HOME") {
+        return Some(PathBuf::from(dir).join("mdscrub"));
+    }
+    if cfg!(windows)
+        && let Some(dir) = var("LOCALAPPDATA")
+    {
+        return Some(PathBuf::from(dir).join("mdscrub"));
+    }
+    var("HOME").map(|home| PathBuf::from(home).join(".cache").join("mdscrub"))
+}
+
+impl Cache {
+    /// Opens the cache of `fingerprint` in `dir`. Never fails: a missing or
+    /// unreadable cache is an empty one.
+    pub fn open(dir: &Path, fingerprint: u128) -> Cache {
+        let file = dir.join(format!("clean-{fingerprint:032x}.bin"));
+        let known = fs::read(&file).map(|b| parse(&b)).unwrap_or_default();
+        Cache {
+            file,
+            known,
+            seen: Mutex::new(Vec::new()),
+            hits: AtomicUsize::new(0),
+        }
+    }
+
+    /// The cache file.
+    pub fn path(&self) -> &Path {
+        &self.file
+    }
+
+    /// True when `bytes` were found clean by an earlier run with the same
+    /// fingerprint. A hit is remembered for [`Cache::save`].
+    pub fn knows_clean(&self, bytes: &[u8]) -> bool {
+        let key = xxh3_128(bytes);
+        let hit = self.known.binary_search(&key).is_ok();
+        if hit {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+            self.remember(key);
+        }
+        hit
+    }
+
+    /// Records that `bytes` need no change.
+    pub fn note_clean(&self, bytes: &[u8]) {
+        self.remember(xxh3_128(bytes));
+    }
+
+    fn remember(&self, key: u128) {
+        self.seen
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(key);
+    }
+
+    /// How many lookups hit so far.
+    pub fn hits(&self) -> usize {
+        self.hits.load(Ordering::Relaxed)
+    }
+
+    /// Writes the cache back: the contents this run found clean, then the
+    /// older ones, at most [`MAX_ENTRIES`]; replaced atomically, so that
+    /// concurrent runs never see half a file (the last one wins). Also
+    /// removes cache files of other fingerprints unused for a month.
+    pub fn save(&self) -> std::io::Result<()> {
+        let mut seen = std::mem::take(&mut *self.seen.lock().unwrap_or_else(|e| e.into_inner()));
+        if seen.is_empty() {
+            return Ok(());
+        }
+        seen.sort_unstable();
+        seen.dedup();
+        let mut keys = seen;
+        let room = MAX_ENTRIES.saturating_sub(keys.len());
+        if room > 0 {
+            let old: Vec<u128> = self
+                .known
+                .iter()
+                .copied()
+                .filter(|k| keys.binary_search(k).is_err())
+                .take(room)
+                .collect();
+            keys.extend(old);
+            keys.sort_unstable();
+        }
+        keys.truncate(MAX_ENTRIES);
+        let dir = self.file.parent().unwrap_or(Path::new("."));
+        fs::create_dir_all(dir)?;
+        let mut bytes = Vec::with_capacity(MAGIC.len() + keys.len() * 16);
+        bytes.extend_from_slice(MAGIC);
+        for k in &keys {
+            bytes.extend_from_slice(&k.to_le_bytes());
+        }
+        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+        tmp.write_all(&bytes)?;
+        tmp.persist(&self.file).map_err(|e| e.error)?;
+        remove_stale(dir, &self.file);
+        Ok(())
+    }
+}
+
+/// The keys of a cache file; none when it is damaged or of another format.
+fn parse(bytes: &[u8]) -> Vec<u128> {
+    let Some(body) = bytes.strip_prefix(MAGIC.as_slice()) else {
+        return Vec::new();
+    };
+    if body.len() % 16 != 0 {
+        return Vec::new();
+    }
+    let mut keys: Vec<u128> = body
+        .chunks_exact(16)
+        .map(|c| u128::from_le_bytes(c.try_into().expect("16 bytes")))
+        .collect();
+    if !keys.is_sorted() {
+        keys.sort_unstable();
+    }
+    keys
+}
+
+/// Removes other cache files in `dir` not modified for [`STALE_AFTER`].
+fn remove_stale(dir: &Path, keep: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let now = SystemTime::now();
+    for e in entries.flatten() {
+        let path = e.path();
+        let ours = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with("clean-") && n.ends_with(".bin"));
+        if !ours || path == keep {
+            continue;
+        }
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|m| now.duration_since(m).ok())
+            .is_some_and(|age| age > STALE_AFTER);
+        if old {
+            let _ = fs::remove_file(&path);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_saved_cache_knows_what_was_noted_and_only_that() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(dir.path(), 7);
+        assert!(!cache.knows_clean(b"clean text\n"));
+        cache.note_clean(b"clean text\n");
+        cache.save().unwrap();
+        let cache = Cache::open(dir.path(), 7);
+        assert!(cache.knows_clean(b"clean text\n"));
+        assert!(!cache.knows_clean(b"clean text \n"));
+        assert_eq!(cache.hits(), 1);
+        // Another fingerprint is another cache.
+        assert!(!Cache::open(dir.path(), 8).knows_clean(b"clean text\n"));
+    }
+
+    #[test]
+    fn entries_seen_again_and_older_ones_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(dir.path(), 1);
+        cache.note_clean(b"a");
+        cache.note_clean(b"b");
+        cache.save().unwrap();
+        let cache = Cache::open(dir.path(), 1);
+        assert!(cache.knows_clean(b"a"));
+        cache.note_clean(b"c");
+        cache.save().unwrap();
+        let cache = Cache::open(dir.path(), 1);
+        for k in [b"a", b"b", b"c"] {
+            assert!(cache.knows_clean(k));
+        }
+    }
+
+    #[test]
+    fn a_damaged_cache_file_is_an_empty_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(dir.path(), 3);
+        cache.note_clean(b"x");
+        let file = cache.path().to_path_buf();
+        cache.save().unwrap();
+        let mut bytes = fs::read(&file).unwrap();
+        bytes.pop();
+        fs::write(&file, &bytes).unwrap();
+        assert!(!Cache::open(dir.path(), 3).knows_clean(b"x"));
+        fs::write(&file, b"something else entirely").unwrap();
+        assert!(!Cache::open(dir.path(), 3).knows_clean(b"x"));
+    }
+
+    #[test]
+    fn the_fingerprint_follows_the_rules_and_the_options() {
+        let default = RuleSet::default_rules();
+        let a = fingerprint(&default, "utf-8");
+        assert_eq!(a, fingerprint(&RuleSet::default_rules(), "utf-8"));
+        assert_ne!(a, fingerprint(&default, "gb18030"));
+        let narrowed = RuleSet::default_rules()
+            .narrow(&[], &["utm-params".to_string()])
+            .unwrap();
+        assert_ne!(a, fingerprint(&narrowed, "utf-8"));
+        let mut looser = RuleSet::default_rules();
+        looser.max_removed = 0.9;
+        assert_ne!(a, fingerprint(&looser, "utf-8"));
+    }
+}
