@@ -18,7 +18,7 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
 use xxhash_rust::xxh3::xxh3_128;
@@ -28,8 +28,8 @@ use crate::config::RuleSet;
 /// First bytes of a cache file; the version changes with the format.
 const MAGIC: &[u8; 16] = b"mdscrub-cache-1\n";
 
-/// Most contents one cache file remembers (16 bytes each): this run's
-/// first, then older ones.
+/// Most contents one cache file remembers (16 bytes each): this run's new
+/// ones first, then those it saw again, then older ones.
 const MAX_ENTRIES: usize = 1 << 20;
 
 /// Cache files of other fingerprints unused for this long are removed.
@@ -41,8 +41,10 @@ pub struct Cache {
     file: PathBuf,
     /// Loaded from the cache file, sorted.
     known: Vec<u128>,
-    /// Found clean in this run (new, or known and seen again).
-    seen: Mutex<Vec<u128>>,
+    /// One bit per entry of `known`: seen again in this run.
+    hit: Vec<AtomicU64>,
+    /// Found clean in this run and not known before.
+    fresh: Mutex<Vec<u128>>,
     hits: AtomicUsize,
 }
 
@@ -86,10 +88,14 @@ impl Cache {
     pub fn open(dir: &Path, fingerprint: u128) -> Cache {
         let file = dir.join(format!("clean-{fingerprint:032x}.bin"));
         let known = fs::read(&file).map(|b| parse(&b)).unwrap_or_default();
+        let hit = (0..known.len().div_ceil(64))
+            .map(|_| AtomicU64::new(0))
+            .collect();
         Cache {
             file,
             known,
-            seen: Mutex::new(Vec::new()),
+            hit,
+            fresh: Mutex::new(Vec::new()),
             hits: AtomicUsize::new(0),
         }
     }
@@ -102,25 +108,31 @@ impl Cache {
     /// True when `bytes` were found clean by an earlier run with the same
     /// fingerprint. A hit is remembered for [`Cache::save`].
     pub fn knows_clean(&self, bytes: &[u8]) -> bool {
-        let key = xxh3_128(bytes);
-        let hit = self.known.binary_search(&key).is_ok();
-        if hit {
-            self.hits.fetch_add(1, Ordering::Relaxed);
-            self.remember(key);
-        }
-        hit
+        let Ok(at) = self.known.binary_search(&xxh3_128(bytes)) else {
+            return false;
+        };
+        self.hit[at / 64].fetch_or(1 << (at % 64), Ordering::Relaxed);
+        self.hits.fetch_add(1, Ordering::Relaxed);
+        true
     }
 
     /// Records that `bytes` need no change.
     pub fn note_clean(&self, bytes: &[u8]) {
-        self.remember(xxh3_128(bytes));
+        let key = xxh3_128(bytes);
+        match self.known.binary_search(&key) {
+            Ok(at) => {
+                self.hit[at / 64].fetch_or(1 << (at % 64), Ordering::Relaxed);
+            }
+            Err(_) => self
+                .fresh
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(key),
+        }
     }
 
-    fn remember(&self, key: u128) {
-        self.seen
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(key);
+    fn was_hit(&self, at: usize) -> bool {
+        self.hit[at / 64].load(Ordering::Relaxed) & (1 << (at % 64)) != 0
     }
 
     /// How many lookups hit so far.
@@ -128,31 +140,37 @@ impl Cache {
         self.hits.load(Ordering::Relaxed)
     }
 
-    /// Writes the cache back: the contents this run found clean, then the
-    /// older ones, at most [`MAX_ENTRIES`]; replaced atomically, so that
+    /// Writes the cache back when this run found new clean contents: those,
+    /// then the known ones it saw again, then the others, at most
+    /// [`MAX_ENTRIES`]; replaced atomically, so that
     /// concurrent runs never see half a file (the last one wins). Also
     /// removes cache files of other fingerprints unused for a month.
     pub fn save(&self) -> std::io::Result<()> {
-        let mut seen = std::mem::take(&mut *self.seen.lock().unwrap_or_else(|e| e.into_inner()));
-        if seen.is_empty() {
-            return Ok(());
+        let mut fresh = std::mem::take(&mut *self.fresh.lock().unwrap_or_else(|e| e.into_inner()));
+        if fresh.is_empty() {
+            // Nothing new: the file already holds every key this run saw.
+            // It was used, so it is not stale.
+            return fs::File::options()
+                .append(true)
+                .open(&self.file)
+                .and_then(|f| f.set_modified(SystemTime::now()))
+                .or_else(|e| {
+                    if e.kind() == std::io::ErrorKind::NotFound {
+                        Ok(())
+                    } else {
+                        Err(e)
+                    }
+                });
         }
-        seen.sort_unstable();
-        seen.dedup();
-        let mut keys = seen;
-        let room = MAX_ENTRIES.saturating_sub(keys.len());
-        if room > 0 {
-            let old: Vec<u128> = self
-                .known
-                .iter()
-                .copied()
-                .filter(|k| keys.binary_search(k).is_err())
-                .take(room)
-                .collect();
-            keys.extend(old);
-            keys.sort_unstable();
-        }
+        fresh.sort_unstable();
+        fresh.dedup();
+        let seen = (0..self.known.len()).filter(|&at| self.was_hit(at));
+        let unseen = (0..self.known.len()).filter(|&at| !self.was_hit(at));
+        let mut keys = fresh;
+        keys.extend(seen.chain(unseen).map(|at| self.known[at]));
         keys.truncate(MAX_ENTRIES);
+        keys.sort_unstable();
+        keys.dedup();
         let dir = self.file.parent().unwrap_or(Path::new("."));
         fs::create_dir_all(dir)?;
         let mut bytes = Vec::with_capacity(MAGIC.len() + keys.len() * 16);

@@ -23,6 +23,7 @@ use crate::fsio;
 use crate::report::{FileReport, Hit, Status};
 use crate::rules::Context;
 use crate::suppress::Suppressions;
+pub use crate::targets::{Target, Targets};
 
 /// Most passes a text may take before it is reported as not settling.
 pub const MAX_PASSES: usize = 8;
@@ -352,14 +353,6 @@ impl Default for RunOptions {
     }
 }
 
-/// A file to process and the root it was found under (for mirror paths).
-/// The root is shared by every file found under it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Target {
-    pub path: PathBuf,
-    pub root: Arc<Path>,
-}
-
 /// Processes one file: read, clean, and write when the mode says so. A file
 /// written is durable when this returns (its data and its folder are synced).
 pub fn process_file(target: &Target, rules: &RuleSet, opts: &RunOptions) -> FileReport {
@@ -496,7 +489,7 @@ pub fn run_with(
     done: &(dyn Fn(&FileReport) + Sync),
 ) -> Vec<FileReport> {
     let mut reports = Vec::with_capacity(targets.len());
-    run_each(targets, rules, opts, &mut |r| {
+    run_each(&Targets::from(targets), rules, opts, &mut |r| {
         done(&r);
         reports.push(r);
     });
@@ -514,7 +507,7 @@ const REORDER_WINDOW: usize = 64;
 /// renamed into is synced once, after the last file; a written file is
 /// durable when this returns.
 pub fn run_each(
-    targets: &[Target],
+    targets: &Targets,
     rules: &RuleSet,
     opts: &RunOptions,
     each: &mut dyn FnMut(FileReport),
@@ -529,9 +522,9 @@ pub fn run_each(
     let mut skipped = skipped.into_iter().peekable();
     let renamed = Mutex::new(BTreeSet::new());
     let process = |&i: &u32| {
-        let t = &targets[i as usize];
+        let t = targets.get(i as usize);
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            process_file_in(t, rules, opts, Some(&renamed))
+            process_file_in(&t, rules, opts, Some(&renamed))
         }))
         .unwrap_or_else(|payload| {
             let what = payload
@@ -650,10 +643,10 @@ fn ordered_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync, mut ea
 /// followed wherever it leads: the user named it. Returns the indices of the
 /// targets to process, sorted by path (indices, not copies, and hashes of
 /// the real paths, not the paths: what a run holds per file stays small).
-fn resolve_links(targets: &[Target]) -> (Vec<u32>, Vec<FileReport>) {
+fn resolve_links(targets: &Targets) -> (Vec<u32>, Vec<FileReport>) {
     use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
     let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
-    let given: BTreeSet<&Path> = targets.iter().map(|t| &*t.root).collect();
+    let given: BTreeSet<&Path> = targets.roots().iter().map(|r| &**r).collect();
     let roots: BTreeSet<PathBuf> = given.into_iter().map(canonical).collect();
     let is_link = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink());
     let hasher = BuildHasherDefault::<DefaultHasher>::default();
@@ -689,7 +682,7 @@ fn resolve_links(targets: &[Target]) -> (Vec<u32>, Vec<FileReport>) {
         // Equal hashes: one file, or (rarely) different files.
         let mut reals: Vec<PathBuf> = Vec::new();
         for (_, i) in run {
-            let real = canonical(&targets[(i & !LINK) as usize].path);
+            let real = canonical(&targets.path((i & !LINK) as usize));
             if !reals.contains(&real) {
                 reals.push(real);
                 kept.push(i & !LINK);
@@ -697,13 +690,13 @@ fn resolve_links(targets: &[Target]) -> (Vec<u32>, Vec<FileReport>) {
         }
     }
     drop(found);
-    kept.sort_by(|&a, &b| targets[a as usize].path.cmp(&targets[b as usize].path));
+    kept.sort_by(|&a, &b| targets.cmp_paths(a as usize, b as usize));
     (kept, skipped)
 }
 
 /// The folders a run writes files into (none for `check`).
-fn folders_written(targets: &[Target], kept: &[u32], mode: &Mode) -> BTreeSet<PathBuf> {
-    let kept = kept.iter().map(|&i| &targets[i as usize]);
+fn folders_written(targets: &Targets, kept: &[u32], mode: &Mode) -> BTreeSet<PathBuf> {
+    let kept = kept.iter().map(|&i| targets.get(i as usize));
     match mode {
         Mode::Check => BTreeSet::new(),
         Mode::Write => kept

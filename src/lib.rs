@@ -16,6 +16,7 @@ pub mod prefilter;
 pub mod report;
 pub mod rules;
 pub mod suppress;
+pub mod targets;
 pub mod walk;
 
 pub use config::{ConfigError, RuleSet};

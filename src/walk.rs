@@ -8,8 +8,8 @@ use std::path::{Component, Path, PathBuf};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use walkdir::WalkDir;
 
-use crate::engine::Target;
 use crate::report::FileReport;
+use crate::targets::Targets;
 
 /// True for file names mdscrub cleans when it finds them in a folder.
 pub fn is_markdown(path: &Path) -> bool {
@@ -194,19 +194,13 @@ pub struct WalkOptions {
 /// What a walk found.
 #[derive(Debug, Default)]
 pub struct Walked {
-    pub targets: Vec<Target>,
+    pub targets: Targets,
     /// Paths that could not be opened or walked.
     pub failures: Vec<FileReport>,
     /// Files and folders left out by `exclude`.
     pub excluded: usize,
     /// Files left to other shards.
     pub other_shards: usize,
-}
-
-/// Expands paths into targets; paths that cannot be walked become failures.
-pub fn targets(paths: &[PathBuf]) -> (Vec<Target>, Vec<FileReport>) {
-    let w = walk(paths, &WalkOptions::default());
-    (w.targets, w.failures)
 }
 
 /// Expands paths into targets with excludes, includes and a shard.
@@ -227,10 +221,7 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> Walked {
             if opts.force_exclude && opts.exclude.matches_any_ancestor(root) {
                 out.excluded += 1;
             } else {
-                out.targets.push(Target {
-                    path: root.clone(),
-                    root: root.as_path().into(),
-                });
+                out.targets.push(root, &root.as_path().into());
             }
             continue;
         }
@@ -262,14 +253,7 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> Walked {
                     if e.file_type().is_file()
                         && (is_markdown(e.path()) || opts.include.matches(e.path(), root)) =>
                 {
-                    // Joined paths carry spare capacity; a run holds every
-                    // path until it ends.
-                    let mut path = e.into_path();
-                    path.shrink_to_fit();
-                    out.targets.push(Target {
-                        path,
-                        root: shared_root.clone(),
-                    })
+                    out.targets.push(e.path(), &shared_root)
                 }
                 Ok(_) => {}
                 Err(e) => {
@@ -284,14 +268,13 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> Walked {
         }
         out.excluded += excluded;
     }
-    out.targets.sort_by(|a, b| a.path.cmp(&b.path));
-    out.targets.dedup_by(|a, b| a.path == b.path);
-    out.targets.shrink_to_fit();
+    out.targets.sort();
     if let Some(shard) = opts.shard {
         let before = out.targets.len();
-        out.targets.retain(|t| shard.contains(&t.path));
+        out.targets.retain(|p| shard.contains(p));
         out.other_shards = before - out.targets.len();
     }
+    out.targets.shrink_to_fit();
     out
 }
 

@@ -1,0 +1,260 @@
+//! The files of a run, held compactly.
+//!
+//! A run knows every path before it starts (it reports in path order and
+//! processes a file reached by several paths once), so what it holds per
+//! file is what grows with the archive. A [`Targets`] list keeps, per file,
+//! the index of the root it was found under and its path below that root,
+//! packed into one string: about 12 bytes plus the relative path, instead of
+//! a full path in its own allocation. A [`Target`] is made on demand.
+
+use std::cmp::Ordering;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A file to process and the root it was found under (for mirror paths).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub path: PathBuf,
+    pub root: Arc<Path>,
+}
+
+/// Files to process, in the order they were added until [`Targets::sort`].
+#[derive(Debug, Clone, Default)]
+pub struct Targets {
+    roots: Vec<Arc<Path>>,
+    /// Paths below their roots (UTF-8), one after another.
+    names: String,
+    /// Whole paths of the files whose path below the root is not UTF-8 or
+    /// that are not below their root (rare).
+    odd: Vec<PathBuf>,
+    entries: Vec<Entry>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    root: u32,
+    /// Byte range in `names`; or, when `len` is [`ODD`], an index in `odd`.
+    start: u32,
+    len: u32,
+}
+
+const ODD: u32 = u32::MAX;
+
+impl Targets {
+    pub fn new() -> Targets {
+        Targets::default()
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Adds `path`, found under `root`. Consecutive files of one root share
+    /// it.
+    pub fn push(&mut self, path: &Path, root: &Arc<Path>) {
+        let same = self.roots.last().is_some_and(|r| Arc::ptr_eq(r, root));
+        if !same {
+            self.roots.push(root.clone());
+        }
+        let root_index = (self.roots.len() - 1) as u32;
+        let rel = path.strip_prefix(root).ok().and_then(|r| r.to_str());
+        let start = self.names.len();
+        let entry = match rel {
+            Some(rel)
+                if start + rel.len() < ODD as usize
+                    && (rel.is_empty() || root.join(rel).as_os_str() == path.as_os_str()) =>
+            {
+                self.names.push_str(rel);
+                Entry {
+                    root: root_index,
+                    start: start as u32,
+                    len: rel.len() as u32,
+                }
+            }
+            _ => {
+                self.odd.push(path.to_path_buf());
+                Entry {
+                    root: root_index,
+                    start: (self.odd.len() - 1) as u32,
+                    len: ODD,
+                }
+            }
+        };
+        self.entries.push(entry);
+    }
+
+    /// The roots files were found under (each once per run of files).
+    pub fn roots(&self) -> &[Arc<Path>] {
+        &self.roots
+    }
+
+    /// Every file, in order.
+    pub fn iter(&self) -> impl Iterator<Item = Target> + '_ {
+        (0..self.len()).map(|i| self.get(i))
+    }
+
+    /// The `i`th file.
+    pub fn get(&self, i: usize) -> Target {
+        let e = self.entries[i];
+        Target {
+            path: self.path_of(e),
+            root: self.roots[e.root as usize].clone(),
+        }
+    }
+
+    /// The path of the `i`th file.
+    pub fn path(&self, i: usize) -> PathBuf {
+        self.path_of(self.entries[i])
+    }
+
+    fn path_of(&self, e: Entry) -> PathBuf {
+        let (head, rel) = self.parts(e);
+        if rel.as_os_str().is_empty() {
+            head.to_path_buf()
+        } else {
+            head.join(rel)
+        }
+    }
+
+    /// The path of an entry in two parts whose components, chained, are the
+    /// path's components.
+    fn parts(&self, e: Entry) -> (&Path, &Path) {
+        if e.len == ODD {
+            (&self.odd[e.start as usize], Path::new(""))
+        } else {
+            let rel = &self.names[e.start as usize..(e.start + e.len) as usize];
+            (&self.roots[e.root as usize], Path::new(rel))
+        }
+    }
+
+    /// Compares the paths of files `a` and `b` as [`Path`]s compare, without
+    /// building them.
+    pub fn cmp_paths(&self, a: usize, b: usize) -> Ordering {
+        self.cmp_entries(self.entries[a], self.entries[b])
+    }
+
+    fn cmp_entries(&self, a: Entry, b: Entry) -> Ordering {
+        let (ah, ar) = self.parts(a);
+        let (bh, br) = self.parts(b);
+        ah.components()
+            .chain(ar.components())
+            .cmp(bh.components().chain(br.components()))
+    }
+
+    /// Sorts by path and drops repeated paths (the first stays).
+    pub fn sort(&mut self) {
+        let mut entries = std::mem::take(&mut self.entries);
+        entries.sort_by(|a, b| self.cmp_entries(*a, *b));
+        entries.dedup_by(|a, b| self.cmp_entries(*a, *b) == Ordering::Equal);
+        self.entries = entries;
+    }
+
+    /// Keeps the files whose path `keep` accepts. The packed names of the
+    /// others stay until the list is dropped.
+    pub fn retain(&mut self, mut keep: impl FnMut(&Path) -> bool) {
+        let mut entries = std::mem::take(&mut self.entries);
+        entries.retain(|e| keep(&self.path_of(*e)));
+        self.entries = entries;
+    }
+
+    pub fn shrink_to_fit(&mut self) {
+        self.names.shrink_to_fit();
+        self.odd.shrink_to_fit();
+        self.entries.shrink_to_fit();
+        self.roots.shrink_to_fit();
+    }
+}
+
+impl From<&[Target]> for Targets {
+    fn from(targets: &[Target]) -> Targets {
+        let mut list = Targets::new();
+        for t in targets {
+            list.push(&t.path, &t.root);
+        }
+        list
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn root(p: &str) -> Arc<Path> {
+        Path::new(p).into()
+    }
+
+    #[test]
+    fn files_come_back_as_they_went_in() {
+        let a = root("archive");
+        let f = root("notes/x.md");
+        let mut list = Targets::new();
+        list.push(Path::new("archive/2024/b.md"), &a);
+        list.push(Path::new("notes/x.md"), &f);
+        list.push(Path::new("elsewhere/c.md"), &a);
+        assert_eq!(list.len(), 3);
+        assert_eq!(
+            list.get(0),
+            Target {
+                path: "archive/2024/b.md".into(),
+                root: a.clone()
+            }
+        );
+        assert_eq!(list.path(1), Path::new("notes/x.md"));
+        assert!(Arc::ptr_eq(&list.get(1).root, &f));
+        // Not below its root: kept whole.
+        assert_eq!(list.path(2), Path::new("elsewhere/c.md"));
+    }
+
+    #[test]
+    fn sorting_orders_as_paths_do_and_drops_repeats() {
+        let paths = [
+            "b/a.md", "a.md", "a/z.md", "a/b/c.md", "a-b.md", "a/z.md", "./a/y.md", "b/a.md",
+        ];
+        let mut list = Targets::new();
+        let roots: Vec<Arc<Path>> = ["b", ".", "a", "a"].iter().map(|r| root(r)).collect();
+        for (i, p) in paths.iter().enumerate() {
+            let r = &roots[i % roots.len()];
+            list.push(Path::new(p), r);
+        }
+        list.sort();
+        let got: Vec<PathBuf> = (0..list.len()).map(|i| list.path(i)).collect();
+        let mut want: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
+        want.sort();
+        want.dedup();
+        assert_eq!(got, want);
+        for i in 1..list.len() {
+            assert_eq!(list.cmp_paths(i - 1, i), Ordering::Less);
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn paths_that_are_not_utf8_are_kept_whole() {
+        use std::ffi::OsStr;
+        use std::os::unix::ffi::OsStrExt;
+        let r = root("d");
+        let odd = Path::new("d").join(OsStr::from_bytes(b"\xff.md"));
+        let mut list = Targets::new();
+        list.push(&odd, &r);
+        list.push(Path::new("d/a.md"), &r);
+        list.sort();
+        assert_eq!(list.path(0), Path::new("d/a.md"));
+        assert_eq!(list.path(1), odd);
+    }
+
+    #[test]
+    fn retain_keeps_what_the_test_accepts() {
+        let r = root("d");
+        let mut list = Targets::new();
+        for n in 0..10 {
+            list.push(&Path::new("d").join(format!("{n}.md")), &r);
+        }
+        list.retain(|p| p.to_string_lossy().ends_with("3.md"));
+        assert_eq!(list.len(), 1);
+        assert_eq!(list.path(0), Path::new("d/3.md"));
+    }
+}
