@@ -60,13 +60,18 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         html: Option<PathBuf>,
     },
-    /// List the active rules, explain one, or test their examples.
+    /// List the active rules or the presets, explain one rule, or test the
+    /// rules' examples.
     Rules {
         #[command(flatten)]
         rules: RulesArgs,
         /// Show one rule's settings and examples.
-        #[arg(long, value_name = "ID", conflicts_with = "test")]
+        #[arg(long, value_name = "ID", conflicts_with_all = ["test", "presets"])]
         explain: Option<String>,
+        /// List the presets: which run, which are opt-in, their rules and
+        /// gates.
+        #[arg(long, conflicts_with = "test")]
+        presets: bool,
         /// Run every example of the active rules; exit 1 on any mismatch.
         #[arg(long)]
         test: bool,

@@ -186,6 +186,7 @@ impl RuleSet {
             let settings = table.clone();
             let rule = (kind.build)(table).map_err(rule_err)?;
             let (in_chosen_preset, rule) = presets.apply(&membership, rule).map_err(rule_err)?;
+            let Membership { preset, if_matches } = membership;
             let active = ActiveRule {
                 id: Arc::from(id.as_str()),
                 kind: kind.name,
@@ -195,6 +196,8 @@ impl RuleSet {
                     line,
                     settings,
                     examples,
+                    preset,
+                    if_matches,
                 },
             };
             if enabled && in_chosen_preset {
@@ -216,6 +219,11 @@ impl RuleSet {
             file: file.to_string(),
             disabled,
             exclude: raw.exclude,
+            presets: presets
+                .defs()
+                .iter()
+                .map(|(name, def)| (name.clone(), def.clone(), presets.is_chosen(name)))
+                .collect(),
         };
         Ok(set)
     }

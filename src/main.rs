@@ -460,6 +460,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Rules {
             rules,
             explain,
+            presets,
             test,
         } => {
             let set = load_rules(&rules, false)?.set;
@@ -471,7 +472,11 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 let Some((rule, on)) = set.find_rule(&id) else {
                     bail!("no rule `{id}` in {}", set.extra.file);
                 };
-                rules_cmd::explain(stdout, rule, on, &set.extra.file)?;
+                rules_cmd::explain(stdout, &set, rule, on)?;
+                return Ok(0);
+            }
+            if presets {
+                rules_cmd::presets(stdout, &set)?;
                 return Ok(0);
             }
             rules_cmd::list(stdout, &set)?;

@@ -22,13 +22,73 @@ pub fn list(w: &mut impl Write, set: &RuleSet) -> io::Result<()> {
     Ok(())
 }
 
+/// One line per preset: name, whether it runs, whether it is on by default,
+/// how many rules it holds, and its description; its gate, when it has one,
+/// on the next line.
+pub fn presets(w: &mut impl Write, set: &RuleSet) -> io::Result<()> {
+    if set.extra.presets.is_empty() {
+        writeln!(w, "no presets in {}", set.extra.file)?;
+    }
+    let all: Vec<&ActiveRule> = set.rules.iter().chain(&set.extra.disabled).collect();
+    for (name, def, chosen) in &set.extra.presets {
+        let count = all
+            .iter()
+            .filter(|r| r.meta.preset.as_deref() == Some(name))
+            .count();
+        writeln!(
+            w,
+            "{:<16} {:<3} {:<7} {:>2} rules  {}",
+            name,
+            if *chosen { "on" } else { "off" },
+            if def.default { "default" } else { "opt-in" },
+            count,
+            def.description
+        )?;
+        if let Some(gate) = &def.if_matches {
+            writeln!(
+                w,
+                "{:<16} only on documents whose first lines match `{gate}`",
+                ""
+            )?;
+        }
+    }
+    Ok(())
+}
+
 /// Everything about one rule: where it is defined, its settings as TOML, and
 /// its examples.
-pub fn explain(w: &mut impl Write, r: &ActiveRule, on: bool, file: &str) -> io::Result<()> {
+pub fn explain(w: &mut impl Write, set: &RuleSet, r: &ActiveRule, on: bool) -> io::Result<()> {
+    let file = &set.extra.file;
     writeln!(w, "id:          {}", r.id)?;
     let summary = mdscrub::rules::kind(r.kind).map_or("", |k| k.summary);
     writeln!(w, "kind:        {} ({summary})", r.kind)?;
     writeln!(w, "state:       {}", if on { "on" } else { "off" })?;
+    if let Some(name) = &r.meta.preset {
+        let preset = set.extra.presets.iter().find(|(n, _, _)| n == name);
+        let how = match preset {
+            Some((_, _, true)) => "runs in this set",
+            Some((_, def, false)) if !def.default => {
+                "opt-in: not picked by `presets = [...]`, so its rules are off"
+            }
+            Some(_) => "not picked by `presets = [...]`, so its rules are off",
+            None => "",
+        };
+        writeln!(w, "preset:      {name} ({how})")?;
+        if let Some((_, def, _)) = preset
+            && let Some(gate) = &def.if_matches
+        {
+            writeln!(
+                w,
+                "gate:        only on documents whose first lines match `{gate}` (the preset's)"
+            )?;
+        }
+    }
+    if let Some(gate) = &r.meta.if_matches {
+        writeln!(
+            w,
+            "gate:        only on documents whose first lines match `{gate}`"
+        )?;
+    }
     match r.meta.line {
         Some(line) => writeln!(w, "defined in:  {file}:{line}")?,
         None => writeln!(w, "defined in:  the embedded default rules")?,

@@ -573,6 +573,55 @@ remove = ["utm_*"]
 "#;
 
 #[test]
+fn rules_shows_presets_and_why_a_rule_is_off() {
+    let dir = fixture();
+    let listed = stdout_of(mdscrub(dir.path()).args(["rules", "--presets"]));
+    let line = |name: &str| {
+        listed
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(name))
+            .unwrap_or_else(|| panic!("no preset {name} in:\n{listed}"))
+            .to_string()
+    };
+    let words = |l: String| {
+        l.split_whitespace()
+            .take(3)
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(words(line("credits")), ["credits", "off", "opt-in"]);
+    assert_eq!(words(line("wechat")), ["wechat", "on", "default"]);
+    assert!(
+        listed.contains("only on documents whose first lines match `返回列表页"),
+        "the xiaolan gate is shown:\n{listed}"
+    );
+    let explained = stdout_of(mdscrub(dir.path()).args(["rules", "--explain", "credits-head"]));
+    assert!(explained.contains("state:       off"), "{explained}");
+    assert!(
+        explained.contains("preset:      credits (opt-in: not picked"),
+        "{explained}"
+    );
+    // A file that picks the opt-in preset turns it on.
+    write_rules(
+        dir.path(),
+        "mdscrub.toml",
+        "presets = [\"default\", \"credits\"]\n",
+    );
+    let picked = stdout_of(mdscrub(dir.path()).args(["rules", "--presets"]));
+    assert!(
+        picked
+            .lines()
+            .any(|l| l.split_whitespace().take(2).eq(["credits", "on"])),
+        "{picked}"
+    );
+    let explained = stdout_of(mdscrub(dir.path()).args(["rules", "--explain", "credits-head"]));
+    assert!(
+        explained.contains("preset:      credits (runs in this set)"),
+        "{explained}"
+    );
+}
+
+#[test]
 fn rules_file_is_discovered_in_the_folder_or_its_parents() {
     let dir = fixture();
     let sub = dir.path().join("docs");

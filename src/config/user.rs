@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{ActiveRule, ConfigError, DEFAULT_RULES, RawFile, RuleSet};
+use super::{ActiveRule, ConfigError, DEFAULT_RULES, PresetDef, RawFile, RuleSet};
 use crate::rules;
 
 /// File names looked for, in each folder from the current one up.
@@ -32,6 +32,10 @@ pub struct RuleMeta {
     pub settings: toml::Table,
     /// Examples of what the rule does.
     pub examples: Vec<Example>,
+    /// The preset the rule belongs to (`preset = "NAME"`).
+    pub preset: Option<String>,
+    /// The rule's own `if-matches` gate, as written.
+    pub if_matches: Option<String>,
 }
 
 /// Rule-set-wide data besides the rules that run.
@@ -44,6 +48,8 @@ pub struct SetMeta {
     pub disabled: Vec<ActiveRule>,
     /// Globs of paths never walked into or processed (`exclude = [...]`).
     pub exclude: Vec<String>,
+    /// The presets of the file, by name, and whether each runs.
+    pub presets: Vec<(String, PresetDef, bool)>,
 }
 
 /// One `[[rule.example]]`: this input, cleaned by the rule, gives this output.
