@@ -356,16 +356,21 @@ impl Default for RunOptions {
 /// Processes one file: read, clean, and write when the mode says so. A file
 /// written is durable when this returns (its data and its folder are synced).
 pub fn process_file(target: &Target, rules: &RuleSet, opts: &RunOptions) -> FileReport {
-    process_file_in(target, rules, opts, None)
+    process_file_in(target, rules, opts, None, None)
 }
 
 /// [`process_file`]; with `renamed`, the folder of a file written is added to
 /// it instead of being synced at once, for the run to sync each folder once.
+///
+/// With `staged`, a file rewritten in place is only staged (written beside
+/// it, not synced, not renamed) into `staged`, for the run to sync and
+/// commit in batches.
 fn process_file_in(
     target: &Target,
     rules: &RuleSet,
     opts: &RunOptions,
     renamed: Option<&Mutex<BTreeSet<PathBuf>>>,
+    staged: Option<&mut Option<fsio::Staged>>,
 ) -> FileReport {
     let path = &target.path;
     let mut report = FileReport::new(path.clone());
@@ -439,7 +444,15 @@ fn process_file_in(
             if let Some(hook) = opts.before_write {
                 hook(path);
             }
-            fsio::write_atomic_with(path, &bytes, Some(&input), durability).map(Some)
+            match staged {
+                Some(slot) if durability != fsio::Durability::None => {
+                    fsio::stage(path, &bytes, Some(&input)).map(|s| {
+                        *slot = Some(s);
+                        None
+                    })
+                }
+                _ => fsio::write_atomic_with(path, &bytes, Some(&input), durability).map(Some),
+            }
         }
         Mode::Mirror { out } => {
             fsio::write_mirror_with(&target.root, path, out, &bytes, durability).map(Some)
@@ -449,13 +462,14 @@ fn process_file_in(
         Ok(dir) => {
             if let Some(dir) = dir {
                 note(dir);
-                // What was written needs no further change: a later run
-                // over it skips its parse.
-                if let Some(c) = cache
-                    && cleaned.verified
-                {
-                    c.note_clean(&bytes);
-                }
+            }
+            // What is written needs no further change: a later run over it
+            // skips its parse.
+            if let Some(c) = cache
+                && cleaned.verified
+                && opts.mode != Mode::Check
+            {
+                c.note_clean(&bytes);
             }
         }
         Err(e) => {
@@ -521,12 +535,25 @@ pub fn run_each(
     skipped.sort_by(|a, b| a.path.cmp(&b.path));
     let mut skipped = skipped.into_iter().peekable();
     let renamed = Mutex::new(BTreeSet::new());
+    // In-place writes that are to be durable are staged by the workers and
+    // synced and committed here in batches: one flush of the file system per
+    // batch instead of one per file.
+    let batched = opts.mode == Mode::Write && opts.fsync;
     let process = |&i: &u32| {
         let t = targets.get(i as usize);
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            process_file_in(&t, rules, opts, Some(&renamed))
-        }))
-        .unwrap_or_else(|payload| {
+        let mut staged = None;
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            process_file_in(
+                &t,
+                rules,
+                opts,
+                Some(&renamed),
+                batched.then_some(&mut staged),
+            )
+        }));
+        let report = result.unwrap_or_else(|payload| {
+            // Whatever was staged before the panic is not written.
+            staged = None;
             let what = payload
                 .downcast_ref::<&str>()
                 .map(|s| s.to_string())
@@ -538,14 +565,27 @@ pub fn run_each(
                     "internal error while cleaning this file ({what}); left as it is. This is a bug: please report it with the file"
                 ),
             )
-        })
+        });
+        (report, staged)
     };
-    ordered_map(&kept, process, |r: FileReport| {
+    let mut emit = |r: FileReport| {
         while let Some(s) = skipped.next_if(|s| s.path <= r.path) {
             each(s);
         }
         each(r);
+    };
+    let mut batch: Vec<(FileReport, Option<fsio::Staged>)> = Vec::new();
+    ordered_map(&kept, process, |(r, staged)| {
+        if staged.is_none() && batch.is_empty() {
+            emit(r);
+            return;
+        }
+        batch.push((r, staged));
+        if batch.len() >= COMMIT_BATCH {
+            commit_batch(&mut batch, &renamed, &mut emit);
+        }
     });
+    commit_batch(&mut batch, &renamed, &mut emit);
     skipped.for_each(&mut *each);
     let dirs: Vec<PathBuf> = renamed
         .into_inner()
@@ -553,6 +593,44 @@ pub fn run_each(
         .into_iter()
         .collect();
     dirs.par_iter().for_each(|d| fsio::sync_dir(d));
+}
+
+/// How many reports wait, at most, for their batch of staged writes to be
+/// synced and committed.
+const COMMIT_BATCH: usize = 64;
+
+/// Syncs the staged writes of `batch` in one go, renames each over its file
+/// (after a last look that the file did not change), and hands the reports
+/// on in order; a write that could not be synced or committed leaves its
+/// file as it was and makes its report a failure or a skip.
+fn commit_batch(
+    batch: &mut Vec<(FileReport, Option<fsio::Staged>)>,
+    renamed: &Mutex<BTreeSet<PathBuf>>,
+    emit: &mut impl FnMut(FileReport),
+) {
+    let staged: Vec<&fsio::Staged> = batch.iter().filter_map(|(_, s)| s.as_ref()).collect();
+    let mut synced = fsio::sync_staged(&staged).into_iter();
+    for (mut report, staged) in batch.drain(..) {
+        if let Some(staged) = staged {
+            let committed = match synced.next().flatten() {
+                Some(e) => Err(e),
+                None => staged.commit(),
+            };
+            match committed {
+                Ok(dir) => {
+                    renamed
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .insert(dir);
+                }
+                Err(e) => {
+                    report.status = e.into_status();
+                    report.text = None;
+                }
+            }
+        }
+        emit(report);
+    }
 }
 
 /// Maps `items` with `f` on rayon's pool and hands the results to `each` on

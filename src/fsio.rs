@@ -25,6 +25,8 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::SystemTime;
 
+use xxhash_rust::xxh3::xxh3_128;
+
 use crate::report::Status;
 
 /// Names of our temporary files start with this and end with [`TEMP_SUFFIX`].
@@ -413,21 +415,151 @@ impl fmt::Display for WriteError {
 }
 
 /// Checks the file at `target` still is what `input` was.
-fn unchanged_since(target: &Path, input: &Input) -> Result<(), WriteError> {
+fn unchanged_since(target: &Path, original: &Original) -> Result<(), WriteError> {
     let meta =
         fs::metadata(target).map_err(|e| WriteError::Failed(write_reason("cannot stat", &e)))?;
-    if meta.len() != input.len {
+    if meta.len() != original.len {
         return Err(WriteError::Changed("size"));
     }
-    if meta.modified().ok() != input.modified {
+    if meta.modified().ok() != original.modified {
         return Err(WriteError::Changed("modification time"));
     }
     let now =
         fs::read(target).map_err(|e| WriteError::Failed(write_reason("cannot read again", &e)))?;
-    if now != input.bytes() {
+    if xxh3_128(&now) != original.hash {
         return Err(WriteError::Changed("content"));
     }
     Ok(())
+}
+
+/// What a file was when it was read, to tell before replacing it whether it
+/// changed since: size, modification time and a 128-bit hash of the bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Original {
+    len: u64,
+    modified: Option<SystemTime>,
+    hash: u128,
+}
+
+impl Input {
+    /// What the file was when it was read.
+    pub fn original(&self) -> Original {
+        Original {
+            len: self.len,
+            modified: self.modified,
+            hash: xxh3_128(self.bytes()),
+        }
+    }
+}
+
+/// A file's replacement, written to a temporary file beside it and not yet
+/// renamed over it ([`stage`]). Dropped without [`Staged::commit`], the
+/// temporary file is removed and the file stays as it was.
+#[derive(Debug)]
+pub struct Staged {
+    tmp: tempfile::NamedTempFile,
+    target: PathBuf,
+    original: Option<Original>,
+}
+
+/// Writes the replacement of `path` to a temporary file in its folder, with
+/// its permissions and owner, without syncing it. With `read`, refuses when
+/// the file's size or modification time already differ from what was read.
+pub fn stage(path: &Path, bytes: &[u8], read: Option<&Input>) -> Result<Staged, WriteError> {
+    let target = fs::canonicalize(path)
+        .map_err(|e| WriteError::Failed(write_reason("cannot resolve path", &e)))?;
+    let meta =
+        fs::metadata(&target).map_err(|e| WriteError::Failed(write_reason("cannot stat", &e)))?;
+    if let Some(input) = read {
+        if meta.len() != input.len {
+            return Err(WriteError::Changed("size"));
+        }
+        if meta.modified().ok() != input.modified {
+            return Err(WriteError::Changed("modification time"));
+        }
+    }
+    if meta.permissions().readonly() {
+        return Err(WriteError::ReadOnly);
+    }
+    let dir = target
+        .parent()
+        .ok_or_else(|| WriteError::Failed("file has no parent folder".into()))?;
+    let mut tmp = temp_in(dir)?;
+    // Permissions and owner first, so that one sync of the file covers them.
+    fs::set_permissions(tmp.path(), meta.permissions())
+        .map_err(|e| WriteError::Failed(write_reason("cannot copy permissions", &e)))?;
+    keep_owner(tmp.as_file(), &meta);
+    tmp.write_all(bytes)
+        .map_err(|e| WriteError::Failed(write_reason("cannot write temporary file", &e)))?;
+    Ok(Staged {
+        tmp,
+        target,
+        original: read.map(Input::original),
+    })
+}
+
+impl Staged {
+    /// Syncs the temporary file's data and metadata to disk.
+    pub fn sync(&self) -> Result<(), WriteError> {
+        self.tmp
+            .as_file()
+            .sync_all()
+            .map_err(|e| WriteError::Failed(write_reason("cannot write temporary file", &e)))
+    }
+
+    /// Takes a last look at the file (unless it was staged without what was
+    /// read) and renames the replacement over it; returns the folder.
+    pub fn commit(self) -> Result<PathBuf, WriteError> {
+        if let Some(original) = &self.original {
+            unchanged_since(&self.target, original)?;
+        }
+        let dir = self
+            .target
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        self.tmp
+            .persist(&self.target)
+            .map_err(|e| WriteError::Failed(write_reason("cannot replace file", &e.error)))?;
+        Ok(dir)
+    }
+}
+
+/// Syncs staged files to disk before they are committed: on Linux with one
+/// `syncfs` per file system they are on (one flush for the batch instead of
+/// one per file), elsewhere file by file. A file whose sync failed is
+/// returned with the error, to be left uncommitted.
+pub fn sync_staged(staged: &[&Staged]) -> Vec<Option<WriteError>> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let devices: Vec<Option<u64>> = staged
+            .iter()
+            .map(|s| s.tmp.as_file().metadata().ok().map(|m| m.dev()))
+            .collect();
+        let mut done: Vec<(u64, Option<String>)> = Vec::new();
+        return staged
+            .iter()
+            .zip(&devices)
+            .map(|(s, dev)| {
+                let Some(dev) = *dev else {
+                    return s.sync().err();
+                };
+                if let Some((_, result)) = done.iter().find(|(d, _)| *d == dev) {
+                    return result.clone().map(WriteError::Failed);
+                }
+                let result = rustix::fs::syncfs(s.tmp.as_file())
+                    .map_err(|e| {
+                        write_reason("cannot write temporary file", &std::io::Error::from(e))
+                    })
+                    .err();
+                done.push((dev, result.clone()));
+                result.map(WriteError::Failed)
+            })
+            .collect();
+    }
+    #[cfg(not(target_os = "linux"))]
+    staged.iter().map(|s| s.sync().err()).collect()
 }
 
 fn write_reason(what: &str, e: &std::io::Error) -> String {
@@ -474,42 +606,15 @@ pub fn write_atomic_with(
     read: Option<&Input>,
     durability: Durability,
 ) -> Result<PathBuf, WriteError> {
-    let target = fs::canonicalize(path)
-        .map_err(|e| WriteError::Failed(write_reason("cannot resolve path", &e)))?;
-    let meta =
-        fs::metadata(&target).map_err(|e| WriteError::Failed(write_reason("cannot stat", &e)))?;
-    if let Some(input) = read {
-        if meta.len() != input.len {
-            return Err(WriteError::Changed("size"));
-        }
-        if meta.modified().ok() != input.modified {
-            return Err(WriteError::Changed("modification time"));
-        }
+    let staged = stage(path, bytes, read)?;
+    if durability != Durability::None {
+        staged.sync()?;
     }
-    if meta.permissions().readonly() {
-        return Err(WriteError::ReadOnly);
-    }
-    let dir = target
-        .parent()
-        .ok_or_else(|| WriteError::Failed("file has no parent folder".into()))?;
-    let mut tmp = temp_in(dir)?;
-    // Permissions and owner first, so that the one sync below covers them.
-    fs::set_permissions(tmp.path(), meta.permissions())
-        .map_err(|e| WriteError::Failed(write_reason("cannot copy permissions", &e)))?;
-    keep_owner(tmp.as_file(), &meta);
-    tmp.write_all(bytes)
-        .and_then(|_| sync_file(tmp.as_file(), durability))
-        .map_err(|e| WriteError::Failed(write_reason("cannot write temporary file", &e)))?;
-    // Last look before the rename; the temporary file goes when `tmp` drops.
-    if let Some(input) = read {
-        unchanged_since(&target, input)?;
-    }
-    tmp.persist(&target)
-        .map_err(|e| WriteError::Failed(write_reason("cannot replace file", &e.error)))?;
+    let dir = staged.commit()?;
     if durability == Durability::Full {
-        sync_dir(dir);
+        sync_dir(&dir);
     }
-    Ok(dir.to_path_buf())
+    Ok(dir)
 }
 
 /// Syncs a written temporary file as `durability` asks.

@@ -86,6 +86,38 @@ fn write_is_atomic_keeps_mode_and_leaves_no_temp_file() {
     assert!(temp_files(dir.path()).is_empty());
 }
 
+/// Writes in place are synced and committed in batches: across several
+/// batches, with clean files among them, every
+/// dirty file is replaced with its mode kept, the reports stay in path order
+/// and no temporary file is left.
+#[test]
+fn batched_writes_keep_order_modes_and_leave_no_temp_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut paths = Vec::new();
+    for i in 0..150 {
+        let p = dir.path().join(format!("{i:03}.md"));
+        fs::write(&p, if i % 7 == 0 { CLEAN } else { DIRTY }).unwrap();
+        set_mode(&p, if i % 2 == 0 { 0o640 } else { 0o604 });
+        paths.push(p);
+    }
+    let reports = run_on(&paths, dir.path(), &write_opts());
+    let order: Vec<&Path> = reports.iter().map(|r| r.path.as_path()).collect();
+    let mut sorted = order.clone();
+    sorted.sort();
+    assert_eq!(order, sorted);
+    for (i, p) in paths.iter().enumerate() {
+        let want = if i % 7 == 0 {
+            Status::Unchanged
+        } else {
+            Status::Changed
+        };
+        assert_eq!(report_of(&reports, p).status, want, "{}", p.display());
+        assert_eq!(fs::read_to_string(p).unwrap(), CLEAN);
+        assert_eq!(mode_of(p), if i % 2 == 0 { 0o640 } else { 0o604 });
+    }
+    assert!(temp_files(dir.path()).is_empty());
+}
+
 #[test]
 fn stale_temp_files_are_removed_only_where_we_write_and_only_ours() {
     let dir = tempfile::tempdir().unwrap();
