@@ -527,38 +527,34 @@ impl Staged {
 
 /// Syncs staged files to disk before they are committed: on Linux with one
 /// `syncfs` per file system they are on (one flush for the batch instead of
-/// one per file), elsewhere file by file. A file whose sync failed is
-/// returned with the error, to be left uncommitted.
+/// one per file), elsewhere file by file. For each file, in order: the
+/// error that leaves it uncommitted, when its sync failed.
+#[cfg(target_os = "linux")]
 pub fn sync_staged(staged: &[&Staged]) -> Vec<Option<WriteError>> {
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::unix::fs::MetadataExt;
-        let devices: Vec<Option<u64>> = staged
-            .iter()
-            .map(|s| s.tmp.as_file().metadata().ok().map(|m| m.dev()))
-            .collect();
-        let mut done: Vec<(u64, Option<String>)> = Vec::new();
-        return staged
-            .iter()
-            .zip(&devices)
-            .map(|(s, dev)| {
-                let Some(dev) = *dev else {
-                    return s.sync().err();
-                };
-                if let Some((_, result)) = done.iter().find(|(d, _)| *d == dev) {
-                    return result.clone().map(WriteError::Failed);
-                }
-                let result = rustix::fs::syncfs(s.tmp.as_file())
-                    .map_err(|e| {
-                        write_reason("cannot write temporary file", &std::io::Error::from(e))
-                    })
-                    .err();
-                done.push((dev, result.clone()));
-                result.map(WriteError::Failed)
-            })
-            .collect();
-    }
-    #[cfg(not(target_os = "linux"))]
+    use std::os::unix::fs::MetadataExt;
+    // (device, outcome of its syncfs)
+    let mut done: Vec<(u64, Option<String>)> = Vec::new();
+    staged
+        .iter()
+        .map(|s| {
+            let Ok(dev) = s.tmp.as_file().metadata().map(|m| m.dev()) else {
+                return s.sync().err();
+            };
+            if let Some((_, outcome)) = done.iter().find(|(d, _)| *d == dev) {
+                return outcome.clone().map(WriteError::Failed);
+            }
+            let outcome = rustix::fs::syncfs(s.tmp.as_file())
+                .map_err(|e| write_reason("cannot write temporary file", &e.into()))
+                .err();
+            done.push((dev, outcome.clone()));
+            outcome.map(WriteError::Failed)
+        })
+        .collect()
+}
+
+/// [`sync_staged`] where there is no `syncfs`: file by file.
+#[cfg(not(target_os = "linux"))]
+pub fn sync_staged(staged: &[&Staged]) -> Vec<Option<WriteError>> {
     staged.iter().map(|s| s.sync().err()).collect()
 }
 
