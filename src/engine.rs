@@ -362,9 +362,9 @@ pub fn process_file(target: &Target, rules: &RuleSet, opts: &RunOptions) -> File
 /// [`process_file`]; with `renamed`, the folder of a file written is added to
 /// it instead of being synced at once, for the run to sync each folder once.
 ///
-/// With `staged`, a file rewritten in place is only staged (written beside
-/// it, not synced, not renamed) into `staged`, for the run to sync and
-/// commit in batches.
+/// With `staged`, a file rewritten in place or mirrored is only staged
+/// (written beside its destination, not synced, not renamed) into `staged`,
+/// for the run to sync and commit in batches.
 fn process_file_in(
     target: &Target,
     rules: &RuleSet,
@@ -393,11 +393,29 @@ fn process_file_in(
             set.lock().unwrap_or_else(|e| e.into_inner()).insert(dir);
         }
     };
+    // Writes `bytes` to the mirror of the file: staged into `staged` when
+    // the run commits in batches, else at once.
+    let mirror = |out: &Path,
+                  bytes: &[u8],
+                  staged: Option<&mut Option<fsio::Staged>>|
+     -> Result<Option<PathBuf>, fsio::WriteError> {
+        match staged {
+            Some(slot) if durability != fsio::Durability::None => {
+                fsio::stage_mirror(&target.root, path, out, bytes).map(|s| {
+                    *slot = Some(s);
+                    None
+                })
+            }
+            _ => fsio::write_mirror_with(&target.root, path, out, bytes, durability).map(Some),
+        }
+    };
+    let mut staged = staged;
     // A file left as it is: only a mirror needs a copy of it.
-    let unchanged = |mut report: FileReport| {
+    let mut unchanged = |mut report: FileReport| {
         if let Mode::Mirror { out } = &opts.mode {
-            match fsio::write_mirror_with(&target.root, path, out, input.bytes(), durability) {
-                Ok(dir) => note(dir),
+            match mirror(out, input.bytes(), staged.as_deref_mut()) {
+                Ok(Some(dir)) => note(dir),
+                Ok(None) => {}
                 Err(e) => report.status = e.into_status(),
             }
         }
@@ -454,9 +472,7 @@ fn process_file_in(
                 _ => fsio::write_atomic_with(path, &bytes, Some(&input), durability).map(Some),
             }
         }
-        Mode::Mirror { out } => {
-            fsio::write_mirror_with(&target.root, path, out, &bytes, durability).map(Some)
-        }
+        Mode::Mirror { out } => mirror(out, &bytes, staged),
     };
     match written {
         Ok(dir) => {
@@ -535,10 +551,10 @@ pub fn run_each(
     skipped.sort_by(|a, b| a.path.cmp(&b.path));
     let mut skipped = skipped.into_iter().peekable();
     let renamed = Mutex::new(BTreeSet::new());
-    // In-place writes that are to be durable are staged by the workers and
-    // synced and committed here in batches: one flush of the file system per
-    // batch instead of one per file.
-    let batched = opts.mode == Mode::Write && opts.fsync;
+    // Writes that are to be durable are staged by the workers and synced and
+    // committed here in batches: one flush of the file system per batch
+    // instead of one per file.
+    let batched = opts.mode != Mode::Check && opts.fsync;
     let process = |&i: &u32| {
         let t = targets.get(i as usize);
         let mut staged = None;

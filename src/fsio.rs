@@ -613,14 +613,6 @@ pub fn write_atomic_with(
     Ok(dir)
 }
 
-/// Syncs a written temporary file as `durability` asks.
-fn sync_file(file: &File, durability: Durability) -> std::io::Result<()> {
-    match durability {
-        Durability::None => Ok(()),
-        Durability::Full | Durability::FolderLater => file.sync_all(),
-    }
-}
-
 /// Gives the new file the old one's owner where allowed (when running as
 /// another user, e.g. root, the file would otherwise change hands).
 #[cfg(unix)]
@@ -662,6 +654,27 @@ pub fn write_mirror_with(
     bytes: &[u8],
     durability: Durability,
 ) -> Result<PathBuf, WriteError> {
+    let staged = stage_mirror(root, path, out, bytes)?;
+    if durability != Durability::None {
+        staged.sync()?;
+    }
+    let dir = staged.commit()?;
+    if durability == Durability::Full {
+        sync_dir(&dir);
+    }
+    Ok(dir)
+}
+
+/// Writes what [`write_mirror`] would put at the mirror of `path` (found
+/// under `root`) inside `out` to a temporary file beside it, without syncing
+/// it: a new mirror file gets the permissions of `path`, an existing one
+/// keeps its own.
+pub fn stage_mirror(
+    root: &Path,
+    path: &Path,
+    out: &Path,
+    bytes: &[u8],
+) -> Result<Staged, WriteError> {
     let dest = crate::engine::mirror_path(root, path, out);
     if let Some(parent) = dest.parent() {
         fs::create_dir_all(parent).map_err(|e| {
@@ -672,24 +685,21 @@ pub fn write_mirror_with(
         })?;
     }
     if dest.exists() {
-        write_atomic_with(&dest, bytes, None, durability)
-    } else {
-        let dir = dest.parent().unwrap_or(Path::new("."));
-        let mut tmp = temp_in(dir)?;
-        tmp.write_all(bytes)
-            .and_then(|_| sync_file(tmp.as_file(), durability))
-            .map_err(|e| WriteError::Failed(write_reason("cannot write", &e)))?;
-        tmp.persist(&dest).map_err(|e| {
-            WriteError::Failed(write_reason(
-                &format!("cannot write {}", dest.display()),
-                &e.error,
-            ))
-        })?;
-        if durability == Durability::Full {
-            sync_dir(dir);
-        }
-        Ok(dir.to_path_buf())
+        return stage(&dest, bytes, None);
     }
+    let dir = dest.parent().unwrap_or(Path::new("."));
+    let mut tmp = temp_in(dir)?;
+    if let Ok(meta) = fs::metadata(path) {
+        fs::set_permissions(tmp.path(), meta.permissions())
+            .map_err(|e| WriteError::Failed(write_reason("cannot copy permissions", &e)))?;
+    }
+    tmp.write_all(bytes)
+        .map_err(|e| WriteError::Failed(write_reason("cannot write", &e)))?;
+    Ok(Staged {
+        tmp,
+        target: dest,
+        original: None,
+    })
 }
 
 /// True for the name of a temporary file this module makes.

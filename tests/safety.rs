@@ -118,6 +118,47 @@ fn batched_writes_keep_order_modes_and_leave_no_temp_files() {
     assert!(temp_files(dir.path()).is_empty());
 }
 
+/// `clean --out` writes its copies in batches too: every file of the
+/// mirror, changed or not, is there with its source's mode bits, the
+/// sources are untouched, and no temporary file is left.
+#[test]
+fn batched_mirror_writes_copy_every_file_with_its_mode() {
+    let src = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let mut paths = Vec::new();
+    for i in 0..100 {
+        let sub = src.path().join(format!("d{}", i % 3));
+        fs::create_dir_all(&sub).unwrap();
+        let p = sub.join(format!("{i:03}.md"));
+        fs::write(&p, if i % 5 == 0 { CLEAN } else { DIRTY }).unwrap();
+        set_mode(&p, if i % 2 == 0 { 0o640 } else { 0o604 });
+        paths.push(p);
+    }
+    let opts = RunOptions {
+        mode: Mode::Mirror {
+            out: out.path().to_path_buf(),
+        },
+        ..RunOptions::default()
+    };
+    let reports = run_on(&paths, src.path(), &opts);
+    assert_eq!(reports.len(), paths.len());
+    for (i, p) in paths.iter().enumerate() {
+        let copy = out.path().join(p.strip_prefix(src.path()).unwrap());
+        assert_eq!(
+            fs::read_to_string(&copy).unwrap(),
+            CLEAN,
+            "{}",
+            copy.display()
+        );
+        assert_eq!(mode_of(&copy), if i % 2 == 0 { 0o640 } else { 0o604 });
+        let source = fs::read_to_string(p).unwrap();
+        assert_eq!(source, if i % 5 == 0 { CLEAN } else { DIRTY });
+    }
+    for d in 0..3 {
+        assert!(temp_files(&out.path().join(format!("d{d}"))).is_empty());
+    }
+}
+
 #[test]
 fn stale_temp_files_are_removed_only_where_we_write_and_only_ours() {
     let dir = tempfile::tempdir().unwrap();
