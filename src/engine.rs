@@ -393,27 +393,27 @@ fn process_file_in(
             set.lock().unwrap_or_else(|e| e.into_inner()).insert(dir);
         }
     };
-    // Writes `bytes` to the mirror of the file: staged into `staged` when
-    // the run commits in batches, else at once.
-    let mirror = |out: &Path,
-                  bytes: &[u8],
+    // A staged write goes to the run's batch when there is one (and the
+    // write is to be synced), else it is finished at once; the folder of a
+    // write finished at once comes back.
+    let settle = |written: Result<fsio::Staged, fsio::WriteError>,
                   staged: Option<&mut Option<fsio::Staged>>|
      -> Result<Option<PathBuf>, fsio::WriteError> {
+        let written = written?;
         match staged {
             Some(slot) if durability != fsio::Durability::None => {
-                fsio::stage_mirror(&target.root, path, out, bytes).map(|s| {
-                    *slot = Some(s);
-                    None
-                })
+                *slot = Some(written);
+                Ok(None)
             }
-            _ => fsio::write_mirror_with(&target.root, path, out, bytes, durability).map(Some),
+            _ => written.finish(durability).map(Some),
         }
     };
     let mut staged = staged;
     // A file left as it is: only a mirror needs a copy of it.
     let mut unchanged = |mut report: FileReport| {
         if let Mode::Mirror { out } = &opts.mode {
-            match mirror(out, input.bytes(), staged.as_deref_mut()) {
+            let copy = fsio::stage_mirror(&target.root, path, out, input.bytes());
+            match settle(copy, staged.as_deref_mut()) {
                 Ok(Some(dir)) => note(dir),
                 Ok(None) => {}
                 Err(e) => report.status = e.into_status(),
@@ -462,17 +462,9 @@ fn process_file_in(
             if let Some(hook) = opts.before_write {
                 hook(path);
             }
-            match staged {
-                Some(slot) if durability != fsio::Durability::None => {
-                    fsio::stage(path, &bytes, Some(&input)).map(|s| {
-                        *slot = Some(s);
-                        None
-                    })
-                }
-                _ => fsio::write_atomic_with(path, &bytes, Some(&input), durability).map(Some),
-            }
+            settle(fsio::stage(path, &bytes, Some(&input)), staged)
         }
-        Mode::Mirror { out } => mirror(out, &bytes, staged),
+        Mode::Mirror { out } => settle(fsio::stage_mirror(&target.root, path, out, &bytes), staged),
     };
     match written {
         Ok(dir) => {

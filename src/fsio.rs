@@ -507,6 +507,19 @@ impl Staged {
             .map_err(|e| WriteError::Failed(write_reason("cannot write temporary file", &e)))
     }
 
+    /// Syncs as `durability` asks, commits, and (for [`Durability::Full`])
+    /// syncs the folder; returns the folder.
+    pub fn finish(self, durability: Durability) -> Result<PathBuf, WriteError> {
+        if durability != Durability::None {
+            self.sync()?;
+        }
+        let dir = self.commit()?;
+        if durability == Durability::Full {
+            sync_dir(&dir);
+        }
+        Ok(dir)
+    }
+
     /// Takes a last look at the file (unless it was staged without what was
     /// read) and renames the replacement over it; returns the folder.
     pub fn commit(self) -> Result<PathBuf, WriteError> {
@@ -602,15 +615,7 @@ pub fn write_atomic_with(
     read: Option<&Input>,
     durability: Durability,
 ) -> Result<PathBuf, WriteError> {
-    let staged = stage(path, bytes, read)?;
-    if durability != Durability::None {
-        staged.sync()?;
-    }
-    let dir = staged.commit()?;
-    if durability == Durability::Full {
-        sync_dir(&dir);
-    }
-    Ok(dir)
+    stage(path, bytes, read)?.finish(durability)
 }
 
 /// Gives the new file the old one's owner where allowed (when running as
@@ -654,15 +659,7 @@ pub fn write_mirror_with(
     bytes: &[u8],
     durability: Durability,
 ) -> Result<PathBuf, WriteError> {
-    let staged = stage_mirror(root, path, out, bytes)?;
-    if durability != Durability::None {
-        staged.sync()?;
-    }
-    let dir = staged.commit()?;
-    if durability == Durability::Full {
-        sync_dir(&dir);
-    }
-    Ok(dir)
+    stage_mirror(root, path, out, bytes)?.finish(durability)
 }
 
 /// Writes what [`write_mirror`] would put at the mirror of `path` (found
