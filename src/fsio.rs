@@ -664,8 +664,8 @@ pub fn write_mirror_with(
 
 /// Writes what [`write_mirror`] would put at the mirror of `path` (found
 /// under `root`) inside `out` to a temporary file beside it, without syncing
-/// it: a new mirror file gets the permissions of `path`, an existing one
-/// keeps its own.
+/// it: a new mirror file gets the permissions of `path` (plus write for its
+/// owner), an existing one keeps its own.
 pub fn stage_mirror(
     root: &Path,
     path: &Path,
@@ -687,7 +687,17 @@ pub fn stage_mirror(
     let dir = dest.parent().unwrap_or(Path::new("."));
     let mut tmp = temp_in(dir)?;
     if let Ok(meta) = fs::metadata(path) {
-        fs::set_permissions(tmp.path(), meta.permissions())
+        // The source's bits, but writable by its owner: a later run must be
+        // able to replace the copy.
+        let mut perms = meta.permissions();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            perms.set_mode(perms.mode() | 0o200);
+        }
+        #[cfg(not(unix))]
+        perms.set_readonly(false);
+        fs::set_permissions(tmp.path(), perms)
             .map_err(|e| WriteError::Failed(write_reason("cannot copy permissions", &e)))?;
     }
     tmp.write_all(bytes)

@@ -134,6 +134,8 @@ fn batched_mirror_writes_copy_every_file_with_its_mode() {
         set_mode(&p, if i % 2 == 0 { 0o640 } else { 0o604 });
         paths.push(p);
     }
+    // A read-only source: its copy stays writable for the next run.
+    set_mode(&paths[99], 0o444);
     let opts = RunOptions {
         mode: Mode::Mirror {
             out: out.path().to_path_buf(),
@@ -150,13 +152,24 @@ fn batched_mirror_writes_copy_every_file_with_its_mode() {
             "{}",
             copy.display()
         );
-        assert_eq!(mode_of(&copy), if i % 2 == 0 { 0o640 } else { 0o604 });
+        let want = match i {
+            99 => 0o644,
+            _ if i % 2 == 0 => 0o640,
+            _ => 0o604,
+        };
+        assert_eq!(mode_of(&copy), want, "{}", copy.display());
         let source = fs::read_to_string(p).unwrap();
         assert_eq!(source, if i % 5 == 0 { CLEAN } else { DIRTY });
     }
     for d in 0..3 {
         assert!(temp_files(&out.path().join(format!("d{d}"))).is_empty());
     }
+    // A second run replaces the copies it made.
+    let again = run_on(&paths, src.path(), &opts);
+    assert!(
+        again.iter().all(|r| !matches!(r.status, Status::Failed(_))),
+        "{again:#?}"
+    );
 }
 
 #[test]
