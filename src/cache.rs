@@ -111,7 +111,7 @@ impl Cache {
         let Ok(at) = self.known.binary_search(&xxh3_128(bytes)) else {
             return false;
         };
-        self.hit[at / 64].fetch_or(1 << (at % 64), Ordering::Relaxed);
+        self.mark(at);
         self.hits.fetch_add(1, Ordering::Relaxed);
         true
     }
@@ -120,15 +120,18 @@ impl Cache {
     pub fn note_clean(&self, bytes: &[u8]) {
         let key = xxh3_128(bytes);
         match self.known.binary_search(&key) {
-            Ok(at) => {
-                self.hit[at / 64].fetch_or(1 << (at % 64), Ordering::Relaxed);
-            }
+            Ok(at) => self.mark(at),
             Err(_) => self
                 .fresh
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .push(key),
         }
+    }
+
+    /// Marks entry `at` of `known` as seen in this run.
+    fn mark(&self, at: usize) {
+        self.hit[at / 64].fetch_or(1 << (at % 64), Ordering::Relaxed);
     }
 
     fn was_hit(&self, at: usize) -> bool {
@@ -142,9 +145,9 @@ impl Cache {
 
     /// Writes the cache back when this run found new clean contents: those,
     /// then the known ones it saw again, then the others, at most
-    /// [`MAX_ENTRIES`]; replaced atomically, so that
-    /// concurrent runs never see half a file (the last one wins). Also
-    /// removes cache files of other fingerprints unused for a month.
+    /// [`MAX_ENTRIES`]. The file is replaced atomically, so concurrent runs
+    /// never read half of one (the last to save wins). Also removes cache
+    /// files of other fingerprints unused for a month.
     pub fn save(&self) -> std::io::Result<()> {
         let mut fresh = std::mem::take(&mut *self.fresh.lock().unwrap_or_else(|e| e.into_inner()));
         if fresh.is_empty() {
