@@ -24,6 +24,9 @@ for dir in "$@"; do
         cp -r "$dir" "$work/$which/$name"
         bin=$old
         [ $which = new ] && bin=$new
+        # Each binary starts with its own empty cache of clean contents, so
+        # that neither answers from what the other recorded.
+        export MDSCRUB_CACHE_DIR="$work/cache-$which-$name"
         # The summary line ends with the run's duration: leave that out.
         (cd "$work/$which" && "$bin" check --format json "$name" 2>&1 || true) |
             sed -E 's/ in [0-9.]+s$//' >"$work/$which-$name-check.json"
