@@ -37,7 +37,7 @@ pub enum Kind {
     TableRow,
     TableCell,
     OtherBlock,
-    Text(Box<str>),
+    Text(Literal),
     SoftBreak,
     LineBreak,
     Code,
@@ -47,6 +47,16 @@ pub enum Kind {
     OtherInline,
     Link(Box<Link>),
     Image(Box<Link>),
+}
+
+/// A text node's literal (escapes and entities decoded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Literal {
+    /// The same as the source bytes of the node's span: not copied.
+    Source,
+    /// Different from its source (escapes, entities) or without a span: a
+    /// copy.
+    Own(Box<str>),
 }
 
 /// How a link or image names its destination in the source.
@@ -151,6 +161,8 @@ pub struct Document<'t> {
     visible_total: usize,
     /// [`Document::visible_str`] per node, filled on first use.
     visible_cache: OnceCell<Vec<OnceCell<Box<str>>>>,
+    /// Paragraphs, headings and HTML blocks, in document order.
+    text_blocks: Vec<NodeId>,
 }
 
 /// The comrak options every parse uses. Public so that benchmarks can parse
@@ -181,12 +193,29 @@ impl<'t> Document<'t> {
             urls: Vec::new(),
             visible_total: 0,
             visible_cache: OnceCell::new(),
+            text_blocks: Vec::new(),
         };
         doc.flatten(root, None);
         doc.propagate_distrust();
         doc.collect_urls();
         doc.visible_total = doc.visible_chars_in(0..text.len());
         doc
+    }
+
+    /// The literal of a text node (escapes and entities decoded); `None` for
+    /// other nodes.
+    pub fn literal<'a>(&'a self, node: &'a Node) -> Option<&'a str> {
+        match &node.kind {
+            Kind::Text(Literal::Source) => Some(&self.text[node.range.clone()]),
+            Kind::Text(Literal::Own(lit)) => Some(lit),
+            _ => None,
+        }
+    }
+
+    /// The paragraphs, headings and HTML blocks, in document order (trusted
+    /// or not): what the phrase rules test, without a walk over every node.
+    pub fn text_blocks(&self) -> &[NodeId] {
+        &self.text_blocks
     }
 
     /// The number of nodes.
@@ -257,7 +286,7 @@ impl<'t> Document<'t> {
         let mut out = String::new();
         for n in &self.nodes[id..self.nodes[id].end] {
             match &n.kind {
-                Kind::Text(t) => out.push_str(t),
+                Kind::Text(_) => out.push_str(self.literal(n).unwrap_or_default()),
                 Kind::Code => out.push_str(code_literal(&self.text[n.range.clone()])),
                 Kind::SoftBreak | Kind::LineBreak => out.push('\n'),
                 _ => {}
@@ -287,7 +316,7 @@ impl<'t> Document<'t> {
             .iter()
             .filter(|n| n.range.start >= range.start && n.range.start < range.end)
             .map(|n| match &n.kind {
-                Kind::Text(t) => t.chars().count(),
+                Kind::Text(_) => self.literal(n).unwrap_or_default().chars().count(),
                 Kind::Code | Kind::CodeBlock => self.text[n.range.clone()].chars().count(),
                 _ => 0,
             })
@@ -417,7 +446,13 @@ impl<'t> Document<'t> {
         let (kind, range, trusted) = {
             let ast = node.data.borrow();
             let range = self.byte_range(&ast.sourcepos);
-            let kind = convert(&ast.value);
+            let mut kind = convert(&ast.value);
+            // Most text is its own source: no copy then.
+            if let NodeValue::Text(t) = &ast.value
+                && range.as_ref().is_none_or(|r| self.text[r.clone()] != **t)
+            {
+                kind = Kind::Text(Literal::Own(t.to_string().into_boxed_str()));
+            }
             (kind, range, true)
         };
         let (range, mut trusted) = match range {
@@ -437,6 +472,9 @@ impl<'t> Document<'t> {
             if self.protected.last() != Some(&guard) {
                 self.protected.push(guard);
             }
+        }
+        if matches!(kind, Kind::Paragraph | Kind::Heading(_) | Kind::HtmlBlock) {
+            self.text_blocks.push(id);
         }
         self.nodes.push(Node {
             kind,
@@ -466,7 +504,8 @@ impl<'t> Document<'t> {
     fn check_span<'a>(&self, kind: &mut Kind, range: &Range<usize>, node: &'a AstNode<'a>) -> bool {
         let src = &self.text[range.clone()];
         match kind {
-            Kind::Text(lit) => src == &**lit || loosely_equal(src, lit),
+            Kind::Text(Literal::Source) => true,
+            Kind::Text(Literal::Own(lit)) => loosely_equal(src, lit),
             Kind::Code => src.starts_with('`') && src.ends_with('`'),
             Kind::HtmlInline => {
                 if let NodeValue::HtmlInline(lit) = &node.data.borrow().value {
@@ -930,7 +969,7 @@ fn convert(value: &NodeValue) -> Kind {
         NodeValue::Table(_) => Kind::Table,
         NodeValue::TableRow(_) => Kind::TableRow,
         NodeValue::TableCell => Kind::TableCell,
-        NodeValue::Text(t) => Kind::Text(t.to_string().into_boxed_str()),
+        NodeValue::Text(_) => Kind::Text(Literal::Source),
         NodeValue::SoftBreak => Kind::SoftBreak,
         NodeValue::LineBreak => Kind::LineBreak,
         NodeValue::Code(_) => Kind::Code,
@@ -1108,7 +1147,7 @@ mod tests {
         let p = doc
             .nodes
             .iter()
-            .position(|n| matches!(&n.kind, Kind::Text(t) if &**t == "drop me"))
+            .position(|n| doc.literal(n) == Some("drop me"))
             .unwrap();
         let para = doc.node(p).parent.unwrap();
         let r = doc.removal_range(para).unwrap();
@@ -1116,7 +1155,7 @@ mod tests {
         let q = doc
             .nodes
             .iter()
-            .position(|n| matches!(&n.kind, Kind::Text(t) if &**t == "quoted"))
+            .position(|n| doc.literal(n) == Some("quoted"))
             .unwrap();
         let r = doc.removal_range(doc.node(q).parent.unwrap()).unwrap();
         assert_eq!(&text[r], "> quoted\n");

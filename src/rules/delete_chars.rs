@@ -5,7 +5,7 @@
 use serde::Deserialize;
 
 use super::{Context, Rule, settings};
-use crate::document::{Document, Kind};
+use crate::document::{Document, Kind, Literal};
 use crate::edit::EditSink;
 
 #[derive(Deserialize)]
@@ -43,13 +43,11 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
 impl Rule for DeleteChars {
     fn check(&self, doc: &Document, _ctx: &Context, out: &mut EditSink) {
         for node in &doc.nodes {
-            let Kind::Text(lit) = &node.kind else {
-                continue;
-            };
-            let src = &doc.text[node.range.clone()];
-            if !node.trusted || src != &**lit {
+            // Only text that is its own source: its bytes are the edit's.
+            if !node.trusted || node.kind != Kind::Text(Literal::Source) {
                 continue;
             }
+            let src = &doc.text[node.range.clone()];
             // A block that holds nothing but such characters stays: emptying
             // its line would join the blocks around it (an indented code
             // block would swallow the next lines).

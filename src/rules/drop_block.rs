@@ -52,17 +52,18 @@ impl Rule for DropBlock {
     }
 
     fn check(&self, doc: &Document, _ctx: &Context, out: &mut EditSink) {
-        let top: Vec<NodeId> = doc.children(0).collect();
-        for (id, node) in doc.nodes.iter().enumerate() {
-            if !node.trusted
-                || !matches!(
-                    node.kind,
-                    Kind::Paragraph | Kind::Heading(_) | Kind::HtmlBlock
-                )
-            {
+        let windowed = self.head.is_some() || self.tail.is_some();
+        let top: Vec<NodeId> = if windowed {
+            doc.children(0).collect()
+        } else {
+            Vec::new()
+        };
+        for &id in doc.text_blocks() {
+            let node = doc.node(id);
+            if !node.trusted {
                 continue;
             }
-            if (self.head.is_some() || self.tail.is_some()) && !self.in_window(doc, &top, id) {
+            if windowed && !self.in_window(doc, &top, id) {
                 continue;
             }
             let text = match node.kind {

@@ -52,9 +52,10 @@ pub(crate) fn image_unit(doc: &Document, image: NodeId) -> NodeId {
 
 /// True when a node is whitespace or a line break.
 pub(crate) fn is_blank_inline(doc: &Document, id: NodeId) -> bool {
-    match &doc.node(id).kind {
+    let node = doc.node(id);
+    match &node.kind {
         Kind::SoftBreak | Kind::LineBreak => true,
-        Kind::Text(t) => t.trim().is_empty(),
+        Kind::Text(_) => doc.literal(node).is_some_and(|t| t.trim().is_empty()),
         _ => false,
     }
 }

@@ -51,7 +51,8 @@ impl Rule for DropLine {
     }
 
     fn check(&self, doc: &Document, _ctx: &Context, out: &mut EditSink) {
-        for (id, node) in doc.nodes.iter().enumerate() {
+        for &id in doc.text_blocks() {
+            let node = doc.node(id);
             if node.kind != Kind::Paragraph || !node.trusted {
                 continue;
             }

@@ -86,7 +86,8 @@ impl Rule for DropTail {
         if total == 0 {
             return;
         }
-        for (id, node) in doc.nodes.iter().enumerate() {
+        for &id in doc.text_blocks() {
+            let node = doc.node(id);
             if !matches!(node.kind, Kind::Paragraph | Kind::Heading(_)) || !node.trusted {
                 continue;
             }

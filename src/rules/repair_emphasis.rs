@@ -10,7 +10,7 @@
 use serde::Deserialize;
 
 use super::{Context, Rule, settings};
-use crate::document::{Document, Kind, NodeId};
+use crate::document::{Document, Kind, Literal, NodeId};
 use crate::edit::EditSink;
 
 #[derive(Deserialize)]
@@ -41,8 +41,9 @@ impl Rule for RepairEmphasis {
                 continue;
             }
             match &node.kind {
-                Kind::Text(lit) => {
-                    if !lit.contains('*') || text[node.range.clone()] != **lit {
+                // Only text that is its own source: its bytes are the edit's.
+                Kind::Text(Literal::Source) => {
+                    if !text[node.range.clone()].contains('*') {
                         continue;
                     }
                     self.stray_runs(doc, id, out);
@@ -145,7 +146,9 @@ impl RepairEmphasis {
         let only_images = visible.trim().is_empty()
             && children.iter().all(|&c| {
                 matches!(doc.node(c).kind, Kind::Image(_) | Kind::Link(_))
-                    || matches!(&doc.node(c).kind, Kind::Text(t) if t.trim().is_empty())
+                    || doc
+                        .literal(doc.node(c))
+                        .is_some_and(|t| t.trim().is_empty())
             });
         if (only_nested && node.kind == Kind::Strong) || only_images {
             out.delete(r.start..r.start + delim);
