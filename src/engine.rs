@@ -356,20 +356,16 @@ impl Default for RunOptions {
 /// Processes one file: read, clean, and write when the mode says so. A file
 /// written is durable when this returns (its data and its folder are synced).
 pub fn process_file(target: &Target, rules: &RuleSet, opts: &RunOptions) -> FileReport {
-    process_file_in(target, rules, opts, None, None)
+    process_file_in(target, rules, opts, None)
 }
 
-/// [`process_file`]; with `renamed`, the folder of a file written is added to
-/// it instead of being synced at once, for the run to sync each folder once.
-///
-/// With `staged`, a file rewritten in place or mirrored is only staged
-/// (written beside its destination, not synced, not renamed) into `staged`,
-/// for the run to sync and commit in batches.
+/// [`process_file`]; with `staged`, a file rewritten in place or mirrored is
+/// only staged (written beside its destination, not synced, not renamed)
+/// into `staged`, for the run to sync and commit in batches.
 fn process_file_in(
     target: &Target,
     rules: &RuleSet,
     opts: &RunOptions,
-    renamed: Option<&Mutex<BTreeSet<PathBuf>>>,
     staged: Option<&mut Option<fsio::Staged>>,
 ) -> FileReport {
     let path = &target.path;
@@ -381,42 +377,30 @@ fn process_file_in(
             return report;
         }
     };
-    let durability = match (opts.fsync, renamed) {
-        (false, _) => fsio::Durability::None,
-        (true, Some(_)) => fsio::Durability::FolderLater,
-        (true, None) => fsio::Durability::Full,
+    let durability = if opts.fsync {
+        fsio::Durability::Full
+    } else {
+        fsio::Durability::None
     };
-    let note = |dir: PathBuf| {
-        if let Some(set) = renamed
-            && durability == fsio::Durability::FolderLater
-        {
-            set.lock().unwrap_or_else(|e| e.into_inner()).insert(dir);
-        }
-    };
-    // A staged write goes to the run's batch when there is one (and the
-    // write is to be synced), else it is finished at once; the folder of a
-    // write finished at once comes back.
+    // A staged write goes to the run's batch when there is one, else it is
+    // finished at once.
     let settle = |written: Result<fsio::Staged, fsio::WriteError>,
                   staged: Option<&mut Option<fsio::Staged>>|
-     -> Result<Option<PathBuf>, fsio::WriteError> {
+     -> Result<(), fsio::WriteError> {
         let written = written?;
         match staged {
-            Some(slot) if durability != fsio::Durability::None => {
-                *slot = Some(written);
-                Ok(None)
-            }
-            _ => written.finish(durability).map(Some),
+            Some(slot) => *slot = Some(written),
+            None => written.finish(durability)?,
         }
+        Ok(())
     };
     let mut staged = staged;
     // A file left as it is: only a mirror needs a copy of it.
     let mut unchanged = |mut report: FileReport| {
         if let Mode::Mirror { out } = &opts.mode {
             let copy = fsio::stage_mirror(&target.root, path, out, input.bytes());
-            match settle(copy, staged.as_deref_mut()) {
-                Ok(Some(dir)) => note(dir),
-                Ok(None) => {}
-                Err(e) => report.status = e.into_status(),
+            if let Err(e) = settle(copy, staged.as_deref_mut()) {
+                report.status = e.into_status();
             }
         }
         report
@@ -457,7 +441,7 @@ fn process_file_in(
     report.status = Status::Changed;
     let bytes = input.codec.encode(&cleaned.output);
     let written = match &opts.mode {
-        Mode::Check => Ok(None),
+        Mode::Check => Ok(()),
         Mode::Write => {
             if let Some(hook) = opts.before_write {
                 hook(path);
@@ -467,10 +451,7 @@ fn process_file_in(
         Mode::Mirror { out } => settle(fsio::stage_mirror(&target.root, path, out, &bytes), staged),
     };
     match written {
-        Ok(dir) => {
-            if let Some(dir) = dir {
-                note(dir);
-            }
+        Ok(()) => {
             // What is written needs no further change: a later run over it
             // skips its parse.
             if let Some(c) = cache
@@ -542,7 +523,8 @@ pub fn run_each(
     // processed file of the same path, as a stable sort would put them).
     skipped.sort_by(|a, b| a.path.cmp(&b.path));
     let mut skipped = skipped.into_iter().peekable();
-    let renamed = Mutex::new(BTreeSet::new());
+    // Folders files were renamed into: each synced once, after the last.
+    let mut renamed = BTreeSet::new();
     // Writes that are to be durable are staged by the workers and synced and
     // committed here in batches: one flush of the file system per batch
     // instead of one per file.
@@ -551,13 +533,7 @@ pub fn run_each(
         let t = targets.get(i as usize);
         let mut staged = None;
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            process_file_in(
-                &t,
-                rules,
-                opts,
-                Some(&renamed),
-                batched.then_some(&mut staged),
-            )
+            process_file_in(&t, rules, opts, batched.then_some(&mut staged))
         }));
         let report = result.unwrap_or_else(|payload| {
             // Whatever was staged before the panic is not written.
@@ -590,16 +566,12 @@ pub fn run_each(
         }
         batch.push((r, staged));
         if batch.len() >= COMMIT_BATCH {
-            commit_batch(&mut batch, &renamed, &mut emit);
+            commit_batch(&mut batch, &mut renamed, &mut emit);
         }
     });
-    commit_batch(&mut batch, &renamed, &mut emit);
+    commit_batch(&mut batch, &mut renamed, &mut emit);
     skipped.for_each(&mut *each);
-    let dirs: Vec<PathBuf> = renamed
-        .into_inner()
-        .unwrap_or_else(|e| e.into_inner())
-        .into_iter()
-        .collect();
+    let dirs: Vec<PathBuf> = renamed.into_iter().collect();
     dirs.par_iter().for_each(|d| fsio::sync_dir(d));
 }
 
@@ -613,7 +585,7 @@ const COMMIT_BATCH: usize = 64;
 /// file as it was and makes its report a failure or a skip.
 fn commit_batch(
     batch: &mut Vec<(FileReport, Option<fsio::Staged>)>,
-    renamed: &Mutex<BTreeSet<PathBuf>>,
+    renamed: &mut BTreeSet<PathBuf>,
     emit: &mut impl FnMut(FileReport),
 ) {
     let staged: Vec<&fsio::Staged> = batch.iter().filter_map(|(_, s)| s.as_ref()).collect();
@@ -626,10 +598,7 @@ fn commit_batch(
             };
             match committed {
                 Ok(dir) => {
-                    renamed
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .insert(dir);
+                    renamed.insert(dir);
                 }
                 Err(e) => {
                     report.status = e.into_status();

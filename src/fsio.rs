@@ -418,12 +418,7 @@ impl fmt::Display for WriteError {
 fn unchanged_since(target: &Path, original: &Original) -> Result<(), WriteError> {
     let meta =
         fs::metadata(target).map_err(|e| WriteError::Failed(write_reason("cannot stat", &e)))?;
-    if meta.len() != original.len {
-        return Err(WriteError::Changed("size"));
-    }
-    if meta.modified().ok() != original.modified {
-        return Err(WriteError::Changed("modification time"));
-    }
+    original.same_size_and_time(&meta)?;
     let now =
         fs::read(target).map_err(|e| WriteError::Failed(write_reason("cannot read again", &e)))?;
     if xxh3_128(&now) != original.hash {
@@ -439,6 +434,19 @@ pub struct Original {
     len: u64,
     modified: Option<SystemTime>,
     hash: u128,
+}
+
+impl Original {
+    /// Refuses when `meta` gives another size or modification time.
+    fn same_size_and_time(&self, meta: &fs::Metadata) -> Result<(), WriteError> {
+        if meta.len() != self.len {
+            return Err(WriteError::Changed("size"));
+        }
+        if meta.modified().ok() != self.modified {
+            return Err(WriteError::Changed("modification time"));
+        }
+        Ok(())
+    }
 }
 
 impl Input {
@@ -463,20 +471,20 @@ pub struct Staged {
 }
 
 /// Writes the replacement of `path` to a temporary file in its folder, with
-/// its permissions and owner, without syncing it. With `read`, refuses when
-/// the file's size or modification time already differ from what was read.
+/// its permissions and owner, without syncing it; [`Staged::finish`] (or a
+/// batch: [`sync_staged`], [`Staged::commit`]) puts it in place atomically.
+/// A symlink stays a symlink: the file it points to is replaced. A read-only
+/// file is refused. With `read`, refuses when the file's size or
+/// modification time already differ from what was read, and the commit
+/// looks again, content included.
 pub fn stage(path: &Path, bytes: &[u8], read: Option<&Input>) -> Result<Staged, WriteError> {
     let target = fs::canonicalize(path)
         .map_err(|e| WriteError::Failed(write_reason("cannot resolve path", &e)))?;
     let meta =
         fs::metadata(&target).map_err(|e| WriteError::Failed(write_reason("cannot stat", &e)))?;
-    if let Some(input) = read {
-        if meta.len() != input.len {
-            return Err(WriteError::Changed("size"));
-        }
-        if meta.modified().ok() != input.modified {
-            return Err(WriteError::Changed("modification time"));
-        }
+    let original = read.map(Input::original);
+    if let Some(original) = &original {
+        original.same_size_and_time(&meta)?;
     }
     if meta.permissions().readonly() {
         return Err(WriteError::ReadOnly);
@@ -494,7 +502,7 @@ pub fn stage(path: &Path, bytes: &[u8], read: Option<&Input>) -> Result<Staged, 
     Ok(Staged {
         tmp,
         target,
-        original: read.map(Input::original),
+        original,
     })
 }
 
@@ -507,17 +515,17 @@ impl Staged {
             .map_err(|e| WriteError::Failed(write_reason("cannot write temporary file", &e)))
     }
 
-    /// Syncs as `durability` asks, commits, and (for [`Durability::Full`])
-    /// syncs the folder; returns the folder.
-    pub fn finish(self, durability: Durability) -> Result<PathBuf, WriteError> {
-        if durability != Durability::None {
+    /// Puts the replacement in place on its own: with [`Durability::Full`]
+    /// the file is synced before and its folder after the commit.
+    pub fn finish(self, durability: Durability) -> Result<(), WriteError> {
+        if durability == Durability::Full {
             self.sync()?;
         }
         let dir = self.commit()?;
         if durability == Durability::Full {
             sync_dir(&dir);
         }
-        Ok(dir)
+        Ok(())
     }
 
     /// Takes a last look at the file (unless it was staged without what was
@@ -588,34 +596,11 @@ fn temp_in(dir: &Path) -> Result<tempfile::NamedTempFile, WriteError> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Durability {
     /// The temporary file before the rename, and the folder after it: the
-    /// write is durable when the call returns.
+    /// write is durable when it is done.
     Full,
-    /// The temporary file before the rename; the caller syncs the folder
-    /// (with [`sync_dir`]) once after all its renames.
-    FolderLater,
     /// Nothing: a killed process still leaves old or new, but a crash of the
     /// system may lose the write (`--no-fsync`, for throwaway copies).
     None,
-}
-
-/// Replaces `path`'s content with `bytes` atomically, keeping its permissions.
-/// With `read`, refuses when the file changed since it was read: size and
-/// modification time are compared first, and the content again just before
-/// the rename. A symlink stays a symlink: the file it points to is written.
-/// A read-only file is not written. Durable when it returns.
-pub fn write_atomic(path: &Path, bytes: &[u8], read: Option<&Input>) -> Result<(), WriteError> {
-    write_atomic_with(path, bytes, read, Durability::Full).map(drop)
-}
-
-/// [`write_atomic`] with a choice of [`Durability`]; returns the folder the
-/// file was renamed into (for [`Durability::FolderLater`]).
-pub fn write_atomic_with(
-    path: &Path,
-    bytes: &[u8],
-    read: Option<&Input>,
-    durability: Durability,
-) -> Result<PathBuf, WriteError> {
-    stage(path, bytes, read)?.finish(durability)
 }
 
 /// Gives the new file the old one's owner where allowed (when running as
@@ -645,25 +630,8 @@ pub fn sync_dir(dir: &Path) {
     let _ = dir;
 }
 
-/// Writes `bytes` to the mirror of `path` under `out`, durably.
-pub fn write_mirror(root: &Path, path: &Path, out: &Path, bytes: &[u8]) -> Result<(), WriteError> {
-    write_mirror_with(root, path, out, bytes, Durability::Full).map(drop)
-}
-
-/// [`write_mirror`] with a choice of [`Durability`]; returns the folder the
-/// file was renamed into.
-pub fn write_mirror_with(
-    root: &Path,
-    path: &Path,
-    out: &Path,
-    bytes: &[u8],
-    durability: Durability,
-) -> Result<PathBuf, WriteError> {
-    stage_mirror(root, path, out, bytes)?.finish(durability)
-}
-
-/// Writes what [`write_mirror`] would put at the mirror of `path` (found
-/// under `root`) inside `out` to a temporary file beside it, without syncing
+/// Writes `bytes`, the copy of `path` (found under `root`) for the mirror
+/// tree `out`, to a temporary file beside its place there, without syncing
 /// it: a new mirror file gets the permissions of `path` (plus write for its
 /// owner), an existing one keeps its own.
 pub fn stage_mirror(
