@@ -515,8 +515,9 @@ pub fn run_each(
     opts: &RunOptions,
     each: &mut dyn FnMut(FileReport),
 ) {
-    let (kept, mut skipped) = resolve_links(targets);
-    for dir in folders_written(targets, &kept, &opts.mode) {
+    let real = RealPaths::new(targets);
+    let (kept, mut skipped) = resolve_links(targets, &real);
+    for dir in folders_written(targets, &real, &kept, &opts.mode) {
         fsio::remove_stale_temps(&dir);
     }
     // Reports of links left alone join the others in path order (before a
@@ -698,12 +699,9 @@ fn ordered_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync, mut ea
 /// followed wherever it leads: the user named it. Returns the indices of the
 /// targets to process, sorted by path (indices, not copies, and hashes of
 /// the real paths, not the paths: what a run holds per file stays small).
-fn resolve_links(targets: &Targets) -> (Vec<u32>, Vec<FileReport>) {
+fn resolve_links(targets: &Targets, real: &RealPaths) -> (Vec<u32>, Vec<FileReport>) {
     use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
-    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
-    let given: BTreeSet<&Path> = targets.roots().iter().map(|r| &**r).collect();
-    let roots: BTreeSet<PathBuf> = given.into_iter().map(canonical).collect();
-    let is_link = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink());
+    let roots: BTreeSet<&Path> = real.roots.iter().map(PathBuf::as_path).collect();
     let hasher = BuildHasherDefault::<DefaultHasher>::default();
     // (hash of the real path, link flag | index) of every target not left
     // alone: sorted, the paths to one file come together, plain paths first.
@@ -712,19 +710,21 @@ fn resolve_links(targets: &Targets) -> (Vec<u32>, Vec<FileReport>) {
     const LINK: u32 = 1 << 31;
     let mut found: Vec<(u32, u32)> = Vec::with_capacity(targets.len());
     let mut skipped = Vec::new();
-    for (i, t) in targets.iter().enumerate() {
-        let link = is_link(&t.path);
-        let real = canonical(&t.path);
-        if link && t.path != *t.root && !roots.iter().any(|r| real.starts_with(r)) {
-            let mut r = FileReport::new(t.path.clone());
-            r.status = Status::Skipped(format!(
-                "symlink to {}, which is outside the given paths; left alone",
-                real.display()
-            ));
-            skipped.push(r);
-            continue;
+    for i in 0..targets.len() {
+        let (link, path) = real.of(targets, i);
+        if link {
+            let t = targets.get(i);
+            if t.path != *t.root && !roots.iter().any(|r| path.starts_with(r)) {
+                let mut r = FileReport::new(t.path.clone());
+                r.status = Status::Skipped(format!(
+                    "symlink to {}, which is outside the given paths; left alone",
+                    path.display()
+                ));
+                skipped.push(r);
+                continue;
+            }
         }
-        let hash = hasher.hash_one(&real) as u32;
+        let hash = hasher.hash_one(&path) as u32;
         found.push((hash, i as u32 | if link { LINK } else { 0 }));
     }
     found.sort_unstable();
@@ -737,9 +737,9 @@ fn resolve_links(targets: &Targets) -> (Vec<u32>, Vec<FileReport>) {
         // Equal hashes: one file, or (rarely) different files.
         let mut reals: Vec<PathBuf> = Vec::new();
         for (_, i) in run {
-            let real = canonical(&targets.path((i & !LINK) as usize));
-            if !reals.contains(&real) {
-                reals.push(real);
+            let (_, path) = real.of(targets, (i & !LINK) as usize);
+            if !reals.contains(&path) {
+                reals.push(path);
                 kept.push(i & !LINK);
             }
         }
@@ -749,16 +749,63 @@ fn resolve_links(targets: &Targets) -> (Vec<u32>, Vec<FileReport>) {
     (kept, skipped)
 }
 
+/// Real paths of the files of a run: the real path of each root, resolved
+/// once, and the files' own paths resolved only where they may hold a link.
+struct RealPaths {
+    /// The real path of each of [`Targets::roots`] (itself when it cannot be
+    /// resolved).
+    roots: Vec<PathBuf>,
+}
+
+impl RealPaths {
+    fn new(targets: &Targets) -> RealPaths {
+        RealPaths {
+            roots: targets.roots().iter().map(|r| canonical(r)).collect(),
+        }
+    }
+
+    /// Whether the `i`th file's path is a symlink, and its real path. A
+    /// file that a walk found below its root without following links is no
+    /// link, and its real path is its root's joined with the rest: no
+    /// system call per file.
+    fn of(&self, targets: &Targets, i: usize) -> (bool, PathBuf) {
+        match targets.below_walked_root(i) {
+            Some((root, rel)) => (false, self.roots[root].join(rel)),
+            None => {
+                let path = targets.path(i);
+                let link =
+                    std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
+                (link, canonical(&path))
+            }
+        }
+    }
+}
+
+fn canonical(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
 /// The folders a run writes files into (none for `check`).
-fn folders_written(targets: &Targets, kept: &[u32], mode: &Mode) -> BTreeSet<PathBuf> {
-    let kept = kept.iter().map(|&i| targets.get(i as usize));
+fn folders_written(
+    targets: &Targets,
+    real: &RealPaths,
+    kept: &[u32],
+    mode: &Mode,
+) -> BTreeSet<PathBuf> {
     match mode {
         Mode::Check => BTreeSet::new(),
         Mode::Write => kept
-            .filter_map(|t| std::fs::canonicalize(&t.path).ok())
-            .filter_map(|p| p.parent().map(Path::to_path_buf))
+            .iter()
+            .filter_map(|&i| {
+                real.of(targets, i as usize)
+                    .1
+                    .parent()
+                    .map(Path::to_path_buf)
+            })
             .collect(),
         Mode::Mirror { out } => kept
+            .iter()
+            .map(|&i| targets.get(i as usize))
             .filter_map(|t| {
                 mirror_path(&t.root, &t.path, out)
                     .parent()

@@ -22,6 +22,9 @@ pub struct Target {
 #[derive(Debug, Clone, Default)]
 pub struct Targets {
     roots: Vec<Arc<Path>>,
+    /// For each entry of `roots`: its files were found by a walk that
+    /// followed no symlink below the root (see [`Targets::push_walked`]).
+    walked: Vec<bool>,
     /// Paths below their roots (UTF-8), one after another.
     names: String,
     /// Whole paths of the files whose path below the root is not UTF-8 or
@@ -56,9 +59,23 @@ impl Targets {
     /// Adds `path`, found under `root`. Consecutive files of one root share
     /// it.
     pub fn push(&mut self, path: &Path, root: &Arc<Path>) {
-        let same = self.roots.last().is_some_and(|r| Arc::ptr_eq(r, root));
+        self.push_as(path, root, false)
+    }
+
+    /// Adds `path`, a regular file found under `root` by a walk that
+    /// followed no symlink below `root`: no component of `path` below
+    /// `root` is a link, so its real path is the root's real path joined
+    /// with the rest (see [`Targets::below_walked_root`]).
+    pub fn push_walked(&mut self, path: &Path, root: &Arc<Path>) {
+        self.push_as(path, root, true)
+    }
+
+    fn push_as(&mut self, path: &Path, root: &Arc<Path>, walked: bool) {
+        let same = self.roots.last().is_some_and(|r| Arc::ptr_eq(r, root))
+            && self.walked.last() == Some(&walked);
         if !same {
             self.roots.push(root.clone());
+            self.walked.push(walked);
         }
         let root_index = (self.roots.len() - 1) as u32;
         let rel = path.strip_prefix(root).ok().and_then(|r| r.to_str());
@@ -90,6 +107,18 @@ impl Targets {
     /// The roots files were found under (each once per run of files).
     pub fn roots(&self) -> &[Arc<Path>] {
         &self.roots
+    }
+
+    /// For a file pushed with [`Targets::push_walked`] strictly below its
+    /// root: the index of the root in [`Targets::roots`] and the path below
+    /// it. `None` for any other file.
+    pub fn below_walked_root(&self, i: usize) -> Option<(usize, &Path)> {
+        let e = self.entries[i];
+        if e.len == ODD || e.len == 0 || !self.walked[e.root as usize] {
+            return None;
+        }
+        let rel = &self.names[e.start as usize..(e.start + e.len) as usize];
+        Some((e.root as usize, Path::new(rel)))
     }
 
     /// Every file, in order.
@@ -166,6 +195,7 @@ impl Targets {
         self.odd.shrink_to_fit();
         self.entries.shrink_to_fit();
         self.roots.shrink_to_fit();
+        self.walked.shrink_to_fit();
     }
 }
 

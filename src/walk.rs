@@ -253,7 +253,7 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> Walked {
                     if e.file_type().is_file()
                         && (is_markdown(e.path()) || opts.include.matches(e.path(), root)) =>
                 {
-                    out.targets.push(e.path(), &shared_root)
+                    out.targets.push_walked(e.path(), &shared_root)
                 }
                 Ok(_) => {}
                 Err(e) => {

@@ -277,6 +277,49 @@ fn folder_walk_does_not_follow_a_symlink_out_of_the_archive() {
 }
 
 #[test]
+fn overlapping_and_linked_roots_process_each_file_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("archive");
+    let sub = root.join("2024");
+    fs::create_dir_all(&sub).unwrap();
+    fs::write(root.join("a.md"), DIRTY).unwrap();
+    fs::write(sub.join("b.md"), DIRTY).unwrap();
+    // A second name for the archive folder.
+    let alias = dir.path().join("alias");
+    symlink(&root, &alias).unwrap();
+    let out = cargo_bin_cmd!("mdscrub")
+        .current_dir(dir.path())
+        .args(["check", "--no-cache", "--format", "json"])
+        .args(["archive", "archive/2024", "alias", "./archive/2024/b.md"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let mut paths: Vec<String> = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap().replace('\\', "/"))
+        .collect();
+    paths.sort();
+    assert_eq!(paths.len(), 2, "each file once: {paths:?}");
+    assert!(paths.iter().any(|p| p.ends_with("a.md")), "{paths:?}");
+    assert!(paths.iter().any(|p| p.ends_with("b.md")), "{paths:?}");
+
+    cargo_bin_cmd!("mdscrub")
+        .current_dir(dir.path())
+        .args(["clean", "--no-cache", "archive", "alias", "archive/2024"])
+        .assert()
+        .code(0);
+    assert_eq!(fs::read_to_string(root.join("a.md")).unwrap(), CLEAN);
+    assert_eq!(fs::read_to_string(sub.join("b.md")).unwrap(), CLEAN);
+    assert!(temp_files(&root).is_empty() && temp_files(&sub).is_empty());
+}
+
+#[test]
 fn a_killed_run_leaves_old_or_new_files_and_the_next_run_tidies_up() {
     let dir = tempfile::tempdir().unwrap();
     let n = 200;
