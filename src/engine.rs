@@ -242,8 +242,11 @@ fn dedup_join(mut ids: Vec<&str>) -> String {
 /// Describes every applied edit against the input text: the line and column
 /// where it (or the text it grew from) starts.
 fn locate_hits(input: &str, passes: &[Vec<Edit>]) -> Vec<Hit> {
+    if passes.iter().all(Vec::is_empty) {
+        return Vec::new();
+    }
     let line_starts: Vec<usize> = std::iter::once(0)
-        .chain(input.match_indices('\n').map(|(i, _)| i + 1))
+        .chain(memchr::memchr_iter(b'\n', input.as_bytes()).map(|i| i + 1))
         .collect();
     let mut hits = Vec::new();
     let mut text = input.to_string();

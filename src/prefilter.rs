@@ -31,6 +31,8 @@ pub struct Prefilter {
     shadows: Vec<Vec<usize>>,
     /// For each rule: true when it has needles (false: it always runs).
     has_needles: Vec<bool>,
+    /// The rules without needles, those whose raw test is free first.
+    needleless: Vec<usize>,
     /// Rules that only act next to other rules' edits.
     follows: Vec<bool>,
     /// Needles over visible text, searched in [`squeeze`]d text.
@@ -68,12 +70,14 @@ impl Prefilter {
         let mut needles: Vec<String> = Vec::new();
         let mut owners: Vec<Vec<usize>> = Vec::new();
         let mut has_needles = Vec::new();
+        let mut free = Vec::new();
         let mut follows = Vec::new();
         let mut visible: Vec<String> = Vec::new();
         let mut visible_owners: Vec<Vec<usize>> = Vec::new();
         let mut has_visible = Vec::new();
         for (i, rule) in rules.into_iter().enumerate() {
             follows.push(rule.follows_others());
+            free.push(rule.may_fire_is_free());
             let vis = rule
                 .visible_needles()
                 .filter(|n| !n.iter().any(String::is_empty));
@@ -98,6 +102,10 @@ impl Prefilter {
                     .expect("literal needles always compile")
             })
         };
+        let mut needleless: Vec<usize> = (0..has_needles.len())
+            .filter(|&i| !has_needles[i])
+            .collect();
+        needleless.sort_by_key(|&i| !free[i]);
         let (lowered, shadows) = shadows_of(&needles);
         let (visible_lowered, visible_shadows) = shadows_of(&visible);
         Prefilter {
@@ -106,6 +114,7 @@ impl Prefilter {
             shadows,
             owners,
             has_needles,
+            needleless,
             follows,
             visible: build(&visible),
             visible_owners,
@@ -148,7 +157,7 @@ impl Prefilter {
             may_fire(r)
         };
         let _fences = raw::FenceCache::enter(text);
-        if !visible && (0..n).any(|i| !self.has_needles[i] && ask(i, &mut asked)) {
+        if !visible && self.needleless.iter().any(|&i| ask(i, &mut asked)) {
             return true;
         }
         if let Some(ac) = &self.automaton {
@@ -596,9 +605,18 @@ pub(crate) mod raw {
     /// True when `text` holds a line (the last one included) made only of
     /// spaces and tabs, at least one.
     pub fn has_whitespace_line(text: &str) -> bool {
-        text.split('\n').any(|line| {
-            let body = line.strip_suffix('\r').unwrap_or(line);
-            !body.is_empty() && body.bytes().all(|b| b == b' ' || b == b'\t')
+        let bytes = text.as_bytes();
+        // A line that starts with a space or a tab (the first line, or one
+        // after a line break) is the only kind that can be one.
+        let starts = std::iter::once(0).chain(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
+        starts.into_iter().any(|start| {
+            if !matches!(bytes.get(start), Some(b' ' | b'\t')) {
+                return false;
+            }
+            let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+            let line = &bytes[start..end];
+            let body = line.strip_suffix(b"\r").unwrap_or(line);
+            body.iter().all(|&b| b == b' ' || b == b'\t')
         })
     }
 
@@ -630,7 +648,7 @@ pub(crate) mod raw {
     /// True when some `&` follows a line break with only spaces and tabs
     /// between (a URL broken before its next parameter).
     pub fn has_ampersand_after_break(text: &str) -> bool {
-        text.match_indices('\n').any(|(i, _)| {
+        memchr::memchr_iter(b'\n', text.as_bytes()).any(|i| {
             text[i + 1..]
                 .trim_start_matches([' ', '\t'])
                 .starts_with('&')

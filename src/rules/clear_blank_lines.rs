@@ -22,23 +22,30 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
 
 impl Rule for ClearBlankLines {
     fn check(&self, doc: &Document, _ctx: &Context, out: &mut EditSink) {
-        let keep: Vec<_> = doc
-            .nodes
-            .iter()
-            .filter(|n| {
-                matches!(
-                    n.kind,
-                    Kind::HtmlBlock | Kind::FrontMatter | Kind::CodeBlock
-                ) || !n.trusted
+        // Ranges left alone, listed when the first candidate line is found.
+        let keep = std::cell::OnceCell::new();
+        let keep = || -> &Vec<_> {
+            keep.get_or_init(|| {
+                doc.nodes
+                    .iter()
+                    .filter(|n| {
+                        matches!(
+                            n.kind,
+                            Kind::HtmlBlock | Kind::FrontMatter | Kind::CodeBlock
+                        ) || !n.trusted
+                    })
+                    .filter(|n| !matches!(n.kind, Kind::Document))
+                    .map(|n| n.range.clone())
+                    .collect::<Vec<_>>()
             })
-            .filter(|n| !matches!(n.kind, Kind::Document))
-            .map(|n| n.range.clone())
-            .collect();
+        };
         let text = doc.text;
-        let mut at = 0;
-        for line in text.split_inclusive('\n') {
-            let start = at;
-            at += line.len();
+        for (start, line) in crate::document::lines_inclusive(text) {
+            // Only a line that starts with a space or a tab can be one.
+            if !line.starts_with([' ', '\t']) {
+                continue;
+            }
+            let at = start + line.len();
             let body = line.trim_end_matches(['\n', '\r']);
             if body.is_empty() || !body.chars().all(|c| c == ' ' || c == '\t') {
                 continue;
@@ -60,7 +67,7 @@ impl Rule for ClearBlankLines {
             if indented_next {
                 continue;
             }
-            if keep
+            if keep()
                 .iter()
                 .any(|k| k.start <= range.start && range.start < k.end)
             {

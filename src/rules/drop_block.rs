@@ -47,6 +47,10 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
 }
 
 impl Rule for DropBlock {
+    fn may_fire_is_free(&self) -> bool {
+        true
+    }
+
     fn visible_needles(&self) -> Option<Vec<String>> {
         super::literals::visible_needles(self.text.pattern.as_str())
     }

@@ -46,6 +46,10 @@ fn lines(doc: &Document, para: NodeId) -> Vec<Vec<NodeId>> {
 }
 
 impl Rule for DropLine {
+    fn may_fire_is_free(&self) -> bool {
+        true
+    }
+
     fn visible_needles(&self) -> Option<Vec<String>> {
         super::literals::visible_needles(self.text.pattern.as_str())
     }

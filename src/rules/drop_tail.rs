@@ -77,6 +77,10 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
 }
 
 impl Rule for DropTail {
+    fn may_fire_is_free(&self) -> bool {
+        true
+    }
+
     fn visible_needles(&self) -> Option<Vec<String>> {
         super::literals::visible_needles(self.start.pattern.as_str())
     }

@@ -46,10 +46,9 @@ pub const HEAD_LINES: usize = 40;
 
 /// The first [`HEAD_LINES`] lines of a text.
 pub fn head_of(text: &str) -> &str {
-    let end = text
-        .match_indices('\n')
+    let end = memchr::memchr_iter(b'\n', text.as_bytes())
         .nth(HEAD_LINES - 1)
-        .map_or(text.len(), |(i, _)| i + 1);
+        .map_or(text.len(), |i| i + 1);
     &text[..end]
 }
 
@@ -84,6 +83,12 @@ pub trait Rule: Send + Sync + std::fmt::Debug {
     /// conservative: when unsure, true.
     fn may_fire(&self, _text: &str) -> bool {
         true
+    }
+
+    /// True when [`Rule::may_fire`] is the default one (always true): the
+    /// prefilter asks such rules before the ones whose test scans the text.
+    fn may_fire_is_free(&self) -> bool {
+        false
     }
 
     /// True when this rule's edits only tidy and never enable another rule
