@@ -28,12 +28,21 @@ fn main() {
         })
         .collect();
     let rules = mdscrub::config::RuleSet::default_rules();
-    let counts: Vec<(usize, bool)> = files
+    // (parses, changed, rules of the pass-2 edits)
+    let counts: Vec<(usize, bool, Vec<String>)> = files
         .par_iter()
         .filter_map(|p| {
             let text = std::fs::read_to_string(p).ok()?;
             match mdscrub::clean_text(&text, &rules, true) {
-                Ok(c) => Some((c.passes, c.output != text)),
+                Ok(c) => {
+                    let second = c
+                        .hits
+                        .iter()
+                        .filter(|h| h.pass == 2)
+                        .map(|h| h.rule.to_string())
+                        .collect();
+                    Some((c.passes, c.output != text, second))
+                }
                 Err(e) => {
                     eprintln!("{}: {e}", p.display());
                     None
@@ -42,7 +51,7 @@ fn main() {
         })
         .collect();
     let mut histogram: BTreeMap<usize, usize> = BTreeMap::new();
-    for (passes, _) in &counts {
+    for (passes, _, _) in &counts {
         *histogram.entry(*passes).or_default() += 1;
     }
     let total: usize = counts.iter().map(|c| c.0).sum();
@@ -56,5 +65,24 @@ fn main() {
     );
     for (passes, n) in histogram {
         println!("  {passes} parses: {n} files");
+    }
+    // What the second parse found: nothing (it only confirmed), or edits of
+    // these rules.
+    let confirming = counts.iter().filter(|c| c.0 >= 2 && c.2.is_empty()).count();
+    let mut second: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for c in &counts {
+        let mut seen: Vec<&str> = Vec::new();
+        for r in &c.2 {
+            let e = second.entry(r).or_default();
+            e.1 += 1;
+            if !seen.contains(&&**r) {
+                seen.push(r);
+                e.0 += 1;
+            }
+        }
+    }
+    println!("second parse found nothing in {confirming} files; its edits by rule (files, edits):");
+    for (rule, (files, edits)) in second {
+        println!("  {rule}: {files}, {edits}");
     }
 }

@@ -416,11 +416,18 @@ impl fmt::Display for WriteError {
 
 /// Checks the file at `target` still is what `input` was.
 fn unchanged_since(target: &Path, original: &Original) -> Result<(), WriteError> {
-    let meta =
-        fs::metadata(target).map_err(|e| WriteError::Failed(write_reason("cannot stat", &e)))?;
+    let mut file =
+        File::open(target).map_err(|e| WriteError::Failed(write_reason("cannot stat", &e)))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| WriteError::Failed(write_reason("cannot stat", &e)))?;
     original.same_size_and_time(&meta)?;
-    let now =
-        fs::read(target).map_err(|e| WriteError::Failed(write_reason("cannot read again", &e)))?;
+    let mut now = Vec::with_capacity(meta.len() as usize);
+    // Through `take`: `File::read_to_end` would ask the size again.
+    Read::by_ref(&mut file)
+        .take(u64::MAX)
+        .read_to_end(&mut now)
+        .map_err(|e| WriteError::Failed(write_reason("cannot read again", &e)))?;
     if xxh3_128(&now) != original.hash {
         return Err(WriteError::Changed("content"));
     }
@@ -470,6 +477,30 @@ pub struct Staged {
     original: Option<Original>,
 }
 
+/// The file to replace for `path`, and its metadata: `path` itself, or, when
+/// `path` is a symlink, the file it leads to (so the link stays a link).
+/// Only a link is resolved: a plain file is renamed over through the path
+/// it was found by (a linked folder on the way leads to the same folder).
+fn resolve_target(path: &Path) -> Result<(PathBuf, fs::Metadata), WriteError> {
+    let stat =
+        |p: &Path| fs::metadata(p).map_err(|e| WriteError::Failed(write_reason("cannot stat", &e)));
+    let own = fs::symlink_metadata(path)
+        .map_err(|e| WriteError::Failed(write_reason("cannot stat", &e)))?;
+    if own.file_type().is_symlink() {
+        let target = fs::canonicalize(path)
+            .map_err(|e| WriteError::Failed(write_reason("cannot resolve path", &e)))?;
+        let meta = stat(&target)?;
+        return Ok((target, meta));
+    }
+    // A bare file name is in the current folder: name it, so that the
+    // folder can be synced after the rename.
+    let target = match path.parent() {
+        Some(p) if p.as_os_str().is_empty() => Path::new(".").join(path),
+        _ => path.to_path_buf(),
+    };
+    Ok((target, own))
+}
+
 /// Writes the replacement of `path` to a temporary file in its folder, with
 /// its permissions and owner, without syncing it; [`Staged::finish`] (or a
 /// batch: [`sync_staged`], [`Staged::commit`]) puts it in place atomically.
@@ -478,10 +509,7 @@ pub struct Staged {
 /// modification time already differ from what was read, and the commit
 /// looks again, content included.
 pub fn stage(path: &Path, bytes: &[u8], read: Option<&Input>) -> Result<Staged, WriteError> {
-    let target = fs::canonicalize(path)
-        .map_err(|e| WriteError::Failed(write_reason("cannot resolve path", &e)))?;
-    let meta =
-        fs::metadata(&target).map_err(|e| WriteError::Failed(write_reason("cannot stat", &e)))?;
+    let (target, meta) = resolve_target(path)?;
     let original = read.map(Input::original);
     if let Some(original) = &original {
         original.same_size_and_time(&meta)?;
@@ -494,7 +522,8 @@ pub fn stage(path: &Path, bytes: &[u8], read: Option<&Input>) -> Result<Staged, 
         .ok_or_else(|| WriteError::Failed("file has no parent folder".into()))?;
     let mut tmp = temp_in(dir)?;
     // Permissions and owner first, so that one sync of the file covers them.
-    fs::set_permissions(tmp.path(), meta.permissions())
+    tmp.as_file()
+        .set_permissions(meta.permissions())
         .map_err(|e| WriteError::Failed(write_reason("cannot copy permissions", &e)))?;
     keep_owner(tmp.as_file(), &meta);
     tmp.write_all(bytes)
