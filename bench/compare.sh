@@ -17,7 +17,9 @@
 #             the peak-memory column only (quick on 20,000 files)
 #
 # Every command that writes gets its own fresh copy of the corpus before each
-# run. Timings use hyperfine when it is installed, else repeated runs and the
+# run, synced to disk before the clock starts (an archive being cleaned is on
+# disk already; an unsynced copy would let a tool whose renames replace
+# never-written files skip their writeback). Timings use hyperfine when it is installed, else repeated runs and the
 # median. Peak memory comes from `/usr/bin/time -v` (GNU time). The table
 # gives medians and ratios to the parse floor.
 set -euo pipefail
@@ -33,10 +35,11 @@ mkdir -p "$WORK"
 export MDSCRUB_CACHE_DIR=$WORK/cache
 
 echo "building (release)..." >&2
-(cd "$here" && cargo build --release --quiet --bin mdscrub --example gen-corpus --example parse-floor)
+(cd "$here" && cargo build --release --quiet --bin mdscrub --example gen-corpus --example parse-floor --example write-floor)
 bin=$here/target/release
 mdscrub=$bin/mdscrub
 floor=$bin/examples/parse-floor
+write_floor=$bin/examples/write-floor
 
 have() { command -v "$1" >/dev/null 2>&1; }
 gnu_time=""
@@ -98,7 +101,7 @@ for n in $SIZES; do
     # This clean also records its output in the cache (the warm rows).
     rm -rf "$cleaned" && cp -r "$corpus" "$cleaned" && "$mdscrub" clean -q "$cleaned" || true
     run=$WORK/run
-    fresh="rm -rf '$run' && cp -r '$corpus' '$run'"
+    fresh="rm -rf '$run' && cp -r '$corpus' '$run' && sync"
     none="true"
 
     echo
@@ -118,6 +121,7 @@ for n in $SIZES; do
     row "parse floor (comrak, same options, rayon)" "$none" "'$floor' '$corpus'"
     floor_t=$t_parse_floor__comrak__same_options__rayon_
     row "cat of all files" "$none" "find '$corpus' -name '*.md' -print0 | xargs -0 cat >/dev/null" no
+    row "write floor (rewrite every file atomically, no parse)" "$fresh" "'$write_floor' '$run'" no
     row "mdscrub clean" "$fresh" "'$mdscrub' clean -q --no-cache '$run'"
     row "mdscrub check (cleaned copy)" "$none" "'$mdscrub' check -q --no-cache '$cleaned'"
     row "mdscrub check (dirty copy)" "$none" "'$mdscrub' check -q --no-cache '$corpus'"
@@ -147,6 +151,8 @@ for n in $SIZES; do
     awk -v a="$t_mdscrub_clean__j_1" -v b="$t_mdscrub_clean__j_2" \
         -v c="$t_mdscrub_check__j_1__cleaned_" -v d="$t_mdscrub_check__j_2__cleaned_" \
         'BEGIN {printf "\n-j 2 vs -j 1: clean %.2fx faster, check %.2fx faster\n", a / b, c / d}'
+    awk -v c="$t_mdscrub_clean" -v p="$floor_t" -v w="$t_write_floor__rewrite_every_file_atomically__no_parse_" \
+        'BEGIN {printf "mdscrub clean vs parse floor + write floor: %.2fx\n", c / (p + w)}'
     if have rumdl; then
         awk -v r="$t_rumdl_check___fix" -v m="$t_mdscrub_clean" \
             'BEGIN {printf "mdscrub clean vs rumdl check --fix: %.1fx faster\n", r / m}'
