@@ -157,6 +157,9 @@ pub struct Document<'t> {
     /// Byte ranges no rule may change: code blocks and inline code.
     pub protected: Vec<Range<usize>>,
     urls: Vec<UrlSite>,
+    /// For each URL site, its plain host ([`crate::url_text::url_plain_host`]),
+    /// found once for all the rules that filter URLs by host.
+    url_hosts: Vec<Option<std::borrow::Cow<'t, str>>>,
     /// [`Document::visible_chars`], counted once after parsing.
     visible_total: usize,
     /// [`Document::visible_str`] per node, filled on first use.
@@ -191,6 +194,7 @@ impl<'t> Document<'t> {
             line_starts,
             protected: Vec::new(),
             urls: Vec::new(),
+            url_hosts: Vec::new(),
             visible_total: 0,
             visible_cache: OnceCell::new(),
             text_blocks: Vec::new(),
@@ -334,6 +338,13 @@ impl<'t> Document<'t> {
     /// reference definitions, raw HTML attributes and front matter fields.
     pub fn urls(&self) -> &[UrlSite] {
         &self.urls
+    }
+
+    /// The plain host of `urls()[i]`, lower case: what URL parsing would
+    /// give as its host; `None` when only a full parse can tell (or the URL
+    /// has no `scheme://` start).
+    pub fn url_host(&self, i: usize) -> Option<&str> {
+        self.url_hosts.get(i)?.as_deref()
     }
 
     /// True when `range` overlaps code (a code block or inline code).
@@ -612,6 +623,11 @@ impl<'t> Document<'t> {
         self.definition_urls(&leaf_blocks, &mut urls);
         urls.sort_by_key(|u| u.range.start);
         urls.dedup_by(|a, b| overlaps(&a.range, &b.range));
+        let text = self.text;
+        self.url_hosts = urls
+            .iter()
+            .map(|u| crate::url_text::url_plain_host(&text[u.range.clone()]))
+            .collect();
         self.urls = urls;
     }
 

@@ -17,6 +17,7 @@ pub mod report;
 pub mod rules;
 pub mod suppress;
 pub mod targets;
+pub mod url_text;
 pub mod walk;
 
 pub use config::{ConfigError, RuleSet};

@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use super::{Context, Glob, Rule, any_glob, may_match_host, regex, settings};
+use super::{Context, Glob, Rule, any_glob, host_may_match, regex, settings};
 use crate::document::Document;
 use crate::edit::EditSink;
 
@@ -44,9 +44,9 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
 
 impl Rule for RewriteUrl {
     fn check(&self, doc: &Document, _ctx: &Context, out: &mut EditSink) {
-        for site in doc.urls() {
+        for (i, site) in doc.urls().iter().enumerate() {
             let raw = &doc.text[site.range.clone()];
-            if !may_match_host(raw, &self.hosts) {
+            if !host_may_match(doc.url_host(i), &self.hosts) {
                 continue;
             }
             let host = url::Url::parse(&raw.replace("&amp;", "&"))

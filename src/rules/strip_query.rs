@@ -11,7 +11,7 @@ use std::ops::Range;
 use serde::Deserialize;
 
 use super::repair_entity_query::{DEFAULT_ENTITIES, mangled_semicolon};
-use super::{Context, Glob, Rule, any_glob, host_part, plain_host, scheme_end, settings};
+use super::{Context, Glob, Rule, any_glob, plain_host, scheme_end, settings};
 use crate::document::Document;
 use crate::edit::EditSink;
 
@@ -132,10 +132,10 @@ fn longest_literal(glob: &str) -> String {
 
 impl Rule for StripQuery {
     fn check(&self, doc: &Document, _ctx: &Context, out: &mut EditSink) {
-        for site in doc.urls() {
+        for (i, site) in doc.urls().iter().enumerate() {
             let raw = &doc.text[site.range.clone()];
             let start = site.range.start;
-            for (range, replacement) in self.rewrite(raw) {
+            for (range, replacement) in self.rewrite_with_host(raw, doc.url_host(i)) {
                 out.replace(start + range.start..start + range.end, replacement);
             }
         }
@@ -364,12 +364,19 @@ fn split_url(raw: &str) -> Option<Parts<'_>> {
 impl StripQuery {
     /// The ranges of `raw` to replace and their replacements (none when
     /// nothing changes), sorted and disjoint.
+    #[cfg(test)]
     fn rewrite(&self, raw: &str) -> Vec<(Range<usize>, String)> {
+        self.rewrite_with_host(raw, crate::url_text::url_plain_host(raw).as_deref())
+    }
+
+    /// [`StripQuery::rewrite`] of a URL whose plain host is known
+    /// ([`crate::url_text::url_plain_host`]).
+    fn rewrite_with_host(&self, raw: &str, plain: Option<&str>) -> Vec<(Range<usize>, String)> {
         // Most URLs are on other hosts: tell from the host alone when it is
         // a plain name, before splitting the whole URL.
-        if let Some(host) = host_part(raw).and_then(plain_host)
-            && !any_glob(&self.hosts, &host)
-            && !any_glob(&self.proxies, &host)
+        if let Some(host) = plain
+            && !any_glob(&self.hosts, host)
+            && !any_glob(&self.proxies, host)
         {
             return Vec::new();
         }

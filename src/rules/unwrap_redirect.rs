@@ -5,7 +5,7 @@
 
 use serde::Deserialize;
 
-use super::{Context, Glob, Rule, any_glob, may_match_host, settings};
+use super::{Context, Glob, Rule, any_glob, host_may_match, may_match_host, settings};
 use crate::document::{Document, UrlPlace};
 use crate::edit::EditSink;
 
@@ -53,9 +53,12 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
 
 impl Rule for UnwrapRedirect {
     fn check(&self, doc: &Document, _ctx: &Context, out: &mut EditSink) {
-        for site in doc.urls() {
+        for (i, site) in doc.urls().iter().enumerate() {
             let raw = &doc.text[site.range.clone()];
             let html = site.place == UrlPlace::HtmlAttribute;
+            if !host_may_match(doc.url_host(i), &self.hosts) {
+                continue;
+            }
             if let Some(target) = self.target(raw, html) {
                 out.replace(site.range.clone(), target);
             }
