@@ -5,6 +5,9 @@
 //! No cleaner built on comrak can beat this without skipping parses, so the
 //! benchmarks report mdscrub's times as ratios to it.
 
+#[path = "support/files.rs"]
+mod support;
+
 use std::path::PathBuf;
 
 use rayon::prelude::*;
@@ -19,24 +22,8 @@ fn main() {
             std::process::exit(2);
         }
     };
-    if let Some(n) = threads {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build_global()
-            .expect("the global pool is built once");
-    }
-    let files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| e.into_path())
-        .filter(|p| {
-            matches!(
-                p.extension().and_then(|e| e.to_str()),
-                Some("md" | "markdown")
-            )
-        })
-        .collect();
+    support::set_threads(threads);
+    let files: Vec<PathBuf> = support::markdown_files(dir.as_ref());
     let options = mdscrub::document::parse_options();
     let (bytes, nodes) = files
         .par_iter()

@@ -4,6 +4,9 @@
 //! Prints the total and a histogram of parses per file (`Cleaned::passes`),
 //! so a change to the fix loop shows how many parses it saved.
 
+#[path = "support/files.rs"]
+mod support;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -15,18 +18,7 @@ fn main() {
         eprintln!("usage: pass-count DIR");
         std::process::exit(2);
     };
-    let files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| e.into_path())
-        .filter(|p| {
-            matches!(
-                p.extension().and_then(|e| e.to_str()),
-                Some("md" | "markdown")
-            )
-        })
-        .collect();
+    let files: Vec<PathBuf> = support::markdown_files(dir.as_ref());
     let rules = mdscrub::config::RuleSet::default_rules();
     // (parses, changed, rules of the pass-2 edits)
     let counts: Vec<(usize, bool, Vec<String>)> = files

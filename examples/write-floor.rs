@@ -10,6 +10,9 @@
 //! this on the same disk; the benchmarks set `mdscrub clean` against it and
 //! against the parse floor.
 
+#[path = "support/files.rs"]
+mod support;
+
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -35,24 +38,8 @@ fn main() {
             std::process::exit(2);
         }
     };
-    if let Some(n) = threads {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build_global()
-            .expect("the global pool is built once");
-    }
-    let files: Vec<PathBuf> = walkdir::WalkDir::new(&dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| e.into_path())
-        .filter(|p| {
-            matches!(
-                p.extension().and_then(|e| e.to_str()),
-                Some("md" | "markdown")
-            )
-        })
-        .collect();
+    support::set_threads(threads);
+    let files: Vec<PathBuf> = support::markdown_files(std::path::Path::new(&dir));
     // Batches in parallel: each stages its files, syncs once, renames.
     let folders: BTreeSet<PathBuf> = files
         .par_chunks(BATCH)
