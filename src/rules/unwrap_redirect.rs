@@ -5,7 +5,7 @@
 
 use serde::Deserialize;
 
-use super::{Context, Glob, Rule, any_glob, host_may_match, may_match_host, settings};
+use super::{Context, Glob, Rule, any_glob, host_may_match, settings};
 use crate::document::{Document, UrlPlace};
 use crate::edit::EditSink;
 
@@ -75,10 +75,9 @@ impl Rule for UnwrapRedirect {
 
 impl UnwrapRedirect {
     /// The decoded target of a redirect URL, ready to write in its place.
+    /// Callers skip URLs whose plain host matches none of the hosts first
+    /// ([`host_may_match`]); this parses the URL and checks its host itself.
     fn target(&self, raw: &str, html: bool) -> Option<String> {
-        if !may_match_host(raw, &self.hosts) {
-            return None;
-        }
         let plain = raw.replace("&amp;", "&");
         let url = url::Url::parse(&plain).ok()?;
         let host = url.host_str()?.to_ascii_lowercase();
