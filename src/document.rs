@@ -160,8 +160,8 @@ pub struct Document<'t> {
     /// For each URL site, its plain host ([`crate::url_text::url_plain_host`]),
     /// found once for all the rules that filter URLs by host.
     url_hosts: Vec<Option<std::borrow::Cow<'t, str>>>,
-    /// [`Document::visible_chars`], counted once after parsing.
-    visible_total: usize,
+    /// [`Document::visible_chars`], counted once, when first asked.
+    visible_total: OnceCell<usize>,
     /// [`Document::visible_str`] per node, filled on first use.
     visible_cache: OnceCell<Vec<OnceCell<Box<str>>>>,
     /// Paragraphs, headings and HTML blocks, in document order.
@@ -195,14 +195,13 @@ impl<'t> Document<'t> {
             protected: Vec::new(),
             urls: Vec::new(),
             url_hosts: Vec::new(),
-            visible_total: 0,
+            visible_total: OnceCell::new(),
             visible_cache: OnceCell::new(),
             text_blocks: Vec::new(),
         };
         doc.flatten(root, None);
         doc.propagate_distrust();
         doc.collect_urls();
-        doc.visible_total = doc.visible_chars_in(0..text.len());
         doc
     }
 
@@ -311,7 +310,9 @@ impl<'t> Document<'t> {
     /// Number of visible characters in the whole document: text, inline code
     /// and code blocks. Markup, URLs and raw HTML do not count.
     pub fn visible_chars(&self) -> usize {
-        self.visible_total
+        *self
+            .visible_total
+            .get_or_init(|| self.visible_chars_in(0..self.text.len()))
     }
 
     /// Visible characters of the nodes that start inside `range`.

@@ -117,9 +117,6 @@ pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, 
             settled = true;
             break;
         }
-        let visible = doc.visible_chars();
-        visible_before.get_or_insert(visible);
-        visible_after = visible;
         let ctx = Context {
             touched: &touched,
             head: crate::rules::head_of(input),
@@ -134,12 +131,20 @@ pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, 
             edits.retain(|e| !suppressed.blocks(&e.rule, &e.range));
         }
         let (edits, lost) = edit::resolve_counting(&current, edits, &doc.protected);
-        drop(doc);
+        // The visible text is counted only where the removed share needs it:
+        // not for a text the first pass leaves as it is.
         if edits.is_empty() {
+            if parses > 1 {
+                visible_after = doc.visible_chars();
+            }
             settled = true;
             verified = true;
             break;
         }
+        let visible = doc.visible_chars();
+        visible_before.get_or_insert(visible);
+        visible_after = visible;
+        drop(doc);
         // A pass whose edits all come from rules that only tidy up after
         // others, with no edit waiting for another pass, leaves nothing for a
         // further pass to find: stop without parsing the result again.

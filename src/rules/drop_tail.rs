@@ -86,10 +86,6 @@ impl Rule for DropTail {
     }
 
     fn check(&self, doc: &Document, _ctx: &Context, out: &mut EditSink) {
-        let total = doc.visible_chars();
-        if total == 0 {
-            return;
-        }
         for &id in doc.text_blocks() {
             let node = doc.node(id);
             if !matches!(node.kind, Kind::Paragraph | Kind::Heading(_)) || !node.trusted {
@@ -109,6 +105,11 @@ impl Rule for DropTail {
             let from = doc.content_line_start(doc.node(top).range.start);
             let tail = from..self.stop_at(doc, top);
             if doc.touches_code(&tail) {
+                return;
+            }
+            // Counted only once a header matched: most texts have none.
+            let total = doc.visible_chars();
+            if total == 0 {
                 return;
             }
             let share = doc.visible_chars_in(tail.clone()) as f64 / total as f64;
