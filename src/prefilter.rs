@@ -608,8 +608,8 @@ pub(crate) mod raw {
         let bytes = text.as_bytes();
         // A line that starts with a space or a tab (the first line, or one
         // after a line break) is the only kind that can be one.
-        let starts = std::iter::once(0).chain(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
-        starts.into_iter().any(|start| {
+        let mut starts = std::iter::once(0).chain(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
+        starts.any(|start| {
             if !matches!(bytes.get(start), Some(b' ' | b'\t')) {
                 return false;
             }
