@@ -14,6 +14,8 @@
 //! tidy after others ([`Rule::follows_others`]) never make a text worth
 //! parsing, but run whenever the text is parsed.
 
+use std::sync::OnceLock;
+
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use crate::rules::Rule;
@@ -22,7 +24,9 @@ use crate::rules::Rule;
 #[derive(Debug, Clone, Default)]
 pub struct Prefilter {
     /// Every needle of every rule that has needles; `None` when none has.
-    automaton: Option<AhoCorasick>,
+    /// Built on first use: with a rule whose test is free, most runs never
+    /// search (see [`Prefilter::any_may_fire`]).
+    automaton: OnceLock<Option<AhoCorasick>>,
     /// For each needle (automaton pattern), the rules it belongs to.
     owners: Vec<Vec<usize>>,
     /// The needles, lower case, and for each the needles that could overlap
@@ -36,7 +40,7 @@ pub struct Prefilter {
     /// Rules that only act next to other rules' edits.
     follows: Vec<bool>,
     /// Needles over visible text, searched in [`squeeze`]d text.
-    visible: Option<AhoCorasick>,
+    visible: OnceLock<Option<AhoCorasick>>,
     visible_owners: Vec<Vec<usize>>,
     /// For each rule: true when it has visible-text needles.
     has_visible: Vec<bool>,
@@ -92,16 +96,6 @@ impl Prefilter {
             has_needles.push(own.is_some());
             add_needles(&mut needles, &mut owners, own.into_iter().flatten(), i);
         }
-        let build = |needles: &[String]| {
-            (!needles.is_empty()).then(|| {
-                AhoCorasickBuilder::new()
-                    .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::Standard)
-                    .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-                    .build(needles)
-                    .expect("literal needles always compile")
-            })
-        };
         let mut needleless: Vec<usize> = (0..has_needles.len())
             .filter(|&i| !has_needles[i])
             .collect();
@@ -109,14 +103,14 @@ impl Prefilter {
         let (lowered, shadows) = shadows_of(&needles);
         let (visible_lowered, visible_shadows) = shadows_of(&visible);
         Prefilter {
-            automaton: build(&needles),
+            automaton: OnceLock::new(),
             lowered,
             shadows,
             owners,
             has_needles,
             needleless,
             follows,
-            visible: build(&visible),
+            visible: OnceLock::new(),
             visible_owners,
             has_visible,
             visible_lowered,
@@ -160,7 +154,7 @@ impl Prefilter {
         if !visible && self.needleless.iter().any(|&i| ask(i, &mut asked)) {
             return true;
         }
-        if let Some(ac) = &self.automaton {
+        if let Some(ac) = self.automaton.get_or_init(|| build(&self.lowered)) {
             // A non-overlapping search is much faster than an overlapping
             // one, but an occurrence it skips overlaps one it reports: so
             // around each reported needle, the needles that could overlap it
@@ -220,7 +214,7 @@ impl Prefilter {
     /// squeezed `text` (indexed by rule).
     fn visible_present(&self, text: &str, pending: &[usize]) -> Vec<bool> {
         let mut present = vec![false; self.has_visible.len()];
-        let Some(ac) = &self.visible else {
+        let Some(ac) = self.visible.get_or_init(|| build(&self.visible_lowered)) else {
             return present;
         };
         let squeezed = squeeze(text);
@@ -255,6 +249,19 @@ impl Prefilter {
 
 /// The needles in lower case, and for each the needles that could overlap
 /// an occurrence of it.
+/// One automaton for `needles` (lower case), searched ASCII
+/// case-insensitively; `None` when there are none.
+fn build(needles: &[Vec<u8>]) -> Option<AhoCorasick> {
+    (!needles.is_empty()).then(|| {
+        AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(needles)
+            .expect("literal needles always compile")
+    })
+}
+
 fn shadows_of(needles: &[String]) -> (Vec<Vec<u8>>, Vec<Vec<usize>>) {
     let lowered: Vec<Vec<u8>> = needles
         .iter()
