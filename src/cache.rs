@@ -105,10 +105,11 @@ impl Cache {
         &self.file
     }
 
-    /// True when `bytes` were found clean by an earlier run with the same
-    /// fingerprint. A hit is remembered for [`Cache::save`].
-    pub fn knows_clean(&self, bytes: &[u8]) -> bool {
-        let Ok(at) = self.known.binary_search(&xxh3_128(bytes)) else {
+    /// True when the content whose [`crate::fsio::content_hash`] is `key` was found
+    /// clean by an earlier run with the same fingerprint. A hit is
+    /// remembered for [`Cache::save`].
+    pub fn knows_clean(&self, key: u128) -> bool {
+        let Ok(at) = self.known.binary_search(&key) else {
             return false;
         };
         self.mark(at);
@@ -116,9 +117,9 @@ impl Cache {
         true
     }
 
-    /// Records that `bytes` need no change.
-    pub fn note_clean(&self, bytes: &[u8]) {
-        let key = xxh3_128(bytes);
+    /// Records that the content whose [`crate::fsio::content_hash`] is `key` needs no
+    /// change.
+    pub fn note_clean(&self, key: u128) {
         match self.known.binary_search(&key) {
             Ok(at) => self.mark(at),
             Err(_) => self
@@ -237,36 +238,37 @@ fn remove_stale(dir: &Path, keep: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fsio::content_hash;
 
     #[test]
     fn a_saved_cache_knows_what_was_noted_and_only_that() {
         let dir = tempfile::tempdir().unwrap();
         let cache = Cache::open(dir.path(), 7);
-        assert!(!cache.knows_clean(b"clean text\n"));
-        cache.note_clean(b"clean text\n");
+        assert!(!cache.knows_clean(content_hash(b"clean text\n")));
+        cache.note_clean(content_hash(b"clean text\n"));
         cache.save().unwrap();
         let cache = Cache::open(dir.path(), 7);
-        assert!(cache.knows_clean(b"clean text\n"));
-        assert!(!cache.knows_clean(b"clean text \n"));
+        assert!(cache.knows_clean(content_hash(b"clean text\n")));
+        assert!(!cache.knows_clean(content_hash(b"clean text \n")));
         assert_eq!(cache.hits(), 1);
         // Another fingerprint is another cache.
-        assert!(!Cache::open(dir.path(), 8).knows_clean(b"clean text\n"));
+        assert!(!Cache::open(dir.path(), 8).knows_clean(content_hash(b"clean text\n")));
     }
 
     #[test]
     fn entries_seen_again_and_older_ones_are_kept() {
         let dir = tempfile::tempdir().unwrap();
         let cache = Cache::open(dir.path(), 1);
-        cache.note_clean(b"a");
-        cache.note_clean(b"b");
+        cache.note_clean(content_hash(b"a"));
+        cache.note_clean(content_hash(b"b"));
         cache.save().unwrap();
         let cache = Cache::open(dir.path(), 1);
-        assert!(cache.knows_clean(b"a"));
-        cache.note_clean(b"c");
+        assert!(cache.knows_clean(content_hash(b"a")));
+        cache.note_clean(content_hash(b"c"));
         cache.save().unwrap();
         let cache = Cache::open(dir.path(), 1);
         for k in [b"a", b"b", b"c"] {
-            assert!(cache.knows_clean(k));
+            assert!(cache.knows_clean(content_hash(k)));
         }
     }
 
@@ -274,15 +276,15 @@ mod tests {
     fn a_damaged_cache_file_is_an_empty_cache() {
         let dir = tempfile::tempdir().unwrap();
         let cache = Cache::open(dir.path(), 3);
-        cache.note_clean(b"x");
+        cache.note_clean(content_hash(b"x"));
         let file = cache.path().to_path_buf();
         cache.save().unwrap();
         let mut bytes = fs::read(&file).unwrap();
         bytes.pop();
         fs::write(&file, &bytes).unwrap();
-        assert!(!Cache::open(dir.path(), 3).knows_clean(b"x"));
+        assert!(!Cache::open(dir.path(), 3).knows_clean(content_hash(b"x")));
         fs::write(&file, b"something else entirely").unwrap();
-        assert!(!Cache::open(dir.path(), 3).knows_clean(b"x"));
+        assert!(!Cache::open(dir.path(), 3).knows_clean(content_hash(b"x")));
     }
 
     #[test]

@@ -414,7 +414,7 @@ fn process_file_in(
         report
     };
     let cache = opts.cache.as_deref();
-    if cache.is_some_and(|c| c.knows_clean(input.bytes())) {
+    if cache.is_some_and(|c| c.knows_clean(input.content_hash())) {
         return unchanged(report);
     }
     let cleaned = match clean_text(&input.text, rules, opts.force) {
@@ -432,7 +432,7 @@ fn process_file_in(
         if let Some(c) = cache
             && cleaned.verified
         {
-            c.note_clean(input.bytes());
+            c.note_clean(input.content_hash());
         }
         return unchanged(report);
     }
@@ -466,7 +466,7 @@ fn process_file_in(
                 && cleaned.verified
                 && opts.mode != Mode::Check
             {
-                c.note_clean(&bytes);
+                c.note_clean(fsio::content_hash(&bytes));
             }
         }
         Err(e) => {
@@ -528,9 +528,15 @@ pub fn run_each(
     opts: &RunOptions,
     each: &mut dyn FnMut(FileReport),
 ) {
-    let real = RealPaths::new(targets);
-    let (kept, mut skipped) = resolve_links(targets, &real);
-    for dir in folders_written(targets, &real, &kept, &opts.mode) {
+    // The folders the run writes into: temporary files an interrupted run
+    // left there are removed first.
+    let mut written_to = BTreeSet::new();
+    let in_place = (opts.mode == Mode::Write).then_some(&mut written_to);
+    let (kept, mut skipped) = resolve_links(targets, in_place);
+    if let Mode::Mirror { out } = &opts.mode {
+        written_to = mirror_folders(targets, &kept, out);
+    }
+    for dir in written_to {
         fsio::remove_stale_temps(&dir);
     }
     // Reports of links left alone join the others in path order (before a
@@ -718,8 +724,13 @@ fn ordered_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync, mut ea
 /// followed wherever it leads: the user named it. Returns the indices of the
 /// targets to process, sorted by path (indices, not copies, and hashes of
 /// the real paths, not the paths: what a run holds per file stays small).
-fn resolve_links(targets: &Targets, real: &RealPaths) -> (Vec<u32>, Vec<FileReport>) {
+/// With `folders`, the real folder of every file kept is added to it.
+fn resolve_links(
+    targets: &Targets,
+    mut folders: Option<&mut BTreeSet<PathBuf>>,
+) -> (Vec<u32>, Vec<FileReport>) {
     use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    let real = RealPaths::new(targets);
     let roots: BTreeSet<&Path> = real.roots.iter().map(PathBuf::as_path).collect();
     let hasher = BuildHasherDefault::<DefaultHasher>::default();
     // (hash of the real path, link flag | index) of every target not left
@@ -742,6 +753,12 @@ fn resolve_links(targets: &Targets, real: &RealPaths) -> (Vec<u32>, Vec<FileRepo
                 skipped.push(r);
                 continue;
             }
+        }
+        // Paths to one file share its folder: adding it for each is enough.
+        if let Some(folders) = folders.as_deref_mut()
+            && let Some(dir) = path.parent()
+        {
+            folders.insert(dir.to_path_buf());
         }
         let hash = hasher.hash_one(&path) as u32;
         found.push((hash, i as u32 | if link { LINK } else { 0 }));
@@ -804,34 +821,16 @@ fn canonical(p: &Path) -> PathBuf {
     std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
-/// The folders a run writes files into (none for `check`).
-fn folders_written(
-    targets: &Targets,
-    real: &RealPaths,
-    kept: &[u32],
-    mode: &Mode,
-) -> BTreeSet<PathBuf> {
-    match mode {
-        Mode::Check => BTreeSet::new(),
-        Mode::Write => kept
-            .iter()
-            .filter_map(|&i| {
-                real.of(targets, i as usize)
-                    .1
-                    .parent()
-                    .map(Path::to_path_buf)
-            })
-            .collect(),
-        Mode::Mirror { out } => kept
-            .iter()
-            .map(|&i| targets.get(i as usize))
-            .filter_map(|t| {
-                mirror_path(&t.root, &t.path, out)
-                    .parent()
-                    .map(Path::to_path_buf)
-            })
-            .collect(),
-    }
+/// The folders the mirror copies of the files `kept` go into.
+fn mirror_folders(targets: &Targets, kept: &[u32], out: &Path) -> BTreeSet<PathBuf> {
+    kept.iter()
+        .map(|&i| targets.get(i as usize))
+        .filter_map(|t| {
+            mirror_path(&t.root, &t.path, out)
+                .parent()
+                .map(Path::to_path_buf)
+        })
+        .collect()
 }
 
 /// The mirror path of `path` (found under `root`) inside `out`.

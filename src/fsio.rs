@@ -114,6 +114,9 @@ pub struct Input {
     raw: Option<Vec<u8>>,
     len: u64,
     modified: Option<SystemTime>,
+    /// [`content_hash`] of the bytes, computed once for the cache and the
+    /// last look before a rename.
+    hash: std::cell::OnceCell<u128>,
 }
 
 impl Input {
@@ -121,6 +124,17 @@ impl Input {
     pub fn bytes(&self) -> &[u8] {
         self.raw.as_deref().unwrap_or(self.text.as_bytes())
     }
+
+    /// [`content_hash`] of the bytes as they were read.
+    pub fn content_hash(&self) -> u128 {
+        *self.hash.get_or_init(|| content_hash(self.bytes()))
+    }
+}
+
+/// The 128-bit hash (xxh3) that tells contents apart: the cache's key and
+/// what the last look before a rename compares.
+pub fn content_hash(bytes: &[u8]) -> u128 {
+    xxh3_128(bytes)
 }
 
 /// Text decoded from bytes.
@@ -231,6 +245,7 @@ pub fn read_text(path: &Path, max_size: u64, encoding: Encoding) -> Result<Input
         raw: decoded.raw,
         len,
         modified: meta.modified().ok(),
+        hash: std::cell::OnceCell::new(),
     })
 }
 
@@ -428,7 +443,7 @@ fn unchanged_since(target: &Path, original: &Original) -> Result<(), WriteError>
         .take(u64::MAX)
         .read_to_end(&mut now)
         .map_err(|e| WriteError::Failed(write_reason("cannot read again", &e)))?;
-    if xxh3_128(&now) != original.hash {
+    if content_hash(&now) != original.hash {
         return Err(WriteError::Changed("content"));
     }
     Ok(())
@@ -462,7 +477,7 @@ impl Input {
         Original {
             len: self.len,
             modified: self.modified,
-            hash: xxh3_128(self.bytes()),
+            hash: self.content_hash(),
         }
     }
 }
@@ -482,14 +497,12 @@ pub struct Staged {
 /// Only a link is resolved: a plain file is renamed over through the path
 /// it was found by (a linked folder on the way leads to the same folder).
 fn resolve_target(path: &Path) -> Result<(PathBuf, fs::Metadata), WriteError> {
-    let stat =
-        |p: &Path| fs::metadata(p).map_err(|e| WriteError::Failed(write_reason("cannot stat", &e)));
-    let own = fs::symlink_metadata(path)
-        .map_err(|e| WriteError::Failed(write_reason("cannot stat", &e)))?;
+    let cannot_stat = |e: std::io::Error| WriteError::Failed(write_reason("cannot stat", &e));
+    let own = fs::symlink_metadata(path).map_err(cannot_stat)?;
     if own.file_type().is_symlink() {
         let target = fs::canonicalize(path)
             .map_err(|e| WriteError::Failed(write_reason("cannot resolve path", &e)))?;
-        let meta = stat(&target)?;
+        let meta = fs::metadata(&target).map_err(cannot_stat)?;
         return Ok((target, meta));
     }
     // A bare file name is in the current folder: name it, so that the
@@ -694,7 +707,8 @@ pub fn stage_mirror(
         }
         #[cfg(not(unix))]
         perms.set_readonly(false);
-        fs::set_permissions(tmp.path(), perms)
+        tmp.as_file()
+            .set_permissions(perms)
             .map_err(|e| WriteError::Failed(write_reason("cannot copy permissions", &e)))?;
     }
     tmp.write_all(bytes)

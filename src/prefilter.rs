@@ -207,7 +207,9 @@ impl Prefilter {
             }
         }
         // Rules without needles: their own test decides.
-        (0..n).any(|i| !self.has_needles[i] && !self.has_visible[i] && ask(i, &mut asked))
+        self.needleless
+            .iter()
+            .any(|&i| !self.has_visible[i] && ask(i, &mut asked))
     }
 
     /// Which of the rules in `pending` have a visible-text needle in the
