@@ -10,6 +10,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::content::Protect;
 use crate::prefilter::Prefilter;
 use crate::rules::{self, Rule};
 
@@ -67,6 +68,8 @@ pub struct RuleSet {
     /// Largest share of a file's visible text a clean may remove before the
     /// file is refused (0.0–1.0).
     pub max_removed: f64,
+    /// Lines no rule may remove (`protect = [...]`): see [`crate::content`].
+    pub protect: Protect,
     /// The rules' needles, compiled: which rules may fire in a text.
     prefilter: Prefilter,
     /// Use the prefilter (on by default). Off, every text is parsed and every
@@ -97,6 +100,7 @@ impl RuleSet {
         RuleSet {
             rules: Vec::new(),
             max_removed: DEFAULT_MAX_REMOVED,
+            protect: Protect::default(),
             prefilter: Prefilter::default(),
             use_prefilter: true,
             visible_prefilter: false,
@@ -181,6 +185,11 @@ impl RuleSet {
                 Some(_) => return Err(rule_err("`enabled` must be true or false".into())),
                 None => true,
             };
+            let chrome = match table.remove("chrome") {
+                Some(toml::Value::Boolean(b)) => b,
+                Some(_) => return Err(rule_err("`chrome` must be true or false".into())),
+                None => false,
+            };
             let examples = take_examples(&mut table).map_err(rule_err)?;
             let membership = Presets::take(&mut table).map_err(rule_err)?;
             let settings = table.clone();
@@ -198,6 +207,7 @@ impl RuleSet {
                     examples,
                     preset,
                     if_matches,
+                    chrome,
                 },
             };
             if enabled && in_chosen_preset {
@@ -215,6 +225,7 @@ impl RuleSet {
             ));
         }
         let mut set = RuleSet::from_rules(rules, max_removed);
+        set.protect = Protect::new(raw.protect).map_err(|m| err(None, None, m))?;
         set.extra = SetMeta {
             file: file.to_string(),
             disabled,
@@ -234,6 +245,7 @@ impl RuleSet {
         RuleSet {
             rules,
             max_removed,
+            protect: Protect::default(),
             prefilter,
             use_prefilter: true,
             visible_prefilter: false,
@@ -300,6 +312,10 @@ struct RawFile {
     /// A ClearURLs rules file (JSON) whose providers run as URL rules.
     #[serde(default)]
     clearurls: Option<String>,
+    /// Regexes over a line's visible text: a matching line is never removed
+    /// by any rule. A file that extends the defaults adds to theirs.
+    #[serde(default)]
+    protect: Vec<String>,
 }
 
 /// The presets of a rules file. A file that picks presets but defines no
@@ -322,6 +338,12 @@ fn resolve_presets(mut raw: RawFile, file: &str) -> Result<(RawFile, Presets), S
         raw.preset.extend(own);
         if raw.max_removed.is_none() {
             raw.max_removed = default.max_removed;
+        }
+        let own = std::mem::replace(&mut raw.protect, default.protect);
+        for p in own {
+            if !raw.protect.contains(&p) {
+                raw.protect.push(p);
+            }
         }
     }
     let presets = Presets::new(std::mem::take(&mut raw.preset), raw.presets.as_deref())?;

@@ -285,9 +285,34 @@ impl<'t> Document<'t> {
     }
 
     /// Visible text of a node: text and code literals; breaks become `\n`.
+    /// The alt text of images is not visible text: an image is content or
+    /// junk by what it is, never because its alt text reads like a phrase
+    /// (see [`Document::alt_text`]).
     pub fn visible_text(&self, id: NodeId) -> String {
         let mut out = String::new();
-        for n in &self.nodes[id..self.nodes[id].end] {
+        let end = self.nodes[id].end;
+        let mut i = id;
+        while i < end {
+            let n = &self.nodes[i];
+            match &n.kind {
+                Kind::Image(_) if i != id => {
+                    i = n.end;
+                    continue;
+                }
+                Kind::Text(_) => out.push_str(self.literal(n).unwrap_or_default()),
+                Kind::Code => out.push_str(code_literal(&self.text[n.range.clone()])),
+                Kind::SoftBreak | Kind::LineBreak => out.push('\n'),
+                _ => {}
+            }
+            i += 1;
+        }
+        out
+    }
+
+    /// The alt text of image `id` (its text children, decoded).
+    pub fn alt_text(&self, id: NodeId) -> String {
+        let mut out = String::new();
+        for n in &self.nodes[id + 1..self.nodes[id].end] {
             match &n.kind {
                 Kind::Text(_) => out.push_str(self.literal(n).unwrap_or_default()),
                 Kind::Code => out.push_str(code_literal(&self.text[n.range.clone()])),
@@ -315,17 +340,32 @@ impl<'t> Document<'t> {
             .get_or_init(|| self.visible_chars_in(0..self.text.len()))
     }
 
-    /// Visible characters of the nodes that start inside `range`.
+    /// Visible characters of the nodes that start inside `range` (alt text
+    /// of images aside).
     pub fn visible_chars_in(&self, range: Range<usize>) -> usize {
-        self.nodes
-            .iter()
-            .filter(|n| n.range.start >= range.start && n.range.start < range.end)
-            .map(|n| match &n.kind {
-                Kind::Text(_) => self.literal(n).unwrap_or_default().chars().count(),
-                Kind::Code | Kind::CodeBlock => self.text[n.range.clone()].chars().count(),
-                _ => 0,
-            })
-            .sum()
+        let mut sum = 0;
+        let mut i = 0;
+        while i < self.nodes.len() {
+            let n = &self.nodes[i];
+            if matches!(n.kind, Kind::Image(_)) {
+                i = n.end;
+                continue;
+            }
+            if n.range.start >= range.start && n.range.start < range.end {
+                sum += self.visible_chars_of(n);
+            }
+            i += 1;
+        }
+        sum
+    }
+
+    /// Visible characters a node holds itself (not its children).
+    pub fn visible_chars_of(&self, n: &Node) -> usize {
+        match &n.kind {
+            Kind::Text(_) => self.literal(n).unwrap_or_default().chars().count(),
+            Kind::Code | Kind::CodeBlock => self.text[n.range.clone()].chars().count(),
+            _ => 0,
+        }
     }
 
     /// True when the subtree of `id` contains a node of the given shape.
@@ -402,6 +442,44 @@ impl<'t> Document<'t> {
             return Some(start..start + kept);
         }
         Some(start..end)
+    }
+
+    /// The node that stands for image `image` in its paragraph: the link
+    /// around it when the link holds nothing else, else the image.
+    pub fn image_unit(&self, image: NodeId) -> NodeId {
+        match self.nodes[image].parent {
+            Some(p)
+                if matches!(self.nodes[p].kind, Kind::Link(_))
+                    && self.children(p).count() == 1
+                    && self.nodes[p].trusted =>
+            {
+                p
+            }
+            _ => image,
+        }
+    }
+
+    /// True when inline `id` is whitespace or a line break.
+    pub fn is_blank_inline(&self, id: NodeId) -> bool {
+        let node = &self.nodes[id];
+        match &node.kind {
+            Kind::SoftBreak | Kind::LineBreak => true,
+            Kind::Text(_) => self.literal(node).is_some_and(|t| t.trim().is_empty()),
+            _ => false,
+        }
+    }
+
+    /// True when inline `id` is an image, or a link that holds only an image.
+    pub fn is_image_unit(&self, id: NodeId) -> bool {
+        match self.nodes[id].kind {
+            Kind::Image(_) => true,
+            Kind::Link(_) => {
+                let mut kids = self.children(id);
+                matches!((kids.next(), kids.next()), (Some(g), None)
+                    if matches!(self.nodes[g].kind, Kind::Image(_)) && self.image_unit(g) == id)
+            }
+            _ => false,
+        }
     }
 
     /// `range` without trailing line breaks (block spans may end past them).

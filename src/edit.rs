@@ -10,23 +10,58 @@ use std::sync::Arc;
 use crate::document::overlaps;
 
 /// Replace `range` of the source with `replacement`. Carries the id of the
-/// rule that asked for it.
+/// rule that asked for it and what that rule may take out of the article.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Edit {
     pub range: Range<usize>,
     pub replacement: String,
     pub rule: Arc<str>,
+    pub reach: Reach,
 }
 
-/// Where a rule puts its edits; stamps each with the rule's id.
+/// What a rule's edits may take out of a document: the content model
+/// ([`crate::content`]) asks it before it lets a removal through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Reach {
+    /// Markup, URLs and whitespace only: never the article's text. Not
+    /// checked by the content model.
+    #[default]
+    Markup,
+    /// Whole short blocks or lines whose own text matched a phrase. Never a
+    /// heading (unless `headings`), the title, a table, a protected line
+    /// (unless `protected`: an opt-in rule made for such lines, as bylines
+    /// are for `credits`), an image (unless `glued_images`, for an image that
+    /// shares a matched line with its text: a call to action's own GIF), or
+    /// a list item whose siblings stay.
+    Blocks {
+        headings: bool,
+        protected: bool,
+        glued_images: bool,
+    },
+    /// A run of blocks from a header to the end (recommended-article tails,
+    /// page UI). As [`Reach::Blocks`], but it may take images, and the
+    /// heading that is its own header (any heading but the title, with
+    /// `headings`: page UI scraped after an article has headings of its own).
+    Zone { headings: bool },
+    /// Images, by their URL or alt text: the rules about images.
+    Images,
+}
+
+/// Where a rule puts its edits; stamps each with the rule's id and reach.
 pub struct EditSink<'a> {
     rule: &'a Arc<str>,
+    reach: Reach,
     edits: &'a mut Vec<Edit>,
 }
 
 impl<'a> EditSink<'a> {
+    /// A sink for a rule whose edits touch markup only ([`Reach::Markup`]).
     pub fn new(rule: &'a Arc<str>, edits: &'a mut Vec<Edit>) -> Self {
-        EditSink { rule, edits }
+        Self::with_reach(rule, Reach::Markup, edits)
+    }
+
+    pub fn with_reach(rule: &'a Arc<str>, reach: Reach, edits: &'a mut Vec<Edit>) -> Self {
+        EditSink { rule, reach, edits }
     }
 
     /// Replace `range` with `replacement`.
@@ -35,6 +70,7 @@ impl<'a> EditSink<'a> {
             range,
             replacement: replacement.into(),
             rule: Arc::clone(self.rule),
+            reach: self.reach,
         });
     }
 
@@ -190,6 +226,7 @@ mod tests {
             range: r,
             replacement: s.to_string(),
             rule: Arc::from("t"),
+            reach: Reach::Markup,
         }
     }
 

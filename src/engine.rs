@@ -17,8 +17,9 @@ use rayon::prelude::*;
 
 use crate::cache::Cache;
 use crate::config::RuleSet;
+use crate::content::Content;
 use crate::document::Document;
-use crate::edit::{self, Edit, EditSink};
+use crate::edit::{self, Edit, EditSink, Reach};
 use crate::fsio;
 use crate::report::{FileReport, Hit, Status};
 use crate::rules::Context;
@@ -37,7 +38,9 @@ pub struct Cleaned {
     pub hits: Vec<Hit>,
     /// Parses done (0 when no rule could apply and the parse was skipped).
     pub passes: usize,
-    /// Share of the input's visible text that the clean removed (0–1).
+    /// Share of the input's visible text that the clean removed with rules
+    /// that may remove article (0–1): block, zone and image removals, not
+    /// markup, URL or `chrome = true` rules. What the removal guard weighs.
     pub removed_share: f64,
     /// True when the output is known to need no further change: the last
     /// parse found nothing to do in it, only settling rules acted in the last
@@ -87,17 +90,26 @@ pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, 
         .filter(|r| r.rule.settles())
         .map(|r| &*r.id)
         .collect();
+    // Rules whose removals the guard does not weigh: exporter chrome.
+    let uncounted: Vec<&str> = rules
+        .rules
+        .iter()
+        .filter(|r| r.meta.chrome)
+        .map(|r| &*r.id)
+        .collect();
     let mut current = input.to_string();
     let mut passes: Vec<Vec<Edit>> = Vec::new();
     let mut touched: Vec<Range<usize>> = Vec::new();
     let mut visible_before = None;
-    let mut visible_after = 0;
+    // Visible characters that rules which may remove article took, per pass:
+    // what the removal guard weighs.
+    let mut article_removed: Vec<usize> = Vec::new();
     // Code of the input, followed through the passes. A pass whose edits
     // change what is code (an edit that opens or closes a fence, or joins an
     // indented block to a paragraph) is undone and the clean stops there, so
     // what was code stays code and nothing else becomes code.
     let mut input_code: Vec<Range<usize>> = Vec::new();
-    let mut before_last: Option<(String, usize)> = None;
+    let mut before_last: Option<String> = None;
     let mut settled = false;
     let mut verified = false;
     let mut parses = 0;
@@ -109,11 +121,11 @@ pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, 
         if parses == 1 {
             input_code = code;
         } else if code != input_code
-            && let Some((text, visible)) = before_last.take()
+            && let Some(text) = before_last.take()
         {
             current = text;
-            visible_after = visible;
             passes.pop();
+            article_removed.pop();
             settled = true;
             break;
         }
@@ -123,27 +135,31 @@ pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, 
         };
         let mut edits = Vec::new();
         for r in &rules.rules {
-            r.rule
-                .check(&doc, &ctx, &mut EditSink::new(&r.id, &mut edits));
+            r.rule.check(
+                &doc,
+                &ctx,
+                &mut EditSink::with_reach(&r.id, r.rule.reach(), &mut edits),
+            );
         }
         let suppressed = Suppressions::scan(&current, &doc.protected);
         if !suppressed.is_empty() {
             edits.retain(|e| !suppressed.blocks(&e.rule, &e.range));
         }
+        // The content model is asked only when some edit removes more than
+        // markup: most passes of most texts have none.
+        if edits.iter().any(|e| e.reach != Reach::Markup) {
+            Content::of(&doc, &rules.protect).filter(&doc, &mut edits);
+        }
         let (edits, lost) = edit::resolve_counting(&current, edits, &doc.protected);
-        // The visible text is counted only where the removed share needs it:
-        // not for a text the first pass leaves as it is.
         if edits.is_empty() {
-            if parses > 1 {
-                visible_after = doc.visible_chars();
-            }
             settled = true;
             verified = true;
             break;
         }
-        let visible = doc.visible_chars();
-        visible_before.get_or_insert(visible);
-        visible_after = visible;
+        // The visible text is counted only where the removed share needs it:
+        // not for a text the first pass leaves as it is.
+        visible_before.get_or_insert_with(|| doc.visible_chars());
+        article_removed.push(removed_article(&doc, &edits, &uncounted));
         drop(doc);
         // A pass whose edits all come from rules that only tidy up after
         // others, with no edit waiting for another pass, leaves nothing for a
@@ -166,7 +182,7 @@ pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, 
             }
             delta += e.replacement.len() as isize - e.range.len() as isize;
         }
-        before_last = Some((std::mem::replace(&mut current, next), visible));
+        before_last = Some(std::mem::replace(&mut current, next));
         passes.push(edits);
         if only_settling {
             // Settling rules leave nothing to find by their contract (the
@@ -187,10 +203,11 @@ pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, 
         });
     }
     let before = visible_before.unwrap_or(0);
+    let removed: usize = article_removed.iter().sum();
     let removed_share = if before == 0 {
         0.0
     } else {
-        before.saturating_sub(visible_after) as f64 / before as f64
+        (removed as f64 / before as f64).min(1.0)
     };
     let hits = locate_hits(input, &passes);
     if removed_share > rules.max_removed && !force {
@@ -215,6 +232,36 @@ pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, 
         removed_share,
         verified,
     })
+}
+
+/// Visible characters of `doc` that `edits` (sorted, not overlapping) remove,
+/// counting only the edits of rules that may remove article: not markup or
+/// URL edits, and not the rules in `uncounted` (exporter chrome).
+fn removed_article(doc: &Document, edits: &[Edit], uncounted: &[&str]) -> usize {
+    let counted: Vec<&Range<usize>> = edits
+        .iter()
+        .filter(|e| e.reach != Reach::Markup && !uncounted.contains(&&*e.rule))
+        .map(|e| &e.range)
+        .collect();
+    if counted.is_empty() {
+        return 0;
+    }
+    let mut sum = 0;
+    let mut i = 0;
+    while i < doc.nodes.len() {
+        let n = &doc.nodes[i];
+        if matches!(n.kind, crate::document::Kind::Image(_)) {
+            i = n.end;
+            continue;
+        }
+        let at = n.range.start;
+        let k = counted.partition_point(|r| r.end <= at);
+        if counted.get(k).is_some_and(|r| r.start <= at) {
+            sum += doc.visible_chars_of(n);
+        }
+        i += 1;
+    }
+    sum
 }
 
 /// Moves sorted ranges that no edit overlaps to where they are after

@@ -8,6 +8,7 @@
 
 pub mod cache;
 pub mod config;
+pub mod content;
 pub mod document;
 pub mod edit;
 pub mod engine;

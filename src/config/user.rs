@@ -36,6 +36,10 @@ pub struct RuleMeta {
     pub preset: Option<String>,
     /// The rule's own `if-matches` gate, as written.
     pub if_matches: Option<String>,
+    /// `chrome = true`: the rule removes only an exporter's or a page's own
+    /// chrome, never the article, so its removals do not count towards
+    /// `max-removed`.
+    pub chrome: bool,
 }
 
 /// Rule-set-wide data besides the rules that run.
@@ -175,6 +179,7 @@ impl RuleSet {
         let RuleSet {
             rules,
             max_removed,
+            protect,
             extra,
             ..
         } = self;
@@ -185,6 +190,7 @@ impl RuleSet {
         });
         extra.disabled.extend(drop);
         let mut set = RuleSet::from_rules(keep, max_removed);
+        set.protect = protect;
         set.extra = extra;
         Ok(set)
     }
@@ -252,7 +258,9 @@ impl RuleSet {
                 meta: RuleMeta::default(),
             });
         }
-        Ok(RuleSet::from_rules(built, 1.0))
+        let mut set = RuleSet::from_rules(built, 1.0);
+        set.protect = self.protect.clone();
+        Ok(set)
     }
 }
 

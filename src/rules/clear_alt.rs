@@ -39,7 +39,7 @@ impl Rule for ClearAlt {
             let Some(label) = &link.label else {
                 continue;
             };
-            let alt = doc.visible_text(id);
+            let alt = doc.alt_text(id);
             let alt = alt.trim();
             // Only plain alt text: markup inside it is left alone.
             if !alt.is_empty() && doc.text[label.clone()].trim() == alt && self.alt.is_match(alt) {

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::{Context, Rule, ShortText, default_max_chars, regex, settings};
 use crate::document::{Document, Kind, NodeId};
-use crate::edit::EditSink;
+use crate::edit::{EditSink, Reach};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -25,6 +25,31 @@ struct Settings {
     /// Only among the last N top-level blocks of the document.
     #[serde(default)]
     tail: Option<usize>,
+    /// The kinds of block the rule may remove: `paragraph`, `html` and
+    /// `heading`. Headings are left out by default: a heading is the
+    /// article's, unless a rule names them.
+    #[serde(default = "default_blocks")]
+    blocks: Vec<BlockKind>,
+    /// May remove lines that the rules file's `protect` patterns keep: for
+    /// opt-in rules made for such lines (bylines, credits).
+    #[serde(default)]
+    protected: bool,
+    /// Images that share a matched line with its text go with it (a call to
+    /// action's own GIF). Images on lines of their own always stay.
+    #[serde(default)]
+    glued_images: bool,
+}
+
+#[derive(Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+enum BlockKind {
+    Paragraph,
+    Html,
+    Heading,
+}
+
+fn default_blocks() -> Vec<BlockKind> {
+    vec![BlockKind::Paragraph, BlockKind::Html]
 }
 
 #[derive(Debug)]
@@ -32,6 +57,9 @@ struct DropBlock {
     text: ShortText,
     head: Option<usize>,
     tail: Option<usize>,
+    blocks: Vec<BlockKind>,
+    protected: bool,
+    glued_images: bool,
 }
 
 pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
@@ -43,10 +71,21 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
         },
         head: s.head,
         tail: s.tail,
+        blocks: s.blocks,
+        protected: s.protected,
+        glued_images: s.glued_images,
     }))
 }
 
 impl Rule for DropBlock {
+    fn reach(&self) -> Reach {
+        Reach::Blocks {
+            headings: self.blocks.contains(&BlockKind::Heading),
+            protected: self.protected,
+            glued_images: self.glued_images,
+        }
+    }
+
     fn may_fire_is_free(&self) -> bool {
         true
     }
@@ -70,12 +109,18 @@ impl Rule for DropBlock {
             if windowed && !self.in_window(doc, &top, id) {
                 continue;
             }
-            let text = match node.kind {
-                Kind::Paragraph | Kind::Heading(_) => {
-                    std::borrow::Cow::Borrowed(doc.visible_str(id))
-                }
-                Kind::HtmlBlock => std::borrow::Cow::Owned(html_text(doc.src(id))),
+            let kind = match node.kind {
+                Kind::Paragraph => BlockKind::Paragraph,
+                Kind::Heading(_) => BlockKind::Heading,
+                Kind::HtmlBlock => BlockKind::Html,
                 _ => continue,
+            };
+            if !self.blocks.contains(&kind) {
+                continue;
+            }
+            let text = match kind {
+                BlockKind::Html => std::borrow::Cow::Owned(html_text(doc.src(id))),
+                _ => std::borrow::Cow::Borrowed(doc.visible_str(id)),
             };
             // Every line of the block must be junk: a paragraph that merely
             // ends with a matching line is drop-line's business. The length

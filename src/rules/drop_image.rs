@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use super::{Context, Rule, regex, settings};
 use crate::document::{Document, Kind, NodeId};
-use crate::edit::EditSink;
+use crate::edit::{EditSink, Reach};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -36,31 +36,21 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
     }))
 }
 
-/// The image, or the link whose only child is the image.
+/// The node that stands for `image` in its paragraph ([`Document::image_unit`]).
 pub(crate) fn image_unit(doc: &Document, image: NodeId) -> NodeId {
-    match doc.node(image).parent {
-        Some(p)
-            if matches!(doc.node(p).kind, Kind::Link(_))
-                && doc.children(p).count() == 1
-                && doc.node(p).trusted =>
-        {
-            p
-        }
-        _ => image,
-    }
+    doc.image_unit(image)
 }
 
-/// True when a node is whitespace or a line break.
+/// True when a node is whitespace or a line break ([`Document::is_blank_inline`]).
 pub(crate) fn is_blank_inline(doc: &Document, id: NodeId) -> bool {
-    let node = doc.node(id);
-    match &node.kind {
-        Kind::SoftBreak | Kind::LineBreak => true,
-        Kind::Text(_) => doc.literal(node).is_some_and(|t| t.trim().is_empty()),
-        _ => false,
-    }
+    doc.is_blank_inline(id)
 }
 
 impl Rule for DropImage {
+    fn reach(&self) -> Reach {
+        Reach::Images
+    }
+
     fn check(&self, doc: &Document, _ctx: &Context, out: &mut EditSink) {
         for (id, node) in doc.nodes.iter().enumerate() {
             let Kind::Image(link) = &node.kind else {
@@ -74,7 +64,7 @@ impl Rule for DropImage {
                 && self
                     .alt
                     .as_ref()
-                    .is_some_and(|re| re.is_match(doc.visible_text(id).trim()));
+                    .is_some_and(|re| re.is_match(doc.alt_text(id).trim()));
             if !url_hit && !alt_hit {
                 continue;
             }

@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use super::{Context, Rule, ShortText, default_max_chars, regex, settings};
 use crate::document::{Document, Kind, NodeId};
-use crate::edit::EditSink;
+use crate::edit::{EditSink, Reach};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -16,11 +16,16 @@ struct Settings {
     /// Longest visible text, in characters, a dropped line may have.
     #[serde(default = "default_max_chars")]
     max_chars: usize,
+    /// Images that share a matched line with its text go with it (a call to
+    /// action's own GIF). Images on lines of their own always stay.
+    #[serde(default)]
+    glued_images: bool,
 }
 
 #[derive(Debug)]
 struct DropLine {
     text: ShortText,
+    glued_images: bool,
 }
 
 pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
@@ -30,6 +35,7 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
             pattern: regex("pattern", &s.pattern)?,
             max_chars: s.max_chars,
         },
+        glued_images: s.glued_images,
     }))
 }
 
@@ -46,6 +52,14 @@ fn lines(doc: &Document, para: NodeId) -> Vec<Vec<NodeId>> {
 }
 
 impl Rule for DropLine {
+    fn reach(&self) -> Reach {
+        Reach::Blocks {
+            headings: false,
+            protected: false,
+            glued_images: self.glued_images,
+        }
+    }
+
     fn may_fire_is_free(&self) -> bool {
         true
     }

@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use super::{Context, Rule, ShortText, regex, settings};
 use crate::document::{Document, Kind};
-use crate::edit::EditSink;
+use crate::edit::{EditSink, Reach};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -33,6 +33,11 @@ struct Settings {
     /// A heading after the header (one not matching `start`) ends the tail.
     #[serde(default)]
     stop_at_headings: bool,
+    /// The tail may take headings after its header (the title never): for
+    /// page UI scraped after an article, which has headings of its own. By
+    /// default a later heading is article, and the tail ends before it.
+    #[serde(default)]
+    headings: bool,
 }
 
 fn default_header_chars() -> usize {
@@ -49,6 +54,7 @@ struct DropTail {
     max_share: f64,
     stop: Option<ShortText>,
     stop_at_headings: bool,
+    headings: bool,
 }
 
 pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
@@ -73,10 +79,17 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
             })
             .transpose()?,
         stop_at_headings: s.stop_at_headings,
+        headings: s.headings,
     }))
 }
 
 impl Rule for DropTail {
+    fn reach(&self) -> Reach {
+        Reach::Zone {
+            headings: self.headings,
+        }
+    }
+
     fn may_fire_is_free(&self) -> bool {
         true
     }

@@ -6,7 +6,7 @@ use std::ops::Range;
 use serde::de::DeserializeOwned;
 
 use crate::document::Document;
-use crate::edit::EditSink;
+use crate::edit::{EditSink, Reach};
 
 mod clear_alt;
 mod clear_blank_lines;
@@ -89,6 +89,12 @@ pub trait Rule: Send + Sync + std::fmt::Debug {
     /// prefilter asks such rules before the ones whose test scans the text.
     fn may_fire_is_free(&self) -> bool {
         false
+    }
+
+    /// What this rule's edits may take out of a document; the content model
+    /// ([`crate::content`]) checks every edit that is not markup only.
+    fn reach(&self) -> Reach {
+        Reach::Markup
     }
 
     /// True when this rule's edits only tidy and never enable another rule

@@ -1,0 +1,434 @@
+//! The content model: which parts of a document are the article. Every edit
+//! that takes text or images out of a document ([`Reach`] other than
+//! `Markup`) is asked about here before it is applied, whichever rule made
+//! it, so that no rule can remove the article by matching too much.
+//!
+//! Protected, by kind of block rather than by phrase:
+//! - headings (a rule opts in with `blocks = [..., "heading"]`; a zone may take
+//!   the heading that is its own header), and the title always;
+//! - tables;
+//! - images, against text rules: an image goes only by a rule about images
+//!   ([`Reach::Images`]) or inside a removed zone. A block removal that would
+//!   take an image takes the block's text and leaves its images;
+//! - lines matching a `protect` pattern of the rules file (attribution such as
+//!   来源, 原文链接, 转载自 and 作者 lines in the default set);
+//! - list items whose sibling items stay: a rule removes a whole list or none
+//!   of its items.
+//!
+//! A refused block removal is dropped. A zone (a tail) that runs into a
+//! protected block ends before that block's top-level block instead, so that
+//! an attribution line ends a tail removal.
+
+use std::ops::Range;
+
+use regex::RegexSet;
+
+use crate::document::{Document, Kind, NodeId, overlaps};
+use crate::edit::{Edit, Reach};
+
+/// The rules file's `protect` patterns: regexes over a line's visible text
+/// (trimmed); a matching line is never removed.
+#[derive(Debug, Clone, Default)]
+pub struct Protect {
+    patterns: Vec<String>,
+    set: Option<RegexSet>,
+}
+
+impl Protect {
+    /// Compiles `patterns`; the error names the first pattern that is not a
+    /// valid regex.
+    pub fn new(patterns: Vec<String>) -> Result<Protect, String> {
+        for p in &patterns {
+            regex::Regex::new(p)
+                .map_err(|e| format!("`protect` pattern `{p}` is not a valid regex: {e}"))?;
+        }
+        let set = if patterns.is_empty() {
+            None
+        } else {
+            Some(RegexSet::new(&patterns).map_err(|e| format!("`protect`: {e}"))?)
+        };
+        Ok(Protect { patterns, set })
+    }
+
+    /// The patterns as written.
+    pub fn patterns(&self) -> &[String] {
+        &self.patterns
+    }
+
+    /// True when the trimmed `line` matches a pattern.
+    pub fn is_match(&self, line: &str) -> bool {
+        let t = line.trim();
+        !t.is_empty() && self.set.as_ref().is_some_and(|s| s.is_match(t))
+    }
+}
+
+/// What a protected unit is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// The article's title: the first heading, when no long paragraph comes
+    /// before it. Nothing removes it.
+    Title,
+    Heading,
+    Table,
+    /// A line matching a `protect` pattern.
+    Protected,
+    /// An image of a paragraph (with a link that holds only it) on a line
+    /// of images only.
+    Image,
+    /// An image that shares its line with text.
+    GluedImage,
+    /// A numbered line (`1.`, `2、`) of a paragraph that has more than one:
+    /// a list the exporter did not mark up. It goes only with the whole
+    /// paragraph.
+    ListLine,
+}
+
+/// A protected span of the document.
+#[derive(Debug, Clone)]
+struct Span {
+    range: Range<usize>,
+    unit: Unit,
+    /// Where the top-level block that holds it starts (its line start): a
+    /// zone that reaches it ends there.
+    top_start: usize,
+    /// The block it belongs to (trimmed): a [`Unit::ListLine`] may go with
+    /// its whole block.
+    block: Range<usize>,
+}
+
+/// The protected spans of one document, in order.
+#[derive(Debug, Default)]
+pub struct Content {
+    spans: Vec<Span>,
+    /// The items of each list: (list, trimmed item range).
+    items: Vec<(NodeId, Range<usize>)>,
+}
+
+/// Longest paragraph, in characters, that may come before a heading that is
+/// still the title.
+const TITLE_LEAD_CHARS: usize = 80;
+
+impl Content {
+    /// Finds the protected spans of `doc`.
+    pub fn of(doc: &Document, protect: &Protect) -> Content {
+        let mut c = Content::default();
+        let mut lead_chars = 0;
+        let mut seen_heading = false;
+        for (id, node) in doc.nodes.iter().enumerate() {
+            match node.kind {
+                Kind::Heading(_) => {
+                    let title = !seen_heading && lead_chars <= TITLE_LEAD_CHARS;
+                    seen_heading = true;
+                    let unit = if title { Unit::Title } else { Unit::Heading };
+                    c.push(doc, id, doc.trimmed(node.range.clone()), unit);
+                    c.protected_lines(doc, id, protect);
+                }
+                Kind::Table => c.push(doc, id, doc.trimmed(node.range.clone()), Unit::Table),
+                Kind::Paragraph => {
+                    if !seen_heading {
+                        lead_chars = lead_chars.max(doc.visible_str(id).trim().chars().count());
+                    }
+                    c.paragraph_lines(doc, id, protect);
+                }
+                Kind::Item => {
+                    if let Some(list) = node.parent {
+                        c.items.push((list, doc.trimmed(node.range.clone())));
+                    }
+                }
+                _ => {}
+            }
+        }
+        c.spans.sort_by_key(|s| s.range.start);
+        // Items of nested lists come between their parent list's items.
+        c.items.sort_by_key(|(list, r)| (*list, r.start));
+        c
+    }
+
+    fn push(&mut self, doc: &Document, id: NodeId, range: Range<usize>, unit: Unit) {
+        let mut top = id;
+        while let Some(p) = doc.node(top).parent {
+            if doc.node(p).kind == Kind::Document {
+                break;
+            }
+            top = p;
+        }
+        let top_start = doc.content_line_start(doc.node(top).range.start);
+        self.spans.push(Span {
+            range,
+            unit,
+            top_start,
+            block: doc.trimmed(doc.node(id).range.clone()),
+        });
+    }
+
+    /// The lines of a heading that match `protect`.
+    fn protected_lines(&mut self, doc: &Document, id: NodeId, protect: &Protect) {
+        if protect.is_match(doc.visible_str(id)) {
+            self.push(
+                doc,
+                id,
+                doc.trimmed(doc.node(id).range.clone()),
+                Unit::Protected,
+            );
+        }
+    }
+
+    /// The images of a paragraph, and its lines (cut at soft and hard
+    /// breaks) that match `protect`.
+    fn paragraph_lines(&mut self, doc: &Document, id: NodeId, protect: &Protect) {
+        if doc.contains(id, |k| matches!(k, Kind::Image(_))) {
+            for line in lines(doc, id) {
+                let glued = line
+                    .iter()
+                    .any(|&n| !has_image(doc, n) && !doc.is_blank_inline(n));
+                let unit = if glued { Unit::GluedImage } else { Unit::Image };
+                for &n in &line {
+                    let end = doc.node(n).end;
+                    for (i, m) in doc.nodes[n..end].iter().enumerate() {
+                        if matches!(m.kind, Kind::Image(_)) {
+                            let img = doc.image_unit(n + i);
+                            self.push(doc, id, doc.node(img).range.clone(), unit);
+                        }
+                    }
+                }
+            }
+        }
+        let text = doc.visible_str(id);
+        let numbered = text.lines().filter(|l| is_numbered(l)).count() > 1;
+        let may_protect = protect.set.is_some() && text.lines().any(|l| protect.is_match(l));
+        if !numbered && !may_protect {
+            return;
+        }
+        for line in lines(doc, id) {
+            if numbered {
+                let text: String = line.iter().map(|&n| doc.visible_text(n)).collect();
+                if is_numbered(&text) {
+                    let range =
+                        doc.node(line[0]).range.start..doc.node(line[line.len() - 1]).range.end;
+                    self.push(doc, id, range, Unit::ListLine);
+                }
+            }
+            if !may_protect {
+                continue;
+            }
+            let text: String = line.iter().map(|&n| doc.visible_text(n)).collect();
+            if protect.is_match(&text) {
+                let range = doc.node(line[0]).range.start..doc.node(line[line.len() - 1]).range.end;
+                self.push(doc, id, range, Unit::Protected);
+            }
+        }
+    }
+
+    /// The first protected span that an edit of `reach` over `range` would
+    /// remove, or `None` when the edit may go.
+    fn first_refusal(
+        &self,
+        reach: Reach,
+        range: &Range<usize>,
+        header_end: usize,
+    ) -> Option<&Span> {
+        let from = self.spans.partition_point(|s| s.range.end <= range.start);
+        self.spans[from..]
+            .iter()
+            .take_while(|s| s.range.start < range.end)
+            .filter(|s| overlaps(&s.range, range))
+            .find(|s| match (reach, s.unit) {
+                (Reach::Markup | Reach::Images, _) => false,
+                (_, Unit::Title | Unit::Table) => true,
+                (Reach::Blocks { protected, .. }, Unit::Protected) => !protected,
+                (Reach::Zone { .. }, Unit::Protected) => true,
+                (Reach::Blocks { headings, .. }, Unit::Heading) => !headings,
+                (Reach::Blocks { .. }, Unit::Image) => true,
+                (Reach::Blocks { glued_images, .. }, Unit::GluedImage) => !glued_images,
+                (Reach::Blocks { .. } | Reach::Zone { .. }, Unit::ListLine) => {
+                    !(range.start <= s.block.start && s.block.end <= range.end)
+                }
+                // A zone takes the heading that is its own header, and the
+                // images inside it.
+                (Reach::Zone { headings }, Unit::Heading) => {
+                    !headings && s.range.start >= header_end
+                }
+                (Reach::Zone { .. }, Unit::Image | Unit::GluedImage) => false,
+            })
+    }
+
+    /// Lets through the edits the article can lose: drops block removals that
+    /// would take a protected span, ends zones before one, and drops
+    /// removals of list items whose siblings stay. Returns how many edits
+    /// were refused or cut short.
+    pub fn filter(&self, doc: &Document, edits: &mut Vec<Edit>) -> usize {
+        let mut refused = 0;
+        let mut narrowed: Vec<Edit> = Vec::new();
+        edits.retain_mut(|e| {
+            if e.reach == Reach::Markup || e.reach == Reach::Images || e.range.is_empty() {
+                return true;
+            }
+            let header_end = doc.line_end(e.range.start);
+            let Some(span) = self.first_refusal(e.reach, &e.range, header_end) else {
+                return true;
+            };
+            refused += 1;
+            match e.reach {
+                Reach::Zone { .. }
+                    if span.top_start > e.range.start && span.top_start >= header_end =>
+                {
+                    e.range.end = span.top_start;
+                    true
+                }
+                Reach::Blocks { .. } if matches!(span.unit, Unit::Image | Unit::GluedImage) => {
+                    if let Some(parts) = self.around_images(doc, e, header_end) {
+                        narrowed.extend(parts);
+                    }
+                    false
+                }
+                _ => false,
+            }
+        });
+        edits.extend(narrowed);
+        refused + self.keep_lone_items(edits)
+    }
+
+    /// A block removal that would take images, narrowed to the text of the
+    /// blocks (every line of which the rule matched): lines without an image
+    /// go whole, and of a line with images only the runs of other inlines go.
+    /// `None` when something else in the range is protected.
+    fn around_images(&self, doc: &Document, e: &Edit, header_end: usize) -> Option<Vec<Edit>> {
+        let from = self.spans.partition_point(|s| s.range.end <= e.range.start);
+        let blocked = self.spans[from..]
+            .iter()
+            .take_while(|s| s.range.start < e.range.end)
+            .filter(|s| overlaps(&s.range, &e.range))
+            .any(|s| {
+                !matches!(s.unit, Unit::Image | Unit::GluedImage)
+                    && self.first_refusal(e.reach, &s.range, header_end).is_some()
+            });
+        if blocked {
+            return None;
+        }
+        let within = |r: &Range<usize>| e.range.start <= r.start && r.end <= e.range.end;
+        let mut parts = Vec::new();
+        let mut cut = |range: Range<usize>| parts.push(Edit { range, ..e.clone() });
+        for &p in doc.text_blocks() {
+            let node = doc.node(p);
+            if node.kind != Kind::Paragraph || !within(&doc.trimmed(node.range.clone())) {
+                continue;
+            }
+            let glued_go = matches!(
+                e.reach,
+                Reach::Blocks {
+                    glued_images: true,
+                    ..
+                }
+            );
+            for line in lines(doc, p) {
+                let has_image = |n: NodeId| has_image(doc, n);
+                let solid = line
+                    .iter()
+                    .any(|&n| !has_image(n) && !doc.is_blank_inline(n));
+                if !line.iter().any(|&n| has_image(n)) || (glued_go && solid) {
+                    let first = doc.node(line[0]).range.start;
+                    let last = doc.node(line[line.len() - 1]).range.end;
+                    cut(doc.line_start(first)..doc.line_end(last.max(first + 1) - 1));
+                    continue;
+                }
+                // Runs of inlines between the images, blank edges included.
+                let mut run: Option<Range<usize>> = None;
+                let mut solid = false;
+                for &n in line.iter().chain(std::iter::once(&usize::MAX)) {
+                    if n == usize::MAX || has_image(n) {
+                        if let Some(r) = run.take()
+                            && solid
+                        {
+                            cut(r);
+                        }
+                        solid = false;
+                        continue;
+                    }
+                    let r = doc.node(n).range.clone();
+                    solid |= !doc.is_blank_inline(n);
+                    run = Some(run.map_or(r.clone(), |a| a.start..r.end));
+                }
+            }
+        }
+        Some(parts)
+    }
+
+    /// Drops the removals of list items whose sibling items no edit removes.
+    fn keep_lone_items(&self, edits: &mut Vec<Edit>) -> usize {
+        if self.items.is_empty() {
+            return 0;
+        }
+        let removing = |e: &Edit| e.reach != Reach::Markup && e.replacement.trim().is_empty();
+        let covered = |r: &Range<usize>| {
+            edits
+                .iter()
+                .any(|e| removing(e) && e.range.start <= r.start && r.end <= e.range.end)
+        };
+        // Lists with some items removed and some kept.
+        let mut split: Vec<NodeId> = Vec::new();
+        let mut i = 0;
+        while i < self.items.len() {
+            let list = self.items[i].0;
+            let mut j = i;
+            let (mut gone, mut kept) = (0, 0);
+            while j < self.items.len() && self.items[j].0 == list {
+                if covered(&self.items[j].1) {
+                    gone += 1;
+                } else {
+                    kept += 1;
+                }
+                j += 1;
+            }
+            if gone > 0 && kept > 0 {
+                split.push(list);
+            }
+            i = j;
+        }
+        if split.is_empty() {
+            return 0;
+        }
+        let lone: Vec<&Range<usize>> = self
+            .items
+            .iter()
+            .filter(|(l, _)| split.contains(l))
+            .map(|(_, r)| r)
+            .collect();
+        let before = edits.len();
+        edits.retain(|e| {
+            !(removing(e)
+                && lone
+                    .iter()
+                    .any(|r| e.range.start <= r.start && r.end <= e.range.end))
+        });
+        before - edits.len()
+    }
+}
+
+/// The top-level inline children of a paragraph, cut at soft and hard breaks
+/// (the breaks left out); no empty lines.
+fn lines(doc: &Document, para: NodeId) -> Vec<Vec<NodeId>> {
+    let mut lines: Vec<Vec<NodeId>> = vec![Vec::new()];
+    for k in doc.children(para) {
+        if matches!(doc.node(k).kind, Kind::SoftBreak | Kind::LineBreak) {
+            lines.push(Vec::new());
+        } else {
+            lines.last_mut().expect("never empty").push(k);
+        }
+    }
+    lines.retain(|l| !l.is_empty());
+    lines
+}
+
+/// True when a line starts like an item of a numbered list: `1.`, `2、`,
+/// `(3)`, `4）`.
+fn is_numbered(line: &str) -> bool {
+    let t = line.trim_start();
+    let t = t.strip_prefix(['(', '（']).unwrap_or(t);
+    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+    (1..=3).contains(&digits) && t[digits..].starts_with(['.', '、', ')', '）', '．'])
+}
+
+/// True when inline `n` is or holds an image.
+fn has_image(doc: &Document, n: NodeId) -> bool {
+    matches!(doc.node(n).kind, Kind::Image(_)) || doc.contains(n, |k| matches!(k, Kind::Image(_)))
+}
