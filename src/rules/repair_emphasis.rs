@@ -326,14 +326,19 @@ fn decide(
         return keep(Kept::CommandLike, out);
     }
     let total: usize = groups.iter().map(|(_, r)| r.len()).sum();
-    if total < 4 || groups.iter().any(|(_, r)| r.len() % 2 == 1 || r.len() > MAX_RUN) {
+    if total < 4
+        || groups
+            .iter()
+            .any(|(_, r)| r.len() % 2 == 1 || r.len() > MAX_RUN)
+    {
         return keep(Kept::Unpaired, out);
     }
     if groups.len() == 1 {
         // A solid `****`: debris only between emphasis markup and the edge
         // of its block, or between two pieces of markup.
         let beside_text = matches!(left, Some(Atom::Other)) || matches!(right, Some(Atom::Other));
-        let beside_markup = matches!(left, Some(Atom::Markup)) || matches!(right, Some(Atom::Markup));
+        let beside_markup =
+            matches!(left, Some(Atom::Markup)) || matches!(right, Some(Atom::Markup));
         if beside_text || !beside_markup {
             return keep(Kept::NextToText, out);
         }
