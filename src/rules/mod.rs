@@ -20,7 +20,7 @@ mod drop_line;
 mod drop_tail;
 mod join_broken_url;
 pub(crate) mod literals;
-mod repair_emphasis;
+pub mod repair_emphasis;
 mod repair_entity_query;
 mod rewrite_url;
 mod split_glued_images;
@@ -198,7 +198,7 @@ pub const KINDS: &[RuleKind] = &[
     },
     RuleKind {
         name: "repair-emphasis",
-        summary: "remove unpaired `**` runs, empty emphasis and bold around bold or images only",
+        summary: "remove `**` pairs around nothing and emphasis around images only; keep asterisks that may be content",
         build: repair_emphasis::build,
     },
     RuleKind {
