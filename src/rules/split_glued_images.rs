@@ -127,9 +127,14 @@ impl Rule for SplitGluedImages {
 /// The image units of `children` (a paragraph's) that are figures to move:
 /// runs of images side by side (line breaks between them allowed) are
 /// judged together. A run is a figure when one of its images says so and
-/// none says it is inline ([`role`]), or, when none tells, when the run fills
-/// its lines: text before it ends a line and text after it starts one (a
-/// figure glued to the paragraph before or after by a single line break).
+/// none says it is inline ([`role`]), or, when none tells, when its place
+/// does: it fills its lines (text before it ends a line and text after it
+/// starts one: a figure glued to the paragraph before or after by a single
+/// line break), it starts a line with text glued right after it (a figure
+/// glued to the paragraph after it: `![](…)0x03 下载地址`), or it ends a line
+/// right after a sentence or an introduction (`效果如下:![](…)`). An image
+/// with sentence text on both sides, or after a space (`My ![foo](…)`), is
+/// used inline as far as its place tells.
 fn figure_runs(
     doc: &Document,
     children: &[NodeId],
@@ -166,9 +171,19 @@ fn figure_runs(
                 role(doc, items[k].0, after, block_hosts)
             })
             .collect();
-        let fills_lines = items[i].2 && items.get(j + 1).is_none_or(|&(_, _, brk)| brk);
+        let starts_line = items[i].2;
+        let ends_line = items.get(j + 1).is_none_or(|&(_, _, brk)| brk);
+        let run_start = doc.node(items[i].0).range.start;
+        let run_end = doc.node(items[j].0).range.end;
+        let glued_after =
+            !ends_line && doc.text[run_end..].starts_with(|c: char| !c.is_whitespace());
+        let after_sentence = !starts_line
+            && doc.text[..run_start]
+                .ends_with(['。', '！', '？', '：', '；', ':', '.', '!', '?', ';']);
+        let placed_as_figure =
+            (starts_line && (ends_line || glued_after)) || (ends_line && after_sentence);
         let figure =
-            !roles.contains(&Role::Inline) && (roles.contains(&Role::Figure) || fills_lines);
+            !roles.contains(&Role::Inline) && (roles.contains(&Role::Figure) || placed_as_figure);
         if figure {
             figures.extend(items[i..=j].iter().map(|&(n, _, _)| n));
         }
@@ -538,6 +553,10 @@ mod tests {
         // Nothing tells what it is: it stays.
         let unknown = "见下![](https://example.com/a.png)所示\n";
         assert_eq!(split(unknown), unknown);
+        let icon_then_space = "![tip](https://example.com/tip.png) 注意备份\n";
+        assert_eq!(split(icon_then_space), icon_then_space);
+        let no_introduction = "点击这里![](https://example.com/a.png)\n";
+        assert_eq!(split(no_introduction), no_introduction);
     }
 
     #[test]
@@ -571,6 +590,16 @@ mod tests {
                 "![](https://raw.example.org/1.png)\n\n请求包![](https://raw.example.org/2.png)我们看到\n"
             ),
             "![](https://raw.example.org/1.png)\n\n请求包\n\n![](https://raw.example.org/2.png)\n\n我们看到\n"
+        );
+        // Starting a line, the text glued after it.
+        assert_eq!(
+            split("![](https://r.example.org/1.png)0x03 下载\n"),
+            "![](https://r.example.org/1.png)\n\n0x03 下载\n"
+        );
+        // Ending a line after an introduction.
+        assert_eq!(
+            split("效果如下:![](https://r.example.org/2.png)\n"),
+            "效果如下:\n\n![](https://r.example.org/2.png)\n"
         );
         // Alone on its line, glued to the text by line breaks.
         assert_eq!(
