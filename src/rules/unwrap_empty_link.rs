@@ -2,6 +2,8 @@
 //! becomes its content; `[]()` and images with no source (`![]()`,
 //! `![跳转二维码]()`) go.
 
+use std::ops::Range;
+
 use serde::Deserialize;
 
 use super::{Context, Rule, settings};
@@ -18,6 +20,29 @@ struct UnwrapEmptyLink;
 pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
     let _: Settings = settings(table)?;
     Ok(Box::new(UnwrapEmptyLink))
+}
+
+/// `range`, widened over the spaces and tabs before it when nothing but
+/// white space follows it on its line and text precedes it: removed alone,
+/// it would leave those spaces trailing the line (two or more of them a hard
+/// line break). Spaces after container markers alone (`> `, `- `, `1. `)
+/// stay.
+fn with_spaces_before_at_line_end(text: &str, range: Range<usize>) -> Range<usize> {
+    let rest = &text[range.end..];
+    let line_rest = &rest[..rest.find('\n').unwrap_or(rest.len())];
+    if !line_rest.trim().is_empty() {
+        return range;
+    }
+    let before = &text[..range.start];
+    let kept = before.trim_end_matches([' ', '\t']);
+    let line_before = &kept[kept.rfind('\n').map_or(0, |i| i + 1)..];
+    let markers_only = line_before
+        .chars()
+        .all(|c| matches!(c, '>' | '-' | '*' | '+' | '.' | ')' | ' ' | '\t') || c.is_ascii_digit());
+    if markers_only {
+        return range;
+    }
+    kept.len()..range.end
 }
 
 impl Rule for UnwrapEmptyLink {
@@ -41,7 +66,7 @@ impl Rule for UnwrapEmptyLink {
             }
             let content = &doc.text[label.clone()];
             if content.trim().is_empty() || image {
-                out.delete(node.range.clone());
+                out.delete(with_spaces_before_at_line_end(doc.text, node.range.clone()));
             } else if !image {
                 out.replace(node.range.clone(), content.to_string());
             }
@@ -53,5 +78,23 @@ impl Rule for UnwrapEmptyLink {
     // `](` then white space of any kind and length, then `)`.
     fn may_fire(&self, text: &str) -> bool {
         crate::prefilter::raw::has_empty_destination(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_image_ending_a_line_takes_the_spaces_before_it() {
+        let cut = |t: &str, r: Range<usize>| {
+            let r = with_spaces_before_at_line_end(t, r);
+            format!("{}{}", &t[..r.start], &t[r.end..])
+        };
+        assert_eq!(cut("**名称**  ![]()\n正文\n", 12..17), "**名称**\n正文\n");
+        assert_eq!(cut("名称 ![]() 后文\n", 7..12), "名称  后文\n");
+        assert_eq!(cut("> ![]()\n", 2..7), "> \n");
+        assert_eq!(cut("- ![]()\r\n", 2..7), "- \r\n");
+        assert_eq!(cut("  ![]()\n", 2..7), "  \n");
     }
 }
