@@ -94,21 +94,12 @@ fn has_empty_link(markdown: &str) -> bool {
     markdown.contains("]()")
 }
 
-/// FIXME(merge): `emphasis-debris` still rewrites emphasis the spec
-/// writes on purpose, changing examples 46, 49, 379, 380, 391, 392, 417,
-/// 420, 421, 436, 439, 444, 445, 446, 447, 464, 465, 466, 468, 471, 476 and
-/// 480 (436, 439 and 476 only when forced: unforced, the removal guard
-/// refuses them); the repair is on another branch. Remove this (and its use
-/// in `without`) when both are merged.
-const NOT_YET: &[&str] = &["emphasis-debris"];
-
-/// The default rules, less `rules` (and less [`NOT_YET`]).
+/// The default rules, less `rules`.
 fn without(rules: &[&str]) -> RuleSet {
-    let mut set = RuleSet::default_rules();
-    let max_removed = set.max_removed;
-    set.rules
-        .retain(|r| !rules.contains(&&*r.id) && !NOT_YET.contains(&&*r.id));
-    RuleSet::from_rules(std::mem::take(&mut set.rules), max_removed)
+    let ignore: Vec<String> = rules.iter().map(|r| r.to_string()).collect();
+    RuleSet::default_rules()
+        .narrow(&[], &ignore)
+        .expect("the rules named are default rules")
 }
 
 /// Cleans `markdown` (forced, so the removal guard hides nothing) and tells

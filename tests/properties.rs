@@ -287,15 +287,24 @@ fn stripping_a_query_never_opens_a_fence() {
 }
 
 /// Removing a heading between a paragraph and an indented code block joined
-/// the code to the paragraph as a lazy continuation line.
+/// the code to the paragraph as a lazy continuation line. (A heading goes
+/// only by a rule that names headings, as copyright-notice does, and never
+/// the title: the paragraph before it is long enough not to be a lead.)
 #[test]
 fn removing_a_block_keeps_its_neighbours_apart() {
-    let input = "正文内容，讲一件事。\n# 点个在看，分享给更多人\n    indented ![](https://mmbiz.qpic.cn/a?from=1)\n";
-    let once = clean_text(input, default_rules(), true).unwrap();
+    let lead = "正文内容，讲一件事。".repeat(10);
+    let input = format!(
+        "{lead}\n# 本文为原创内容，未经许可禁止转载\n    indented ![](https://mmbiz.qpic.cn/a?from=1)\n"
+    );
+    let once = clean_text(&input, default_rules(), true).unwrap();
     assert_eq!(
         once.output,
-        "正文内容，讲一件事。\n\n    indented ![](https://mmbiz.qpic.cn/a?from=1)\n"
+        format!("{lead}\n\n    indented ![](https://mmbiz.qpic.cn/a?from=1)\n")
     );
+    // A heading that a rule about other blocks matches stays.
+    let input = format!("{lead}\n# 点个在看，分享给更多人\n\n正文。\n");
+    let once = clean_text(&input, default_rules(), true).unwrap();
+    assert_eq!(once.output, input);
 }
 
 /// A link whose span ended with `]` just before a `(` outside it was taken
