@@ -53,9 +53,10 @@ pub struct Cache {
 /// run's options that change how bytes become text.
 pub fn fingerprint(rules: &RuleSet, options: &str) -> u128 {
     let text = format!(
-        "{}\n{:?}\n{}\n{}\n{}",
+        "{}\n{:?}\n{:?}\n{}\n{}\n{}",
         env!("CARGO_PKG_VERSION"),
         rules.rules,
+        rules.protect.patterns(),
         rules.max_removed,
         rules.visible_prefilter,
         options
@@ -300,5 +301,8 @@ mod tests {
         let mut looser = RuleSet::default_rules();
         looser.max_removed = 0.9;
         assert_ne!(a, fingerprint(&looser, "utf-8"));
+        let mut guarded = RuleSet::default_rules();
+        guarded.protect = crate::content::Protect::new(vec!["^编者按".into()]).unwrap();
+        assert_ne!(a, fingerprint(&guarded, "utf-8"));
     }
 }

@@ -432,3 +432,99 @@ fn is_numbered(line: &str) -> bool {
 fn has_image(doc: &Document, n: NodeId) -> bool {
     matches!(doc.node(n).kind, Kind::Image(_)) || doc.contains(n, |k| matches!(k, Kind::Image(_)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::RuleSet;
+
+    fn clean(rules: &str, text: &str) -> String {
+        let tidy = "\n[[rule]]\nid = \"tidy\"\nkind = \"tidy\"\ndescription = \"d\"\n";
+        let set = RuleSet::parse(&format!("{rules}{tidy}"), "t.toml").unwrap();
+        crate::clean_text(text, &set, true).unwrap().output
+    }
+
+    const DROP: &str =
+        "[[rule]]\nid = \"d\"\nkind = \"drop-block\"\ndescription = \"d\"\npattern = '点赞'\n";
+
+    #[test]
+    fn numbered_lines_are_told() {
+        for l in ["1.正文", "2、正文", "(3)正文", "12） 正文", " 4．正文"] {
+            assert!(is_numbered(l), "{l}");
+        }
+        for l in ["正文1.", "1234.正文", "a.正文", "1正文"] {
+            assert!(!is_numbered(l), "{l}");
+        }
+    }
+
+    #[test]
+    fn headings_stay_unless_a_rule_names_them_and_the_title_always() {
+        let lead = "正文。".repeat(40);
+        let text = format!("# 点赞的意义\n\n{lead}\n\n## 点赞\n\n点赞\n");
+        assert_eq!(
+            clean(DROP, &text),
+            format!("# 点赞的意义\n\n{lead}\n\n## 点赞\n")
+        );
+        let opt_in = format!("{DROP}blocks = [\"paragraph\", \"heading\"]\n");
+        assert_eq!(clean(&opt_in, &text), format!("# 点赞的意义\n\n{lead}\n"));
+    }
+
+    #[test]
+    fn a_list_goes_whole_or_not_at_all() {
+        let some = "正文。\n\n- 点赞\n- 正文项\n";
+        assert_eq!(clean(DROP, some), some);
+        assert_eq!(clean(DROP, "正文。\n\n- 点赞\n- 点赞吧\n"), "正文。\n");
+        let lines = "正文。\n\n1.点赞\n2.正文项\n";
+        assert_eq!(clean(DROP, lines), lines);
+    }
+
+    #[test]
+    fn a_junk_block_keeps_its_images() {
+        let text = "正文。\n\n![](a.png)\n点赞\n![](b.png)\n";
+        assert_eq!(clean(DROP, text), "正文。\n\n![](a.png)\n![](b.png)\n");
+        // Alt text is not visible text: an image alone is never a phrase.
+        assert_eq!(
+            clean(DROP, "正文。\n\n![点赞](a.png)\n"),
+            "正文。\n\n![点赞](a.png)\n"
+        );
+        // Glued to the matched text, it goes only when the rule says so.
+        let glued = "正文。\n\n点赞![](a.gif)\n";
+        assert_eq!(clean(DROP, glued), "正文。\n\n![](a.gif)\n");
+        let rule = format!("{DROP}glued-images = true\n");
+        assert_eq!(clean(&rule, glued), "正文。\n");
+    }
+
+    #[test]
+    fn protect_patterns_keep_lines_and_end_tails() {
+        let rules = format!(
+            "protect = ['^来源：']\n{DROP}\n[[rule]]\nid = \"t\"\nkind = \"drop-tail\"\ndescription = \"d\"\nstart = '^推荐$'\nmax-share = 0.9\n"
+        );
+        let text = "正文。\n\n来源：点赞网\n\n推荐\n\n[a](b)\n\n来源：读书会\n\n[c](d)\n";
+        assert_eq!(
+            clean(&rules, text),
+            "正文。\n\n来源：点赞网\n\n来源：读书会\n\n[c](d)\n"
+        );
+    }
+
+    #[test]
+    fn a_bad_protect_pattern_names_itself() {
+        let e = RuleSet::parse("protect = ['(']\n", "p.toml").unwrap_err();
+        assert!(
+            e.to_string().starts_with("p.toml: `protect` pattern `(`"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_file_that_extends_the_defaults_adds_to_their_protect() {
+        let set =
+            RuleSet::parse("extend-default = true\nprotect = ['^编者按']\n", "u.toml").unwrap();
+        let defaults = RuleSet::default_rules();
+        assert_eq!(
+            set.protect.patterns().len(),
+            defaults.protect.patterns().len() + 1
+        );
+        assert!(set.protect.is_match("编者按：转载"));
+        assert!(set.protect.is_match("文章来源：安全笔记"));
+    }
+}
