@@ -253,6 +253,39 @@ impl RuleSet {
         }
     }
 
+    /// Adds the learned rules of `learned` (`learned-lines`, `learned-images`)
+    /// before the rules that only tidy up after others.
+    pub fn add_learned(&mut self, learned: &crate::learn::Learned) {
+        use crate::rules::learned::{LearnedImages, LearnedLines};
+        let at = self
+            .rules
+            .iter()
+            .position(|r| r.rule.settles())
+            .unwrap_or(self.rules.len());
+        let text = learned.text.iter().filter(|e| !e.keep).count();
+        let images = learned.image.iter().filter(|e| !e.keep).count();
+        let new = [
+            ActiveRule {
+                id: Arc::from("learned-lines"),
+                kind: "learned-lines",
+                description: format!(
+                    "Remove the {text} learned lines of boilerplate in a head or tail"
+                ),
+                rule: Box::new(LearnedLines::new(learned.text_keys())),
+                meta: RuleMeta::default(),
+            },
+            ActiveRule {
+                id: Arc::from("learned-images"),
+                kind: "learned-images",
+                description: format!("Remove the {images} learned images of boilerplate"),
+                rule: Box::new(LearnedImages::new(learned.image_keys())),
+                meta: RuleMeta::default(),
+            },
+        ];
+        self.rules.splice(at..at, new);
+        self.prefilter = Prefilter::new(self.rules.iter().map(|r| &*r.rule));
+    }
+
     /// Whether some rule may make an edit in `text`; false when none may, so
     /// the text needs no parse. With the prefilter off, true (unless there
     /// are no rules).

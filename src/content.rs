@@ -406,7 +406,7 @@ impl Content {
 
 /// The top-level inline children of a paragraph, cut at soft and hard breaks
 /// (the breaks left out); no empty lines.
-fn lines(doc: &Document, para: NodeId) -> Vec<Vec<NodeId>> {
+pub(crate) fn lines(doc: &Document, para: NodeId) -> Vec<Vec<NodeId>> {
     let mut lines: Vec<Vec<NodeId>> = vec![Vec::new()];
     for k in doc.children(para) {
         if matches!(doc.node(k).kind, Kind::SoftBreak | Kind::LineBreak) {
@@ -421,7 +421,7 @@ fn lines(doc: &Document, para: NodeId) -> Vec<Vec<NodeId>> {
 
 /// True when a line starts like an item of a numbered list: `1.`, `2、`,
 /// `(3)`, `4）`.
-fn is_numbered(line: &str) -> bool {
+pub(crate) fn is_numbered(line: &str) -> bool {
     let t = line.trim_start();
     let t = t.strip_prefix(['(', '（']).unwrap_or(t);
     let digits = t.bytes().take_while(u8::is_ascii_digit).count();

@@ -13,6 +13,7 @@ pub mod document;
 pub mod edit;
 pub mod engine;
 pub mod fsio;
+pub mod learn;
 pub mod prefilter;
 pub mod report;
 pub mod rules;

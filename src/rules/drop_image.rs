@@ -46,6 +46,25 @@ pub(crate) fn is_blank_inline(doc: &Document, id: NodeId) -> bool {
     doc.is_blank_inline(id)
 }
 
+/// What to delete to remove image `id`: the image with a link that holds
+/// only it, or, when that is all its paragraph holds, the paragraph.
+pub(crate) fn image_removal(doc: &Document, id: NodeId) -> std::ops::Range<usize> {
+    let unit = image_unit(doc, id);
+    let parent = doc.node(unit).parent;
+    let alone = parent.is_some_and(|p| {
+        doc.node(p).kind == Kind::Paragraph
+            && doc
+                .children(p)
+                .all(|c| c == unit || is_blank_inline(doc, c))
+    });
+    let removal = if alone {
+        parent.and_then(|p| doc.removal_range(p))
+    } else {
+        None
+    };
+    removal.unwrap_or_else(|| doc.node(unit).range.clone())
+}
+
 impl Rule for DropImage {
     fn reach(&self) -> Reach {
         Reach::Images
@@ -68,20 +87,7 @@ impl Rule for DropImage {
             if !url_hit && !alt_hit {
                 continue;
             }
-            let unit = image_unit(doc, id);
-            let parent = doc.node(unit).parent;
-            let alone = parent.is_some_and(|p| {
-                doc.node(p).kind == Kind::Paragraph
-                    && doc
-                        .children(p)
-                        .all(|c| c == unit || is_blank_inline(doc, c))
-            });
-            let removal = if alone {
-                parent.and_then(|p| doc.removal_range(p))
-            } else {
-                None
-            };
-            out.delete(removal.unwrap_or_else(|| doc.node(unit).range.clone()));
+            out.delete(image_removal(doc, id));
         }
     }
 

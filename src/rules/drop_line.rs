@@ -40,7 +40,7 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
 }
 
 /// The top-level inline children of a paragraph, cut at breaks.
-fn lines(doc: &Document, para: NodeId) -> Vec<Vec<NodeId>> {
+pub(crate) fn lines(doc: &Document, para: NodeId) -> Vec<Vec<NodeId>> {
     let mut lines = vec![Vec::new()];
     for child in doc.children(para) {
         match doc.node(child).kind {
@@ -90,40 +90,52 @@ impl Rule for DropLine {
             if !drop.iter().any(|&d| d) {
                 continue;
             }
-            if drop.iter().all(|&d| d) {
-                if let Some(range) = doc.removal_range(id) {
-                    out.delete(range);
-                }
-                continue;
+            delete_lines(doc, id, &lines, &drop, out);
+        }
+    }
+}
+
+/// Deletes the lines of paragraph `para` (cut as [`lines`] cuts them) whose
+/// `drop` is true; all of them take the paragraph.
+pub(crate) fn delete_lines(
+    doc: &Document,
+    para: NodeId,
+    lines: &[Vec<NodeId>],
+    drop: &[bool],
+    out: &mut EditSink,
+) {
+    if drop.iter().all(|&d| d) {
+        if let Some(range) = doc.removal_range(para) {
+            out.delete(range);
+        }
+        return;
+    }
+    let start = |i: usize| doc.node(lines[i][0]).range.start;
+    let end = |i: usize| doc.node(*lines[i].last().expect("non-empty")).range.end;
+    let n = lines.len();
+    let mut i = 0;
+    while i < n {
+        if !drop[i] {
+            i += 1;
+            continue;
+        }
+        let first = i;
+        while i < n && drop[i] {
+            i += 1;
+        }
+        if i < n {
+            // Lines first..i go with their breaks; line i keeps its own
+            // container prefix, line first-1 keeps its break.
+            out.delete(start(first)..start(i));
+        } else {
+            // The run reaches the last line: remove from the end of the
+            // line before it, trailing spaces of the last line included.
+            let mut stop = end(n - 1);
+            let line_end = doc.trimmed(stop..doc.line_end(stop)).end;
+            if doc.text[stop..line_end].trim().is_empty() {
+                stop = line_end;
             }
-            let start = |i: usize| doc.node(lines[i][0]).range.start;
-            let end = |i: usize| doc.node(*lines[i].last().expect("non-empty")).range.end;
-            let n = lines.len();
-            let mut i = 0;
-            while i < n {
-                if !drop[i] {
-                    i += 1;
-                    continue;
-                }
-                let first = i;
-                while i < n && drop[i] {
-                    i += 1;
-                }
-                if i < n {
-                    // Lines first..i go with their breaks; line i keeps its own
-                    // container prefix, line first-1 keeps its break.
-                    out.delete(start(first)..start(i));
-                } else {
-                    // The run reaches the last line: remove from the end of the
-                    // line before it, trailing spaces of the last line included.
-                    let mut stop = end(n - 1);
-                    let line_end = doc.trimmed(stop..doc.line_end(stop)).end;
-                    if doc.text[stop..line_end].trim().is_empty() {
-                        stop = line_end;
-                    }
-                    out.delete(end(first - 1)..stop);
-                }
-            }
+            out.delete(end(first - 1)..stop);
         }
     }
 }

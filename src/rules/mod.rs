@@ -11,6 +11,7 @@ use crate::edit::{EditSink, Reach};
 mod clear_alt;
 mod clear_blank_lines;
 pub(crate) mod clearurls;
+mod cut_text;
 mod decode_url_amp;
 mod delete_chars;
 mod drop_block;
@@ -19,6 +20,7 @@ mod drop_image;
 mod drop_line;
 mod drop_tail;
 mod join_broken_url;
+pub mod learned;
 pub(crate) mod literals;
 pub mod repair_emphasis;
 mod repair_entity_query;
@@ -135,6 +137,11 @@ pub const KINDS: &[RuleKind] = &[
         name: "drop-block",
         summary: "remove a short block (paragraph, heading, list item, HTML block) whose text matches",
         build: drop_block::build,
+    },
+    RuleKind {
+        name: "cut-text",
+        summary: "remove the part of a paragraph line that a regex matches in its source (an exporter's banner before the attribution)",
+        build: cut_text::build,
     },
     RuleKind {
         name: "drop-line",

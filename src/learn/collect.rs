@@ -1,0 +1,149 @@
+//! Counting fingerprints across an archive: in how many files, articles and
+//! folders each line and image recurs, and where it sits. Memory grows with
+//! the number of distinct lines, not with the text: only hashes and counts
+//! are kept, and the text of what is learned is read back at the end.
+
+use std::collections::{HashMap, HashSet};
+
+use super::prints::{Prints, Zone};
+
+/// How many distinct articles and folders an entry remembers; past that it
+/// only counts.
+const TRACK: usize = 8;
+
+/// What is known of one fingerprint.
+#[derive(Debug, Clone, Default)]
+pub struct Stats {
+    /// Files it occurs in (once per file).
+    pub files: u32,
+    /// Distinct articles it occurs in (copies of one article count once),
+    /// up to [`TRACK`].
+    articles: Vec<u64>,
+    /// Distinct folders it occurs in, up to [`TRACK`].
+    groups: Vec<u32>,
+    /// Occurrences (once per file) by zone.
+    pub head: u32,
+    pub body: u32,
+    pub tail: u32,
+    /// Where it was first seen: file index and 1-based line.
+    pub example: (u32, u32),
+}
+
+impl Stats {
+    fn add(&mut self, file: u32, group: u32, article: u64, zone: Zone, line: usize) {
+        if self.files == 0 {
+            self.example = (file, line as u32);
+        }
+        self.files += 1;
+        if self.articles.len() < TRACK && !self.articles.contains(&article) {
+            self.articles.push(article);
+        }
+        if self.groups.len() < TRACK && !self.groups.contains(&group) {
+            self.groups.push(group);
+        }
+        match zone {
+            Zone::Head => self.head += 1,
+            Zone::Body => self.body += 1,
+            Zone::Tail => self.tail += 1,
+        }
+    }
+
+    fn merge(&mut self, o: Stats) {
+        if self.files == 0 || (o.files > 0 && o.example < self.example) {
+            self.example = o.example;
+        }
+        self.files += o.files;
+        for a in o.articles {
+            if self.articles.len() < TRACK && !self.articles.contains(&a) {
+                self.articles.push(a);
+            }
+        }
+        for g in o.groups {
+            if self.groups.len() < TRACK && !self.groups.contains(&g) {
+                self.groups.push(g);
+            }
+        }
+        self.head += o.head;
+        self.body += o.body;
+        self.tail += o.tail;
+    }
+
+    /// Distinct articles, up to [`TRACK`].
+    pub fn articles(&self) -> usize {
+        self.articles.len()
+    }
+
+    /// Distinct folders, up to [`TRACK`].
+    pub fn groups(&self) -> usize {
+        self.groups.len()
+    }
+
+    /// Where it mostly sits: head or tail when those hold all but a tenth
+    /// of its occurrences, else body.
+    pub fn zone(&self) -> Zone {
+        let edge = self.head + self.tail;
+        if edge * 10 < self.files * 9 {
+            Zone::Body
+        } else if self.head >= self.tail {
+            Zone::Head
+        } else {
+            Zone::Tail
+        }
+    }
+}
+
+/// Counts over many files; two collectors of disjoint files merge.
+#[derive(Debug, Default)]
+pub struct Collector {
+    pub text: HashMap<u64, Stats>,
+    pub images: HashMap<u64, Stats>,
+    pub files: u32,
+}
+
+impl Collector {
+    /// Counts the fingerprints of file number `file` in folder `group`.
+    pub fn add(&mut self, file: u32, group: u32, prints: &Prints) {
+        self.files += 1;
+        let mut seen: HashSet<u64> = HashSet::new();
+        for l in &prints.lines {
+            let Some(key) = l.key else { continue };
+            if !seen.insert(key) {
+                continue;
+            }
+            self.text
+                .entry(key)
+                .or_default()
+                .add(file, group, prints.article, l.zone, l.line);
+        }
+        seen.clear();
+        for im in &prints.images {
+            if !seen.insert(im.key) {
+                continue;
+            }
+            self.images.entry(im.key).or_default().add(
+                file,
+                group,
+                prints.article,
+                im.zone,
+                im.line,
+            );
+        }
+    }
+
+    /// Adds another collector's counts.
+    pub fn merge(mut self, other: Collector) -> Collector {
+        let (mut big, small) = if self.text.len() >= other.text.len() {
+            (std::mem::take(&mut self), other)
+        } else {
+            (other, std::mem::take(&mut self))
+        };
+        for (k, s) in small.text {
+            big.text.entry(k).or_default().merge(s);
+        }
+        for (k, s) in small.images {
+            big.images.entry(k).or_default().merge(s);
+        }
+        big.files += small.files;
+        big
+    }
+}

@@ -1,0 +1,338 @@
+//! Learning an archive's recurring boilerplate: every account has its own
+//! footer, slogan, card, banner and divider images, and they repeat across
+//! its articles. [`learn`] reads every file once, counts each line's and
+//! image's fingerprint ([`prints`]), and keeps what recurs with enough
+//! evidence ([`LearnOptions`]) as a [`Learned`] set: rules data, written as
+//! a TOML file a person can read, edit and commit, that the learned rules
+//! ([`crate::rules::learned`]) clean with.
+//!
+//! Recurrence is evidence, not proof: a series' standing introduction, a
+//! repeated quote or a heading such as 参考文献 also recur. So a learned line
+//! must recur in different articles (not copies of one), sit in the head or
+//! the tail of the files it is in (before the first line of real prose or
+//! after the last), and be a line of a paragraph (never a heading, table
+//! cell or code). Images count wherever they sit: a divider recurs in the
+//! body. A person's `keep = true` overrules the evidence.
+
+pub mod collect;
+pub mod prints;
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::document::Document;
+use collect::{Collector, Stats};
+use prints::{Prints, Zone, image_id, normalise, text_key};
+
+/// How much evidence a learned entry needs.
+#[derive(Debug, Clone, Copy)]
+pub struct LearnOptions {
+    /// Fewest distinct articles a line or image must occur in.
+    pub min_files: u32,
+}
+
+impl Default for LearnOptions {
+    fn default() -> Self {
+        LearnOptions { min_files: 3 }
+    }
+}
+
+/// A learned line of boilerplate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct TextEntry {
+    /// The line's visible text, as first seen. It matches any line with the
+    /// same letters and digits (markup, spacing and punctuation aside).
+    pub text: String,
+    /// Files it was seen in when learned.
+    #[serde(default)]
+    pub files: u32,
+    /// Distinct folders (accounts) it was seen in, up to 8.
+    #[serde(default)]
+    pub folders: u32,
+    /// Where it sits: `head` or `tail`.
+    #[serde(default = "default_zone")]
+    pub zone: String,
+    /// Where it was first seen (`path:line`).
+    #[serde(default)]
+    pub example: String,
+    /// A person's decision: never remove it.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub keep: bool,
+}
+
+/// A learned image: a banner, QR code or divider that recurs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ImageEntry {
+    /// Host and path, without scheme or query (the same image under any
+    /// tracking parameters).
+    pub url: String,
+    #[serde(default)]
+    pub files: u32,
+    #[serde(default)]
+    pub folders: u32,
+    /// Where it mostly sits: `head`, `body` or `tail`.
+    #[serde(default = "default_zone")]
+    pub zone: String,
+    #[serde(default)]
+    pub example: String,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub keep: bool,
+}
+
+fn default_zone() -> String {
+    "tail".into()
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// A learned set: what `mdscrub learn` writes and the learned rules use.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Learned {
+    /// Lines of boilerplate.
+    #[serde(default)]
+    pub text: Vec<TextEntry>,
+    /// Images of boilerplate.
+    #[serde(default)]
+    pub image: Vec<ImageEntry>,
+}
+
+/// A file to learn from: its path and its folder's index (its account).
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub path: PathBuf,
+    pub folder: u32,
+}
+
+/// Sources for `paths`, each in the folder that holds it.
+pub fn sources(paths: &[PathBuf]) -> Vec<Source> {
+    let mut folders: BTreeMap<PathBuf, u32> = BTreeMap::new();
+    paths
+        .iter()
+        .map(|p| {
+            let dir = p.parent().unwrap_or(Path::new("")).to_path_buf();
+            let n = folders.len() as u32;
+            let folder = *folders.entry(dir).or_insert(n);
+            Source {
+                path: p.clone(),
+                folder,
+            }
+        })
+        .collect()
+}
+
+/// Learns from `files` (texts read with `read`; a file that cannot be read
+/// is skipped), in parallel. `names` turns a file into the path shown in
+/// the `example` fields.
+pub fn learn(
+    files: &[Source],
+    read: impl Fn(&Path) -> Option<String> + Sync,
+    names: impl Fn(&Path) -> String,
+    opts: LearnOptions,
+) -> Learned {
+    let collector = files
+        .par_iter()
+        .enumerate()
+        .fold(Collector::default, |mut c, (i, f)| {
+            if let Some(text) = read(&f.path) {
+                let doc = Document::parse(&text);
+                c.add(i as u32, f.folder, &Prints::of(&doc));
+            }
+            c
+        })
+        .reduce(Collector::default, Collector::merge);
+    select(&collector, files, &read, &names, opts)
+}
+
+/// The entries with enough evidence, with their text read back from the
+/// file each was first seen in.
+fn select(
+    c: &Collector,
+    files: &[Source],
+    read: &(impl Fn(&Path) -> Option<String> + Sync),
+    names: &impl Fn(&Path) -> String,
+    opts: LearnOptions,
+) -> Learned {
+    let enough = |s: &Stats| s.files >= opts.min_files && s.articles() as u32 >= opts.min_files;
+    let texts: Vec<(u64, &Stats)> = c
+        .text
+        .iter()
+        .filter(|(_, s)| enough(s) && s.zone() != Zone::Body)
+        .map(|(k, s)| (*k, s))
+        .collect();
+    let images: Vec<(u64, &Stats)> = c
+        .images
+        .iter()
+        .filter(|(_, s)| enough(s))
+        .map(|(k, s)| (*k, s))
+        .collect();
+    // Read back each example file once.
+    let mut by_file: BTreeMap<u32, Vec<(bool, u64, &Stats)>> = BTreeMap::new();
+    for (k, s) in &texts {
+        by_file.entry(s.example.0).or_default().push((true, *k, s));
+    }
+    for (k, s) in &images {
+        by_file.entry(s.example.0).or_default().push((false, *k, s));
+    }
+    let mut learned = Learned::default();
+    for (file, wanted) in by_file {
+        let path = &files[file as usize].path;
+        let Some(text) = read(path) else { continue };
+        let doc = Document::parse(&text);
+        let prints = Prints::of(&doc);
+        for (is_text, key, s) in wanted {
+            let example = format!("{}:{}", names(path), s.example.1);
+            if is_text {
+                let Some(line) = prints.lines.iter().find(|l| l.key == Some(key)) else {
+                    continue;
+                };
+                let shown: String = line.nodes.iter().map(|&n| doc.visible_text(n)).collect();
+                learned.text.push(TextEntry {
+                    text: shown.trim().to_string(),
+                    files: s.files,
+                    folders: s.groups() as u32,
+                    zone: s.zone().as_str().into(),
+                    example,
+                    keep: false,
+                });
+            } else {
+                let Some(im) = prints.images.iter().find(|i| i.key == key) else {
+                    continue;
+                };
+                let Some(link) = doc.node(im.node).link() else {
+                    continue;
+                };
+                learned.image.push(ImageEntry {
+                    url: image_id(&link.url),
+                    files: s.files,
+                    folders: s.groups() as u32,
+                    zone: s.zone().as_str().into(),
+                    example,
+                    keep: false,
+                });
+            }
+        }
+    }
+    learned.sort();
+    learned
+}
+
+impl Learned {
+    /// Parses a learned file; the error names the line.
+    pub fn parse(text: &str) -> Result<Learned, String> {
+        toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+            match line {
+                Some(l) => format!("line {l}: {}", e.message().trim()),
+                None => e.message().trim().to_string(),
+            }
+        })
+    }
+
+    /// Reads a learned file.
+    pub fn load(path: &Path) -> Result<Learned, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("{}: cannot read learned file: {e}", path.display()))?;
+        Learned::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// The file's text: a header saying what it is, then the entries, most
+    /// frequent first, so that a later `learn` changes few lines.
+    pub fn to_toml(&self) -> String {
+        let mut out = String::from(
+            "# Boilerplate learned from an archive by `mdscrub learn`: lines and images\n\
+             # that recur across articles. `clean`, `check` and `diff` remove them.\n\
+             # Review it (`mdscrub diff --html`), then commit it. To keep an entry,\n\
+             # set `keep = true` (a later `learn` leaves that alone); entries you add\n\
+             # by hand stay too.\n",
+        );
+        let body = toml::to_string(self).expect("learned entries serialise");
+        if !body.is_empty() {
+            out.push('\n');
+            out.push_str(&body);
+        }
+        out
+    }
+
+    /// Orders entries: by zone, most files first, then by text.
+    pub fn sort(&mut self) {
+        self.text.sort_by(|a, b| {
+            (&a.zone, std::cmp::Reverse(a.files), &a.text).cmp(&(
+                &b.zone,
+                std::cmp::Reverse(b.files),
+                &b.text,
+            ))
+        });
+        self.image.sort_by(|a, b| {
+            (std::cmp::Reverse(a.files), &a.url).cmp(&(std::cmp::Reverse(b.files), &b.url))
+        });
+    }
+
+    /// This set updated by a new learning: entries learned again take the
+    /// new counts and keep a person's `keep`; entries only here (added by
+    /// hand, or not seen this time) stay as they are; new entries are added.
+    pub fn updated_by(self, new: Learned) -> Learned {
+        let mut out = new;
+        let learned_text: HashSet<String> = out.text.iter().map(|e| normalise(&e.text)).collect();
+        let learned_image: HashSet<String> = out.image.iter().map(|e| e.url.clone()).collect();
+        for old in self.text {
+            let key = normalise(&old.text);
+            if learned_text.contains(&key) {
+                if old.keep
+                    && let Some(e) = out.text.iter_mut().find(|e| normalise(&e.text) == key)
+                {
+                    e.keep = true;
+                }
+            } else {
+                out.text.push(old);
+            }
+        }
+        for old in self.image {
+            if learned_image.contains(&old.url) {
+                if old.keep
+                    && let Some(e) = out.image.iter_mut().find(|e| e.url == old.url)
+                {
+                    e.keep = true;
+                }
+            } else {
+                out.image.push(old);
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// The keys of the lines to remove (entries not kept).
+    pub fn text_keys(&self) -> HashSet<u64> {
+        self.text
+            .iter()
+            .filter(|e| !e.keep)
+            .map(|e| text_key(&normalise(&e.text)))
+            .collect()
+    }
+
+    /// The keys of the images to remove (entries not kept).
+    pub fn image_keys(&self) -> HashSet<u64> {
+        self.image
+            .iter()
+            .filter(|e| !e.keep)
+            .map(|e| prints::image_key(&e.url))
+            .collect()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty() && self.image.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests;

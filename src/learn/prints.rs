@@ -1,0 +1,337 @@
+//! Fingerprints of one document: each line of its paragraphs by normalised
+//! visible text, each image by its URL without query, and where each sits
+//! (head, body or tail). What learning counts across an archive, and what
+//! the learned rules look up when they clean.
+
+use std::ops::Range;
+
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::content::lines;
+use crate::document::{Document, Kind, NodeId};
+
+/// Where a line sits in its document. Junk gathers before the first line of
+/// real prose (the head) and after the last one (the tail).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Zone {
+    Head,
+    Body,
+    Tail,
+}
+
+impl Zone {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Zone::Head => "head",
+            Zone::Body => "body",
+            Zone::Tail => "tail",
+        }
+    }
+}
+
+/// Shortest normalised text, in characters, of a line of real prose: a line
+/// this long ends the head and starts the tail.
+pub const PROSE_CHARS: usize = 40;
+
+/// Shortest normalised text, in characters, a learned line may have: shorter
+/// lines (`END`, `1`, `}`, a label such as 漏洞详情) are left to the phrase
+/// rules.
+pub const MIN_TEXT_CHARS: usize = 6;
+
+/// Longest normalised text, in characters, of a line wholly in bold or
+/// italics that is taken for a heading written as a paragraph, never learned.
+const PSEUDO_HEADING_CHARS: usize = 12;
+
+/// Longest normalised text, in characters, a learned line may have.
+pub const MAX_TEXT_CHARS: usize = 300;
+
+/// One fingerprinted line of a paragraph.
+#[derive(Debug, Clone)]
+pub struct LinePrint {
+    /// Hash of the normalised text ([`text_key`]); `None` when the line has
+    /// too little text (or too much) to be learned.
+    pub key: Option<u64>,
+    pub zone: Zone,
+    /// 1-based line number in the source.
+    pub line: usize,
+    /// The paragraph, and the line's inline nodes.
+    pub para: NodeId,
+    pub nodes: Vec<NodeId>,
+    /// Normalised characters of the line.
+    pub chars: usize,
+    /// The line shows an image.
+    pub images: bool,
+}
+
+/// One fingerprinted image.
+#[derive(Debug, Clone)]
+pub struct ImagePrint {
+    pub key: u64,
+    pub zone: Zone,
+    pub line: usize,
+    /// The image node.
+    pub node: NodeId,
+}
+
+/// The fingerprints of a document.
+#[derive(Debug, Default)]
+pub struct Prints {
+    pub lines: Vec<LinePrint>,
+    pub images: Vec<ImagePrint>,
+    /// Hash of the first line of real prose: tells a second copy of the same
+    /// article apart from boilerplate shared by different articles.
+    pub article: u64,
+    /// First lines of the code blocks and tables, in order: content that no
+    /// run of boilerplate crosses.
+    pub barriers: Vec<usize>,
+}
+
+/// The normalised form of a line's visible text: letters and digits only
+/// (any script), ASCII lower case. Markup, spacing, punctuation and emoji
+/// differ between copies of the same boilerplate; the words do not.
+pub fn normalise(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// The key of a normalised text.
+pub fn text_key(normalised: &str) -> u64 {
+    xxh3_64(normalised.as_bytes())
+}
+
+/// The key of an image URL: host and path, without scheme, query or
+/// fragment (the same image under other tracking parameters); a `data:` URL
+/// by its first 80 bytes.
+pub fn image_key(url: &str) -> u64 {
+    xxh3_64(image_id(url).as_bytes())
+}
+
+/// What [`image_key`] hashes, readable: `mmbiz.qpic.cn/sz_mmbiz_png/…/640`.
+pub fn image_id(url: &str) -> String {
+    let url = url.trim().replace("&amp;", "&");
+    if url.starts_with("data:") {
+        return url.chars().take(80).collect();
+    }
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .or_else(|| url.strip_prefix("//"))
+        .unwrap_or(&url);
+    let end = rest.find(['?', '#']).unwrap_or(rest.len());
+    rest[..end].to_string()
+}
+
+impl Prints {
+    /// Fingerprints `doc`.
+    pub fn of(doc: &Document) -> Prints {
+        let mut p = Prints::default();
+        for n in &doc.nodes {
+            if matches!(n.kind, Kind::CodeBlock | Kind::Table) && n.trusted {
+                p.barriers.push(doc.line_of(n.range.start));
+            }
+        }
+        for &id in doc.text_blocks() {
+            let node = doc.node(id);
+            if node.kind != Kind::Paragraph || !node.trusted || in_table(doc, id) {
+                continue;
+            }
+            for line in lines(doc, id) {
+                let text: String = line.iter().map(|&n| doc.visible_text(n)).collect();
+                let norm = normalise(&text);
+                let chars = norm.chars().count();
+                let learnable = (MIN_TEXT_CHARS..=MAX_TEXT_CHARS).contains(&chars)
+                    && !line.iter().any(|&n| {
+                        doc.contains(n, |k| *k == Kind::Code) || doc.node(n).kind == Kind::Code
+                    })
+                    && !is_structure(doc, &line, &text, chars);
+                let start = doc.node(line[0]).range.start;
+                let images = line.iter().any(|&n| {
+                    matches!(doc.node(n).kind, Kind::Image(_))
+                        || doc.contains(n, |k| matches!(k, Kind::Image(_)))
+                });
+                p.lines.push(LinePrint {
+                    key: learnable.then(|| text_key(&norm)),
+                    zone: Zone::Body,
+                    line: doc.line_of(start),
+                    para: id,
+                    nodes: line.clone(),
+                    chars,
+                    images,
+                });
+                if p.article == 0 && chars >= PROSE_CHARS {
+                    p.article = text_key(&norm);
+                }
+                for &n in &line {
+                    for (i, m) in doc.nodes[n..doc.node(n).end].iter().enumerate() {
+                        if let Kind::Image(link) = &m.kind
+                            && m.trusted
+                            && !link.url.trim().is_empty()
+                        {
+                            p.images.push(ImagePrint {
+                                key: image_key(&link.url),
+                                zone: Zone::Body,
+                                line: doc.line_of(m.range.start),
+                                node: n + i,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        p.zone();
+        p
+    }
+
+    /// Sets each line's and image's zone from where the prose starts and ends.
+    fn zone(&mut self) {
+        let first = self.lines.iter().position(|l| l.chars >= PROSE_CHARS);
+        let last = self.lines.iter().rposition(|l| l.chars >= PROSE_CHARS);
+        let (Some(first), Some(last)) = (first, last) else {
+            // No prose at all: every line is head (a post that is all images
+            // and chrome).
+            self.lines.iter_mut().for_each(|l| l.zone = Zone::Head);
+            self.images.iter_mut().for_each(|i| i.zone = Zone::Head);
+            return;
+        };
+        let (head_end, tail_start) = (self.lines[first].line, self.lines[last].line);
+        let zone = |line: usize| {
+            if line < head_end {
+                Zone::Head
+            } else if line > tail_start {
+                Zone::Tail
+            } else {
+                Zone::Body
+            }
+        };
+        for (i, l) in self.lines.iter_mut().enumerate() {
+            l.zone = if i < first {
+                Zone::Head
+            } else if i > last {
+                Zone::Tail
+            } else {
+                Zone::Body
+            };
+        }
+        for im in &mut self.images {
+            im.zone = zone(im.line);
+        }
+    }
+
+    /// True when line `i` sits next to boilerplate: the nearest line before
+    /// it that shows something, and the nearest after it, are boilerplate by
+    /// `junk` (or images, or the document's edge), on at least one side,
+    /// with no code block or table between. A learned line alone between
+    /// lines of the article (a template's `Sample Input`, a timeline's last
+    /// event) is the article's.
+    pub fn next_to_junk(&self, i: usize, junk: impl Fn(&LinePrint) -> bool) -> bool {
+        let shows = |l: &LinePrint| l.chars > 0 || l.images;
+        let side = |j: Option<&LinePrint>, lo: usize, hi: usize| -> bool {
+            let crossed = self.barriers.iter().any(|&b| lo < b && b < hi);
+            match j {
+                _ if crossed => false,
+                None => true,
+                Some(l) => junk(l) || (l.images && l.chars == 0),
+            }
+        };
+        let me = &self.lines[i];
+        let prev = self.lines[..i].iter().rev().find(|l| shows(l));
+        let next = self.lines[i + 1..].iter().find(|l| shows(l));
+        side(prev, prev.map_or(0, |l| l.line), me.line)
+            || side(next, me.line, next.map_or(usize::MAX, |l| l.line))
+    }
+
+    /// The byte range of a line's inline nodes.
+    pub fn line_range(doc: &Document, line: &LinePrint) -> Range<usize> {
+        doc.node(line.nodes[0]).range.start..doc.node(line.nodes[line.nodes.len() - 1]).range.end
+    }
+}
+
+/// True when a line is the article's structure rather than a sentence: a
+/// label that ends with a colon (`漏洞名称：`), an item of a numbered list
+/// (`2、前置条件：未知`), or a short line wholly in bold or italics (a heading
+/// written as a paragraph). Such lines recur across an account's articles as
+/// a template does, and are never learned.
+fn is_structure(doc: &Document, line: &[NodeId], text: &str, chars: usize) -> bool {
+    let t = text.trim();
+    if t.ends_with([':', '：']) || crate::content::is_numbered(t) {
+        return true;
+    }
+    let solid: Vec<NodeId> = line
+        .iter()
+        .copied()
+        .filter(|&n| !doc.is_blank_inline(n))
+        .collect();
+    chars <= PSEUDO_HEADING_CHARS
+        && !solid.is_empty()
+        && solid
+            .iter()
+            .all(|&n| matches!(doc.node(n).kind, Kind::Strong | Kind::Emph))
+}
+
+/// True when `id` sits in a table.
+fn in_table(doc: &Document, id: NodeId) -> bool {
+    let mut p = doc.node(id).parent;
+    while let Some(n) = p {
+        if matches!(
+            doc.node(n).kind,
+            Kind::Table | Kind::TableCell | Kind::TableRow
+        ) {
+            return true;
+        }
+        p = doc.node(n).parent;
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalised_text_keeps_words_only() {
+        assert_eq!(
+            normalise("**本文章由谙忆编写，所有权利保留。**"),
+            "本文章由谙忆编写所有权利保留"
+        );
+        assert_eq!(normalise("Hello, World! 👇"), "helloworld");
+    }
+
+    #[test]
+    fn image_ids_drop_scheme_query_and_fragment() {
+        assert_eq!(
+            image_id("https://mmbiz.qpic.cn/a/640?wx_fmt=gif&from=appmsg#imgIndex=1"),
+            "mmbiz.qpic.cn/a/640"
+        );
+        assert_eq!(
+            image_id("http://mmbiz.qpic.cn/a/640"),
+            "mmbiz.qpic.cn/a/640"
+        );
+    }
+
+    #[test]
+    fn zones_are_before_and_after_the_prose() {
+        let long = "这是一段很长的正文，说明了很多事情，和别的文章都不一样，这里还要再多写一些字才够长，再长一点。";
+        let text = format!(
+            "点击上方蓝字关注我们\n\n{long}\n\n中间的短句\n\n{long}\n\n本文为原创内容\n\n![](https://e.com/a.png?x=1)\n"
+        );
+        let doc = Document::parse(&text);
+        let p = Prints::of(&doc);
+        let zones: Vec<Zone> = p.lines.iter().map(|l| l.zone).collect();
+        assert_eq!(
+            zones,
+            [
+                Zone::Head,
+                Zone::Body,
+                Zone::Body,
+                Zone::Body,
+                Zone::Tail,
+                Zone::Tail
+            ]
+        );
+        assert_eq!(p.images.len(), 1);
+        assert_eq!(p.images[0].zone, Zone::Tail);
+        assert_ne!(p.article, 0);
+    }
+}

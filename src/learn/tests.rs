@@ -1,0 +1,101 @@
+use super::*;
+
+/// An archive of `n` articles of one account: each its own prose, the
+/// account's footer line and banner, and one line shared by two copies of
+/// the same article only.
+fn archive(n: usize) -> Vec<(PathBuf, String)> {
+    (0..n)
+        .map(|i| {
+            let prose = format!(
+                "第{i}篇文章的正文，讲的是第{i}件事情，和其他文章都不一样，所以每一篇的这一段都不同，足够长。"
+            );
+            let text = format!(
+                "# 标题{i}\n\n{prose}\n\n第二段正文也只属于第{i}篇文章，它同样足够长，长到算作正文，不会被当成页脚或者页头。\n\n本文章由谙忆编写，所有权利保留。\n\n![](https://mmbiz.qpic.cn/banner/640?wx_fmt=png&from=appmsg&n={i})\n"
+            );
+            (PathBuf::from(format!("acct/{i}.md")), text)
+        })
+        .collect()
+}
+
+fn learn_from(files: &[(PathBuf, String)], opts: LearnOptions) -> Learned {
+    let paths: Vec<PathBuf> = files.iter().map(|(p, _)| p.clone()).collect();
+    let read = |p: &Path| files.iter().find(|(q, _)| q == p).map(|(_, t)| t.clone());
+    learn(&sources(&paths), read, |p| p.display().to_string(), opts)
+}
+
+#[test]
+fn recurring_tail_lines_and_images_are_learned_and_prose_is_not() {
+    let learned = learn_from(&archive(4), LearnOptions::default());
+    assert_eq!(learned.text.len(), 1, "{learned:#?}");
+    assert_eq!(learned.text[0].text, "本文章由谙忆编写，所有权利保留。");
+    assert_eq!(learned.text[0].files, 4);
+    assert_eq!(learned.text[0].zone, "tail");
+    assert_eq!(learned.image.len(), 1);
+    assert_eq!(learned.image[0].url, "mmbiz.qpic.cn/banner/640");
+}
+
+#[test]
+fn too_little_evidence_learns_nothing() {
+    assert!(learn_from(&archive(2), LearnOptions::default()).is_empty());
+    // Copies of one article are one article, however many there are.
+    let one = archive(1).remove(0).1;
+    let copies: Vec<(PathBuf, String)> = (0..5)
+        .map(|i| (PathBuf::from(format!("c/{i}.md")), one.clone()))
+        .collect();
+    assert!(learn_from(&copies, LearnOptions::default()).is_empty());
+}
+
+#[test]
+fn lines_that_recur_in_the_body_are_not_learned() {
+    let files: Vec<(PathBuf, String)> = (0..5)
+        .map(|i| {
+            let a =
+                format!("第{i}篇的第一段正文，讲的是第{i}件事情，和其他文章都不一样，每篇不同。");
+            let b =
+                format!("第{i}篇的最后一段正文，总结第{i}件事情，也和其他文章都不一样，每篇不同。");
+            (
+                PathBuf::from(format!("{i}.md")),
+                format!("{a}\n\nSample Input\n\n{b}\n"),
+            )
+        })
+        .collect();
+    assert!(learn_from(&files, LearnOptions::default()).is_empty());
+}
+
+#[test]
+fn the_file_round_trips_and_an_update_keeps_a_persons_edits() {
+    let learned = learn_from(&archive(4), LearnOptions::default());
+    let text = learned.to_toml();
+    assert_eq!(Learned::parse(&text).unwrap(), learned);
+    let mut edited = learned.clone();
+    edited.text[0].keep = true;
+    edited.text.push(TextEntry {
+        text: "手工加的一行".into(),
+        files: 0,
+        folders: 0,
+        zone: "tail".into(),
+        example: String::new(),
+        keep: false,
+    });
+    let updated = edited.updated_by(learn_from(&archive(6), LearnOptions::default()));
+    assert_eq!(updated.text.len(), 2);
+    let footer = updated
+        .text
+        .iter()
+        .find(|e| e.text.starts_with("本文章"))
+        .unwrap();
+    assert!(footer.keep);
+    assert_eq!(footer.files, 6);
+    assert!(updated.text.iter().any(|e| e.text == "手工加的一行"));
+    assert!(
+        !updated
+            .text_keys()
+            .contains(&text_key(&normalise(&footer.text)))
+    );
+}
+
+#[test]
+fn a_bad_learned_file_names_the_line() {
+    let e = Learned::parse("[[text]]\ntext = \"a\"\nfiels = 3\n").unwrap_err();
+    assert!(e.starts_with("line 3"), "{e}");
+}

@@ -1,0 +1,115 @@
+//! `cut-text`: remove the part of a paragraph's line that a regex matches in
+//! its source, keeping the rest of the line: an exporter's banner glued in
+//! front of the article's attribution (`本文由 [简悦 SimpRead](…) 转码， 原文地址
+//! [mp.weixin.qq.com](…)` keeps `原文地址 [mp.weixin.qq.com](…)`).
+//!
+//! The pattern is matched against the line's source (markup included, the
+//! container's `> ` prefix left out). A line holding code is never cut.
+
+use serde::Deserialize;
+
+use super::{Context, Rule, regex, settings};
+use crate::document::{Document, Kind};
+use crate::edit::{EditSink, Reach};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Settings {
+    /// Regex over the source of a line of a paragraph.
+    pattern: String,
+    /// Longest line, in characters, the rule looks at.
+    #[serde(default = "default_max_line")]
+    max_chars: usize,
+    /// May cut lines that the rules file's `protect` patterns keep: for a
+    /// banner glued to the attribution it precedes.
+    #[serde(default)]
+    protected: bool,
+}
+
+fn default_max_line() -> usize {
+    200
+}
+
+#[derive(Debug)]
+struct CutText {
+    pattern: regex::Regex,
+    max_chars: usize,
+    protected: bool,
+}
+
+pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
+    let s: Settings = settings(table)?;
+    Ok(Box::new(CutText {
+        pattern: regex("pattern", &s.pattern)?,
+        max_chars: s.max_chars,
+        protected: s.protected,
+    }))
+}
+
+impl Rule for CutText {
+    fn reach(&self) -> Reach {
+        Reach::Blocks {
+            headings: false,
+            protected: self.protected,
+            glued_images: false,
+        }
+    }
+
+    fn needles(&self) -> Option<Vec<String>> {
+        super::regex_needles(&self.pattern)
+    }
+
+    fn check(&self, doc: &Document, _ctx: &Context, out: &mut EditSink) {
+        for &id in doc.text_blocks() {
+            let node = doc.node(id);
+            if node.kind != Kind::Paragraph || !node.trusted {
+                continue;
+            }
+            for line in super::drop_line::lines(doc, id) {
+                let (Some(&first), Some(&last)) = (line.first(), line.last()) else {
+                    continue;
+                };
+                let span = doc.node(first).range.start..doc.node(last).range.end;
+                let src = &doc.text[span.clone()];
+                if src.len() > self.max_chars.saturating_mul(4)
+                    || src.chars().count() > self.max_chars
+                    || doc.touches_code(&span)
+                {
+                    continue;
+                }
+                if let Some(m) = self.pattern.find(src)
+                    && !m.range().is_empty()
+                    && m.end() < src.len()
+                {
+                    out.delete(span.start + m.start()..span.start + m.end());
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::RuleSet;
+
+    #[test]
+    fn the_banner_goes_and_the_attribution_stays() {
+        let rules = RuleSet::parse(
+            "[[rule]]\nid = \"c\"\nkind = \"cut-text\"\ndescription = \"d\"\npattern = '^本文由\\s*\\[简悦\\s*SimpRead\\]\\([^)]*\\)\\s*转码[，,]\\s*'\n",
+            "t.toml",
+        )
+        .unwrap();
+        let text = "> 本文由 [简悦 SimpRead](http://ksria.com/simpread/) 转码， 原文地址 [mp.weixin.qq.com](https://mp.weixin.qq.com/s/x)\n\n正文。\n";
+        let out = crate::clean_text(text, &rules, true).unwrap().output;
+        assert_eq!(
+            out,
+            "> 原文地址 [mp.weixin.qq.com](https://mp.weixin.qq.com/s/x)\n\n正文。\n"
+        );
+        // A match that would leave nothing of the line is not a cut.
+        let alone = "本文由 [简悦 SimpRead](http://ksria.com/simpread/) 转码，\n";
+        assert_eq!(
+            crate::clean_text(alone, &rules, true).unwrap().output,
+            alone
+        );
+    }
+}

@@ -1,0 +1,133 @@
+//! The learned rules: remove the lines and images an archive's learned set
+//! ([`crate::learn::Learned`]) names. Built from a learned file rather than
+//! from a `[[rule]]` table; they show in reports as `learned-lines` and
+//! `learned-images`.
+//!
+//! A learned line goes only where it sits in the head or the tail of the
+//! document being cleaned (before the first line of real prose or after the
+//! last), as it did where it was learned, and next to other boilerplate (a
+//! learned line, an image, the document's edge); a line of a multi-line paragraph
+//! goes alone, as `drop-line` removes it. A learned image goes wherever it
+//! is, with a link that holds only it.
+
+use std::collections::{HashMap, HashSet};
+
+use super::drop_image::image_removal;
+use super::drop_line::{delete_lines, lines};
+use super::{Context, Rule};
+use crate::document::{Document, Kind};
+use crate::edit::{EditSink, Reach};
+use crate::learn::prints::{LinePrint, Prints, Zone, image_key};
+
+/// Removes learned lines of boilerplate.
+pub struct LearnedLines {
+    keys: HashSet<u64>,
+}
+
+/// Removes learned images.
+pub struct LearnedImages {
+    keys: HashSet<u64>,
+}
+
+/// A stable digest of a key set: the cache's fingerprint prints rules with
+/// `Debug`, and a set's own order changes from run to run.
+fn digest(keys: &HashSet<u64>) -> (usize, u64) {
+    let mut sorted: Vec<u64> = keys.iter().copied().collect();
+    sorted.sort_unstable();
+    let bytes: Vec<u8> = sorted.iter().flat_map(|k| k.to_le_bytes()).collect();
+    (sorted.len(), xxhash_rust::xxh3::xxh3_64(&bytes))
+}
+
+impl std::fmt::Debug for LearnedLines {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (n, h) = digest(&self.keys);
+        write!(f, "LearnedLines({n} keys, {h:016x})")
+    }
+}
+
+impl std::fmt::Debug for LearnedImages {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (n, h) = digest(&self.keys);
+        write!(f, "LearnedImages({n} keys, {h:016x})")
+    }
+}
+
+impl LearnedLines {
+    pub fn new(keys: HashSet<u64>) -> Self {
+        LearnedLines { keys }
+    }
+}
+
+impl LearnedImages {
+    pub fn new(keys: HashSet<u64>) -> Self {
+        LearnedImages { keys }
+    }
+}
+
+impl Rule for LearnedLines {
+    fn reach(&self) -> Reach {
+        Reach::Blocks {
+            headings: false,
+            protected: false,
+            glued_images: false,
+        }
+    }
+
+    fn check(&self, doc: &Document, _ctx: &Context, out: &mut EditSink) {
+        if self.keys.is_empty() {
+            return;
+        }
+        let prints = Prints::of(doc);
+        // The learned lines outside the body, by their first node.
+        let learned = |l: &LinePrint| l.key.is_some_and(|k| self.keys.contains(&k));
+        let hits: HashMap<usize, ()> = prints
+            .lines
+            .iter()
+            .enumerate()
+            .filter(|(i, l)| l.zone != Zone::Body && learned(l) && prints.next_to_junk(*i, learned))
+            .map(|(_, l)| (l.nodes[0], ()))
+            .collect();
+        if hits.is_empty() {
+            return;
+        }
+        let mut paras: Vec<usize> = prints
+            .lines
+            .iter()
+            .filter(|l| hits.contains_key(&l.nodes[0]))
+            .map(|l| l.para)
+            .collect();
+        paras.dedup();
+        for para in paras {
+            let lines = lines(doc, para);
+            if lines.iter().any(|l| l.is_empty()) {
+                continue;
+            }
+            let drop: Vec<bool> = lines.iter().map(|l| hits.contains_key(&l[0])).collect();
+            delete_lines(doc, para, &lines, &drop, out);
+        }
+    }
+}
+
+impl Rule for LearnedImages {
+    fn reach(&self) -> Reach {
+        Reach::Images
+    }
+
+    fn check(&self, doc: &Document, _ctx: &Context, out: &mut EditSink) {
+        if self.keys.is_empty() {
+            return;
+        }
+        for (id, node) in doc.nodes.iter().enumerate() {
+            if let Kind::Image(link) = &node.kind
+                && node.trusted
+                && self.keys.contains(&image_key(&link.url))
+            {
+                out.delete(image_removal(doc, id));
+            }
+        }
+    }
+
+    fn needles(&self) -> Option<Vec<String>> {
+        Some(vec!["![".into()])
+    }
+}
