@@ -193,7 +193,14 @@ fn select(
                 let Some(line) = prints.lines.iter().find(|l| l.key == Some(key)) else {
                     continue;
                 };
-                let shown: String = line.nodes.iter().map(|&n| doc.visible_text(n)).collect();
+                let shown: String = if line.html {
+                    crate::rules::html_text(doc.src(line.para))
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                } else {
+                    line.nodes.iter().map(|&n| doc.visible_text(n)).collect()
+                };
                 learned.text.push(TextEntry {
                     text: shown.trim().to_string(),
                     files: s.files,

@@ -61,6 +61,8 @@ pub struct LinePrint {
     pub chars: usize,
     /// The line shows an image.
     pub images: bool,
+    /// The line is an HTML block (never taken for prose).
+    pub html: bool,
 }
 
 /// One fingerprinted image.
@@ -134,7 +136,14 @@ impl Prints {
         }
         for &id in doc.text_blocks() {
             let node = doc.node(id);
-            if node.kind != Kind::Paragraph || !node.trusted || in_table(doc, id) {
+            if !node.trusted || in_table(doc, id) {
+                continue;
+            }
+            if node.kind == Kind::HtmlBlock {
+                p.html_block(doc, id);
+                continue;
+            }
+            if node.kind != Kind::Paragraph {
                 continue;
             }
             for line in lines(doc, id) {
@@ -159,6 +168,7 @@ impl Prints {
                     nodes: line.clone(),
                     chars,
                     images,
+                    html: false,
                 });
                 if p.article == 0 && chars >= PROSE_CHARS {
                     p.article = text_key(&norm);
@@ -180,14 +190,38 @@ impl Prints {
                 }
             }
         }
+        if p.article == 0 {
+            // No line of prose: the whole text stands for the article.
+            p.article = xxh3_64(doc.text.as_bytes());
+        }
         p.zone();
         p
     }
 
+    /// An HTML block is one line: its text without tags. Exporters keep an
+    /// account's footer as the same HTML in every article.
+    fn html_block(&mut self, doc: &Document, id: NodeId) {
+        let text = crate::rules::html_text(doc.src(id));
+        let norm = normalise(&text);
+        let chars = norm.chars().count();
+        let learnable = (MIN_TEXT_CHARS..=MAX_TEXT_CHARS).contains(&chars);
+        self.lines.push(LinePrint {
+            key: learnable.then(|| text_key(&norm)),
+            zone: Zone::Body,
+            line: doc.line_of(doc.node(id).range.start),
+            para: id,
+            nodes: vec![id],
+            chars,
+            images: false,
+            html: true,
+        });
+    }
+
     /// Sets each line's and image's zone from where the prose starts and ends.
     fn zone(&mut self) {
-        let first = self.lines.iter().position(|l| l.chars >= PROSE_CHARS);
-        let last = self.lines.iter().rposition(|l| l.chars >= PROSE_CHARS);
+        let prose = |l: &LinePrint| l.chars >= PROSE_CHARS && !l.html;
+        let first = self.lines.iter().position(prose);
+        let last = self.lines.iter().rposition(prose);
         let (Some(first), Some(last)) = (first, last) else {
             // No prose at all: every line is head (a post that is all images
             // and chrome).

@@ -162,7 +162,7 @@ impl DropBlock {
 }
 
 /// The text of an HTML block with its tags removed.
-fn html_text(html: &str) -> String {
+pub(crate) fn html_text(html: &str) -> String {
     let mut out = String::new();
     let mut in_tag = false;
     for c in html.chars() {

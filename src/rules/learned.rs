@@ -98,6 +98,12 @@ impl Rule for LearnedLines {
             .collect();
         paras.dedup();
         for para in paras {
+            if doc.node(para).kind == Kind::HtmlBlock {
+                if let Some(range) = doc.removal_range(para) {
+                    out.delete(range);
+                }
+                continue;
+            }
             let lines = lines(doc, para);
             if lines.iter().any(|l| l.is_empty()) {
                 continue;

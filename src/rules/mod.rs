@@ -15,9 +15,11 @@ mod cut_text;
 mod decode_url_amp;
 mod delete_chars;
 mod drop_block;
+pub(crate) use drop_block::html_text;
 mod drop_empty_text_link;
 mod drop_image;
 mod drop_line;
+mod drop_repeated_image;
 mod drop_tail;
 mod join_broken_url;
 pub mod learned;
@@ -157,6 +159,11 @@ pub const KINDS: &[RuleKind] = &[
         name: "drop-image",
         summary: "remove images (and links wrapping only them) whose URL or alt text matches",
         build: drop_image::build,
+    },
+    RuleKind {
+        name: "drop-repeated-image",
+        summary: "remove images a document shows `min-count` times or more (dividers, section icons)",
+        build: drop_repeated_image::build,
     },
     RuleKind {
         name: "split-glued-images",

@@ -1,0 +1,73 @@
+//! `drop-repeated-image`: remove an image that a document shows again and
+//! again (`min-count` times or more, by URL without query): dividers and
+//! section icons. An article shows a photo or a screenshot once.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+
+use super::drop_image::image_removal;
+use super::{Context, Rule, settings};
+use crate::document::{Document, Kind};
+use crate::edit::{EditSink, Reach};
+use crate::learn::prints::image_key;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Settings {
+    /// Fewest times an image must appear in one document to go.
+    #[serde(default = "default_min_count")]
+    min_count: usize,
+}
+
+fn default_min_count() -> usize {
+    3
+}
+
+#[derive(Debug)]
+struct DropRepeatedImage {
+    min_count: usize,
+}
+
+pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
+    let s: Settings = settings(table)?;
+    if s.min_count < 2 {
+        return Err("`min-count` must be at least 2".into());
+    }
+    Ok(Box::new(DropRepeatedImage {
+        min_count: s.min_count,
+    }))
+}
+
+impl Rule for DropRepeatedImage {
+    fn reach(&self) -> Reach {
+        Reach::Images
+    }
+
+    fn needles(&self) -> Option<Vec<String>> {
+        Some(vec!["![".into()])
+    }
+
+    fn check(&self, doc: &Document, _ctx: &Context, out: &mut EditSink) {
+        let mut count: HashMap<u64, usize> = HashMap::new();
+        let images: Vec<(usize, u64)> = doc
+            .nodes
+            .iter()
+            .enumerate()
+            .filter_map(|(id, n)| match &n.kind {
+                Kind::Image(link) if n.trusted && !link.url.trim().is_empty() => {
+                    Some((id, image_key(&link.url)))
+                }
+                _ => None,
+            })
+            .collect();
+        for (_, k) in &images {
+            *count.entry(*k).or_default() += 1;
+        }
+        for (id, k) in images {
+            if count[&k] >= self.min_count {
+                out.delete(image_removal(doc, id));
+            }
+        }
+    }
+}
