@@ -2,8 +2,10 @@
 //! beside the crate, or the folder named by `MDSCRUB_CORPUS`), with the
 //! embedded default rules: no tracking parameter of PATTERNS §1 left, at
 //! least 95% of listed boilerplate lines removed, every prose line kept, every
-//! file idempotent. Skips, with a note on stderr, when the corpus is absent.
+//! file idempotent. When the corpus is absent the test fails under CI (the
+//! `CI` variable set) and skips with a note on stderr otherwise.
 
+mod common;
 #[path = "../examples/eval/mod.rs"]
 mod eval;
 
@@ -11,12 +13,18 @@ use std::path::PathBuf;
 
 use mdscrub::RuleSet;
 
+/// `MDSCRUB_CORPUS`, else `corpus/` in the shared folder; `None` (after the
+/// note, or a panic under CI) when it is not a folder.
 fn corpus_dir() -> Option<PathBuf> {
     let dir = match std::env::var_os("MDSCRUB_CORPUS") {
         Some(d) => PathBuf::from(d),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"),
+        None => common::shared_dir().join("corpus"),
     };
-    dir.is_dir().then_some(dir)
+    let what = format!(
+        "the reference corpus {} (MDSCRUB_CORPUS or MDSCRUB_SHARED_DIR names another)",
+        dir.display()
+    );
+    common::require_or_skip(&what, dir.is_dir()).then_some(dir)
 }
 
 #[test]
@@ -36,7 +44,6 @@ fn corpus_accuracy_meets_targets_with_the_opt_in_presets() {
 
 fn meets_targets(rules: &RuleSet) {
     let Some(dir) = corpus_dir() else {
-        eprintln!("note: reference corpus not found; accuracy test skipped");
         return;
     };
     let files = eval::corpus_files(&dir).expect("corpus is readable");

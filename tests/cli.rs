@@ -8,6 +8,8 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 
+mod common;
+
 /// Enough ordinary text that a clean removes a small share of it.
 const BODY: &str =
     "这是一段足够长的正文，用来保证清理只去掉很少的一部分可见文字，所以文件不会被拒绝。";
@@ -319,8 +321,7 @@ fn copy_tree(from: &Path) -> tempfile::TempDir {
 
 #[test]
 fn diff_applied_with_git_apply_gives_what_clean_writes() {
-    if !git(Path::new("."), &["--version"]) {
-        eprintln!("note: git not found; diff/apply test skipped");
+    if !common::require_or_skip("git", git(Path::new("."), &["--version"])) {
         return;
     }
     let dir = fixture();

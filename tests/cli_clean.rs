@@ -10,6 +10,8 @@ use assert_cmd::cargo::cargo_bin_cmd;
 use predicates::prelude::*;
 use regex::Regex;
 
+mod common;
+
 fn fixture(case: &str, file: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures")
@@ -292,14 +294,14 @@ fn out_mirrors_the_tree_and_leaves_the_inputs_alone() {
 /// sample export is cleaned, and a second run reports 0 files changed.
 #[test]
 fn the_sample_export_cleans_and_a_second_run_reports_zero_changed() {
-    let shared = match std::env::var_os("MDSCRUB_SHARED_DIR") {
-        Some(d) => PathBuf::from(d),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"),
-    };
-    let sample = shared.join("samples/wechat-export.md");
-    let Ok(text) = fs::read(&sample) else {
-        eprintln!("note: {} is absent; test skipped", sample.display());
-        return;
+    let sample = common::shared_dir().join("samples/wechat-export.md");
+    let text = match fs::read(&sample) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            let what = format!("the sample {} ({e})", sample.display());
+            common::require_or_skip(&what, false);
+            return;
+        }
     };
     let dir = tempfile::tempdir().unwrap();
     let copy = dir.path().join("wechat-export.md");

@@ -1,7 +1,8 @@
 //! Properties over real exported articles, when they are present beside the
 //! crate: `../shared/corpus/` and `../shared/samples/` (another folder can be
 //! named with the `MDSCRUB_SHARED_DIR` environment variable). When the folder
-//! is absent every test here passes with a note on stderr.
+//! is absent every test here fails under CI (the `CI` variable set) and
+//! skips with a note on stderr otherwise.
 //!
 //! - no rules: every file comes back byte for byte;
 //! - default rules: no file panics or fails (a refusal to remove too much is
@@ -17,17 +18,11 @@ use mdscrub::{CleanError, RuleSet, clean_text};
 use regex::Regex;
 
 mod common;
-use common::RULES_THAT_MATCH_NOTHING;
-
-fn shared_dir() -> PathBuf {
-    match std::env::var_os("MDSCRUB_SHARED_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"),
-    }
-}
+use common::{RULES_THAT_MATCH_NOTHING, require_or_skip, shared_dir};
 
 /// Every file (sorted) in the shared corpus and samples folders, with its
-/// bytes; `None` when neither folder exists.
+/// bytes; `None` (after the note, or a panic under CI) when neither folder
+/// exists.
 fn shared_files() -> Option<Vec<(PathBuf, Vec<u8>)>> {
     let root = shared_dir();
     let mut files = Vec::new();
@@ -47,11 +42,12 @@ fn shared_files() -> Option<Vec<(PathBuf, Vec<u8>)>> {
             }
         }
     }
-    if !found {
-        eprintln!(
-            "note: {} has no corpus/ or samples/ folder; corpus tests skipped",
-            root.display()
-        );
+    let what = format!(
+        "{}/corpus or {}/samples (MDSCRUB_SHARED_DIR names another shared folder)",
+        root.display(),
+        root.display()
+    );
+    if !require_or_skip(&what, found) {
         return None;
     }
     files.sort();
@@ -221,9 +217,12 @@ fn clean_image_url(url: &str) -> String {
 #[test]
 fn the_sample_export_is_cleaned_completely() {
     let path = shared_dir().join("samples/wechat-export.md");
-    let Ok(input) = std::fs::read_to_string(&path) else {
-        eprintln!("note: {} is absent; test skipped", path.display());
-        return;
+    let input = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) => {
+            require_or_skip(&format!("the sample {} ({e})", path.display()), false);
+            return;
+        }
     };
     let rules = RuleSet::default_rules();
     let cleaned = clean_text(&input, &rules, false).expect("the sample cleans");

@@ -5,11 +5,18 @@
 //! `rules.toml`, which then replaces them (per-kind cases use this to test one
 //! rule kind alone). Any folder below `fixtures/` that holds an `input.md` is a
 //! case; its name is its path relative to `fixtures/`.
+//!
+//! Each case also has an insta snapshot in `tests/snapshots/`: every edit
+//! (rule, line, byte range, text removed and put in) and the cleaned output
+//! with hidden characters shown, so that a rule change is reviewed as a
+//! snapshot diff. `INSTA_UPDATE=always cargo test --test fixtures` accepts a
+//! change: it writes the snapshots and every `expected.md` that differs
+//! (never under CI, where a difference fails).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use mdscrub::{RuleSet, clean_text};
+use mdscrub::{Cleaned, RuleSet, clean_text};
 
 mod common;
 use common::RULES_THAT_MATCH_NOTHING;
@@ -41,6 +48,26 @@ fn read(path: &Path) -> String {
     String::from_utf8(bytes).unwrap_or_else(|e| panic!("{}: not UTF-8: {e}", path.display()))
 }
 
+/// The case in folder `dir` (which holds `input.md`) below `root`.
+fn load(dir: &Path, root: &Path) -> Case {
+    let name = dir
+        .strip_prefix(root)
+        .expect("below fixtures/")
+        .to_string_lossy()
+        .replace('\\', "/");
+    let expected = dir.join("expected.md");
+    assert!(
+        expected.exists(),
+        "case `{name}` has input.md but no expected.md"
+    );
+    Case {
+        input: read(&dir.join("input.md")),
+        expected: read(&expected),
+        dir: dir.to_path_buf(),
+        name,
+    }
+}
+
 fn collect(dir: &Path, root: &Path, out: &mut Vec<Case>) {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
@@ -49,24 +76,8 @@ fn collect(dir: &Path, root: &Path, out: &mut Vec<Case>) {
         .collect();
     entries.sort();
     for sub in entries {
-        let input = sub.join("input.md");
-        if input.exists() {
-            let name = sub
-                .strip_prefix(root)
-                .expect("below fixtures/")
-                .to_string_lossy()
-                .replace('\\', "/");
-            let expected = sub.join("expected.md");
-            assert!(
-                expected.exists(),
-                "case `{name}` has input.md but no expected.md"
-            );
-            out.push(Case {
-                name,
-                input: read(&input),
-                expected: read(&expected),
-                dir: sub,
-            });
+        if sub.join("input.md").exists() {
+            out.push(load(&sub, root));
         } else {
             collect(&sub, root, out);
         }
@@ -126,6 +137,64 @@ fn diff(expected: &str, got: &str) -> String {
     out
 }
 
+/// True when this run accepts changes: `INSTA_UPDATE=always` outside CI.
+/// insta then writes the snapshots, and the test below each `expected.md`
+/// that differs from the output.
+fn accepting() -> bool {
+    !common::in_ci() && std::env::var_os("INSTA_UPDATE").is_some_and(|v| v == "always")
+}
+
+/// What a review of a case needs: every edit, located in the input, with
+/// the text it removed (`-`) and put in (`+`), one quoted line each, then
+/// the cleaned output. Output lines are shown with `visible`, so that line
+/// ends, a BOM, tabs and trailing spaces show in a diff.
+fn describe(case: &Case, cleaned: &Cleaned) -> String {
+    let mut out = String::new();
+    let rules = if case.dir.join("rules.toml").exists() {
+        "the case's rules.toml"
+    } else {
+        "the default rules"
+    };
+    let _ = writeln!(out, "rules: {rules}");
+    let _ = writeln!(out, "edits: {}", cleaned.hits.len());
+    for h in &cleaned.hits {
+        let _ = writeln!(
+            out,
+            "{}, line {}, bytes {}..{}, pass {}",
+            h.rule, h.line, h.offset, h.end, h.pass
+        );
+        for line in h.removed.split_inclusive('\n') {
+            let _ = writeln!(out, "  - {line:?}");
+        }
+        for line in h.replacement.split_inclusive('\n') {
+            let _ = writeln!(out, "  + {line:?}");
+        }
+    }
+    out.push_str("output:\n");
+    for (n, line) in cleaned.output.split_inclusive('\n').enumerate() {
+        let _ = writeln!(out, "{:>4} | {}", n + 1, visible(line));
+    }
+    out
+}
+
+/// One snapshot per case (`tests/snapshots/fixtures__case@<case>__input.md.snap`),
+/// so that a rule change shows as a diff in `cargo insta review`. Under CI
+/// a difference fails and nothing is written.
+#[test]
+fn every_fixture_matches_its_snapshot() {
+    let root = fixtures_root();
+    insta::glob!("../fixtures", "**/input.md", |path| {
+        let case = load(path.parent().expect("input.md is in a folder"), &root);
+        let report = match clean_text(&case.input, &case.rules(), false) {
+            Ok(c) => describe(&case, &c),
+            Err(e) => format!("clean failed: {e}\n"),
+        };
+        insta::with_settings!({ omit_expression => true }, {
+            insta::assert_snapshot!("case", report);
+        });
+    });
+}
+
 #[test]
 fn every_fixture_cleans_to_its_expected_output() {
     let mut failures = String::new();
@@ -134,6 +203,12 @@ fn every_fixture_cleans_to_its_expected_output() {
         let rules = case.rules();
         match clean_text(&case.input, &rules, false) {
             Ok(c) if c.output == case.expected => {}
+            Ok(c) if accepting() => {
+                let path = case.dir.join("expected.md");
+                std::fs::write(&path, &c.output)
+                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                eprintln!("note: wrote {}", path.display());
+            }
             Ok(c) => {
                 let _ = write!(
                     failures,
@@ -149,7 +224,9 @@ fn every_fixture_cleans_to_its_expected_output() {
     }
     assert!(
         failures.is_empty(),
-        "{} fixture case(s) failed:{failures}",
+        "{} fixture case(s) failed:{failures}\n\
+         If the change is intended: review it as a snapshot diff (`cargo insta review`), \
+         then `INSTA_UPDATE=always cargo test --test fixtures` writes expected.md.",
         failures.matches("\n=== case").count()
     );
 }

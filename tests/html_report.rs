@@ -1,14 +1,16 @@
 //! End to end: `mdscrub diff --html` on the bundled examples plus a hostile
 //! document, opened in headless Chromium. The page state comes from the URL
 //! fragment (`#file=…&rule=…`), so `--dump-dom` and `--screenshot` show what
-//! the script rendered. Skips (passing, with a note) when Chromium is not
-//! installed.
+//! the script rendered. When Chromium is not installed the test fails under
+//! CI (the `CI` variable set) and skips with a note on stderr otherwise.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use assert_cmd::cargo::CommandCargoExt;
+
+mod common;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const EXAMPLE: &str = "examples/exports/wechat/城市夜跑的十年.md";
@@ -132,9 +134,9 @@ fn listed(dom: &str) -> Vec<String> {
 #[test]
 fn report_opens_in_chromium_with_totals_diffs_filters_and_no_injection() {
     let Some(bin) = find_chromium() else {
-        eprintln!(
-            "skipping the HTML report browser test: Chromium is not installed \
-             (apt-get install chromium, or set MDSCRUB_CHROMIUM)"
+        common::require_or_skip(
+            "Chromium (apt-get install chromium, or set MDSCRUB_CHROMIUM)",
+            false,
         );
         return;
     };

@@ -1,13 +1,16 @@
 //! The literal prefilter changes nothing but speed: cleaning with it gives
 //! the same output and hits as cleaning with it off (every text parsed,
 //! every rule run in every pass), over the fixtures, the bundled exports,
-//! the reference corpus when present, texts built around the traps of the
-//! raw-text tests, and random Markdown-ish texts.
+//! the reference corpus (required under CI, skipped with a note elsewhere
+//! when absent), texts built around the traps of the raw-text tests, and
+//! random Markdown-ish texts.
 
 use std::path::Path;
 
 use mdscrub::{RuleSet, clean_text};
 use proptest::prelude::*;
+
+mod common;
 
 /// The default rules, plus every opt-in preset.
 fn rule_sets() -> Vec<RuleSet> {
@@ -73,11 +76,13 @@ fn fixtures_and_exports_clean_the_same_with_and_without_the_prefilter() {
     let mut files = Vec::new();
     markdown_files(&root.join("fixtures"), &mut files);
     markdown_files(&root.join("examples"), &mut files);
-    let corpus = root.join("../shared/corpus");
-    if corpus.is_dir() {
+    let corpus = common::shared_dir().join("corpus");
+    let what = format!(
+        "the reference corpus {} (the fixtures and examples are still compared)",
+        corpus.display()
+    );
+    if common::require_or_skip(&what, corpus.is_dir()) {
         markdown_files(&corpus, &mut files);
-    } else {
-        eprintln!("note: ../shared/corpus not found; reference corpus not compared");
     }
     assert!(files.len() > 20, "found {} files", files.len());
     for mut set in rule_sets() {

@@ -1,4 +1,49 @@
 //! Helpers shared by the integration tests.
+//!
+//! Each test file includes this module and uses part of it.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+/// True when the tests run under CI: the `CI` variable is set, as CI
+/// services and `.ci/run` set it. `CI=false`, `CI=0` and an empty value
+/// count as unset (the same reading as insta's).
+pub fn in_ci() -> bool {
+    match std::env::var_os("CI") {
+        None => false,
+        Some(v) => !matches!(v.to_str(), Some("" | "0" | "false")),
+    }
+}
+
+/// Whether a test can go on with something it needs from outside the
+/// repository: the shared corpus, a sample, the CommonMark spec text,
+/// Chromium, git. `found` says whether it is there.
+///
+/// When it is missing, under CI this panics, so that a test never passes in
+/// CI without having run; locally it prints a note on stderr and returns
+/// false, and the test returns early. `what` names the missing thing and how
+/// to provide it.
+pub fn require_or_skip(what: &str, found: bool) -> bool {
+    if found {
+        return true;
+    }
+    assert!(
+        !in_ci(),
+        "missing under CI: {what} (a test that needs it must not skip in CI)"
+    );
+    eprintln!("note: test skipped: missing {what}");
+    false
+}
+
+/// The folder of shared data beside the crate: `../shared/` (with
+/// `corpus/`, `samples/` and `eval/`), or the folder `MDSCRUB_SHARED_DIR`
+/// names.
+pub fn shared_dir() -> PathBuf {
+    match std::env::var_os("MDSCRUB_SHARED_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"),
+    }
+}
 
 /// Rules of every kind that can apply to any text but match nothing: the
 /// texts are parsed and every rule looks, yet nothing may change.
