@@ -356,6 +356,7 @@ fn a_rewrite_marks_only_what_it_changed() {
 /// present next to the crate) that the default rules change: the hits replay exactly and
 /// both sides of the body show every line.
 #[test]
+#[allow(clippy::print_stderr)] // a note when the shared data is missing
 fn fixtures_examples_and_corpus_replay_exactly() {
     let rules = crate::config::RulesSource::Default.load().unwrap();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));

@@ -156,7 +156,6 @@ fn sarif_doc(
 mod tests {
     use super::*;
     use crate::output::json::tests::sample_reports;
-    use mdscrub::report::Summary;
 
     #[test]
     fn streamed_sarif_is_the_whole_document_byte_for_byte() {
