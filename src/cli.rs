@@ -1,4 +1,4 @@
-//! Command-line flags (clap derive only). `main.rs` turns them into settings.
+//! Command-line flags (clap derive only). `settings.rs` turns them into settings.
 
 use std::path::PathBuf;
 

@@ -9,6 +9,7 @@
 pub mod cache;
 pub mod config;
 pub mod content;
+pub mod diff;
 pub mod document;
 pub mod edit;
 pub mod engine;

@@ -1,9 +1,38 @@
-//! `mdscrub rules`: the list of rules, one rule explained, and the test run
-//! of every rule example.
+//! `mdscrub rules`: the list of rules, the presets, one rule explained, and
+//! the test run of every rule example.
 
 use std::io::{self, Write};
 
+use anyhow::bail;
+
 use mdscrub::config::{ActiveRule, RuleSet};
+
+use crate::settings::RulesView;
+use crate::verdict::Verdict;
+
+/// Shows what `view` asks for on standard output; a failed example is a
+/// finding.
+pub fn run(set: &RuleSet, view: &RulesView) -> anyhow::Result<Verdict> {
+    let stdout = &mut io::stdout().lock();
+    match view {
+        RulesView::Test => {
+            let failed = test(stdout, set)?;
+            return Ok(Verdict {
+                failed: false,
+                found: failed,
+            });
+        }
+        RulesView::Explain(id) => {
+            let Some((rule, on)) = set.find_rule(id) else {
+                bail!("no rule `{id}` in {}", set.extra.file);
+            };
+            explain(stdout, set, rule, on)?;
+        }
+        RulesView::Presets => presets(stdout, set)?,
+        RulesView::List => list(stdout, set)?,
+    }
+    Ok(Verdict::default())
+}
 
 /// One line per rule: id, kind, on/off, description; active rules first.
 pub fn list(w: &mut impl Write, set: &RuleSet) -> io::Result<()> {
@@ -134,8 +163,8 @@ fn block(w: &mut impl Write, label: &str, text: &str) -> io::Result<()> {
     Ok(())
 }
 
-/// Runs every example of the active rules; 0 when all pass, 1 otherwise.
-pub fn test(w: &mut impl Write, set: &RuleSet) -> io::Result<u8> {
+/// Runs every example of the active rules; true when one failed.
+pub fn test(w: &mut impl Write, set: &RuleSet) -> io::Result<bool> {
     let (run, failures) = set.test_examples();
     for f in &failures {
         match f.line {
@@ -165,5 +194,5 @@ pub fn test(w: &mut impl Write, set: &RuleSet) -> io::Result<u8> {
         run - failures.len(),
         failures.len()
     )?;
-    Ok(if failures.is_empty() { 0 } else { 1 })
+    Ok(!failures.is_empty())
 }

@@ -1,0 +1,48 @@
+//! `mdscrub check`: change nothing; report the files that would change, as
+//! text, JSON, GitHub annotations, SARIF or an HTML page.
+
+use std::io::{self, Write};
+
+use crate::cli::Format;
+use crate::output::{github, html, json, sarif, text};
+use crate::process;
+use crate::settings::Settings;
+use crate::verdict::Verdict;
+
+pub fn run(settings: &Settings, format: Format) -> anyhow::Result<Verdict> {
+    let set = &settings.rules;
+    let mut stdout = io::BufWriter::new(io::stdout().lock());
+    let mut json = json::JsonStream::new()?;
+    let mut sarif = match format {
+        Format::Sarif => Some(sarif::SarifStream::begin(set)?),
+        _ => None,
+    };
+    // The HTML report holds every file's texts; only it keeps reports.
+    let mut kept = Vec::new();
+    let quiet = settings.quiet;
+    let outcome = process::run(settings, &mut |r| match format {
+        Format::Text if !quiet => text::check_text(&mut stdout, &r),
+        Format::Text => Ok(()),
+        Format::Json => json.file(&mut stdout, &r),
+        Format::Github => github::check_github(&mut stdout, &r),
+        Format::Sarif => sarif.as_mut().map_or(Ok(()), |s| s.file(&r, set)),
+        Format::Html => {
+            kept.push(r);
+            Ok(())
+        }
+    })?;
+    match format {
+        Format::Json => json.end(&mut stdout, &outcome.summary)?,
+        Format::Sarif => {
+            if let Some(s) = sarif {
+                s.end(&mut stdout, set)?;
+            }
+        }
+        Format::Html => html::write(&mut stdout, &kept, &outcome.summary)?,
+        _ => {}
+    }
+    stdout.flush()?;
+    drop(stdout);
+    outcome.finish(settings, "would change", format == Format::Text)?;
+    Ok(Verdict::of(&outcome.summary, true))
+}

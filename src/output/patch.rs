@@ -1,0 +1,102 @@
+//! `diff` and `diff --stat`: unified diffs that `git apply` and `patch` take,
+//! and a line per file of lines removed and added.
+
+use std::io::{self, Write};
+use std::path::Path;
+
+use mdscrub::diff::{line_changes, unified};
+use mdscrub::report::FileReport;
+use mdscrub::walk::slash_path;
+
+/// A diff header path as git writes it: as is when it is plain printable
+/// ASCII without spaces, else in double quotes with C escapes (octal for
+/// bytes outside ASCII), which both `git apply` and `patch` read.
+fn quote_path(p: &str) -> String {
+    let plain = |b: u8| b.is_ascii_graphic() && b != b'"' && b != b'\\';
+    if p.bytes().all(plain) {
+        return p.to_string();
+    }
+    let mut out = String::from("\"");
+    for b in p.bytes() {
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\t' => out.push_str("\\t"),
+            b'\n' => out.push_str("\\n"),
+            b' ' => out.push(' '),
+            b if plain(b) => out.push(b as char),
+            b => out.push_str(&format!("\\{b:03o}")),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A path for diff headers: relative to the current folder when it is below
+/// it, `/`-separated, without `./`.
+pub fn diff_path(p: &Path) -> String {
+    let rel = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| p.strip_prefix(&cwd).ok().map(Path::to_path_buf));
+    slash_path(rel.as_deref().unwrap_or(p))
+}
+
+/// The unified diff of a changed file, `a/` and `b/` prefixed, so that
+/// `git apply` reproduces what `clean` writes.
+pub fn diff(w: &mut impl Write, r: &FileReport, color: bool) -> io::Result<()> {
+    let Some((old, new)) = &r.text else {
+        return Ok(());
+    };
+    let path = diff_path(&r.path);
+    let text = unified(
+        old,
+        new,
+        &quote_path(&format!("a/{path}")),
+        &quote_path(&format!("b/{path}")),
+    );
+    if !color {
+        return w.write_all(text.as_bytes());
+    }
+    for line in text.split_inclusive('\n') {
+        let style = if line.starts_with("+++") || line.starts_with("---") {
+            "\x1b[1m"
+        } else if line.starts_with('+') {
+            "\x1b[32m"
+        } else if line.starts_with('-') {
+            "\x1b[31m"
+        } else if line.starts_with("@@") {
+            "\x1b[36m"
+        } else {
+            ""
+        };
+        if style.is_empty() {
+            w.write_all(line.as_bytes())?;
+        } else {
+            let body = line.trim_end_matches(['\n']);
+            write!(w, "{style}{body}\x1b[0m")?;
+            if line.ends_with('\n') {
+                writeln!(w)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `diff --stat`: a file's lines removed and added and the rules that hit.
+pub fn diff_stat(w: &mut impl Write, r: &FileReport) -> io::Result<()> {
+    let Some((old, new)) = &r.text else {
+        return Ok(());
+    };
+    let (del, ins) = line_changes(old, new);
+    let rules: Vec<String> = r
+        .rule_counts()
+        .iter()
+        .map(|(rule, n)| format!("{rule} ×{n}"))
+        .collect();
+    writeln!(
+        w,
+        "{} | -{del} +{ins} | {}",
+        r.path.display(),
+        rules.join(", ")
+    )
+}

@@ -1,0 +1,150 @@
+//! Text for people: the summary line, `--statistics`, `--verbose`, the
+//! problems of a run, and `check` as text.
+
+use std::io::{self, Write};
+use std::sync::Arc;
+use std::time::Duration;
+
+use mdscrub::report::{FileReport, Status, Summary};
+
+/// The one-line summary of a run, with its time.
+pub fn summary(
+    w: &mut impl Write,
+    s: &Summary,
+    changed_word: &str,
+    elapsed: Duration,
+) -> io::Result<()> {
+    write!(
+        w,
+        "{} files scanned, {} {changed_word}, {} edits, {} bytes removed",
+        s.scanned, s.changed, s.edits, s.bytes_removed
+    )?;
+    if s.refused > 0 {
+        write!(w, ", {} refused", s.refused)?;
+    }
+    if s.skipped > 0 {
+        write!(w, ", {} skipped", s.skipped)?;
+    }
+    writeln!(w, ", {} failed in {:.2}s", s.failed, elapsed.as_secs_f64())
+}
+
+/// Hits and files per rule over changed files, folded one report at a time.
+#[derive(Debug, Default)]
+pub struct RuleTotals(Vec<(Arc<str>, usize, usize)>);
+
+impl RuleTotals {
+    /// Counts one report (only changed files count).
+    pub fn add(&mut self, r: &FileReport) {
+        if r.status != Status::Changed {
+            return;
+        }
+        for (rule, n) in r.rule_counts() {
+            match self.0.iter_mut().find(|(id, _, _)| *id == rule) {
+                Some(t) => {
+                    t.1 += n;
+                    t.2 += 1;
+                }
+                None => self.0.push((rule, n, 1)),
+            }
+        }
+    }
+
+    /// (rule, hits, files), most hits first, then by rule id.
+    pub fn sorted(&self) -> Vec<(Arc<str>, usize, usize)> {
+        let mut totals = self.0.clone();
+        totals.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        totals
+    }
+}
+
+/// `--statistics`: a table of hits per rule, most frequent first.
+pub fn statistics(w: &mut impl Write, totals: &RuleTotals) -> io::Result<()> {
+    let totals = totals.sorted();
+    if totals.is_empty() {
+        return writeln!(w, "no rule hit");
+    }
+    writeln!(w, "{:>7}  {:>6}  rule", "hits", "files")?;
+    for (rule, hits, files) in &totals {
+        writeln!(w, "{hits:>7}  {files:>6}  {rule}")?;
+    }
+    Ok(())
+}
+
+/// `--verbose`: what happened to a file, in one line.
+pub fn verbose_file(w: &mut impl Write, r: &FileReport) -> io::Result<()> {
+    {
+        let state = match &r.status {
+            Status::Unchanged => "unchanged".to_string(),
+            Status::Changed => format!("changed ({} edits)", r.hits.len()),
+            Status::Skipped(_) => "skipped".into(),
+            Status::Refused(_) => "refused".into(),
+            Status::Failed(_) => "failed".into(),
+        };
+        writeln!(w, "{state}: {}", r.path.display())?;
+    }
+    Ok(())
+}
+
+/// One line per file that was not processed, with the reason.
+pub fn problems(w: &mut impl Write, reports: &[FileReport]) -> io::Result<()> {
+    for r in reports {
+        match &r.status {
+            Status::Failed(why) => writeln!(w, "error: {}: {why}", r.path.display())?,
+            Status::Refused(why) => writeln!(w, "error: {}: {why}", r.path.display())?,
+            Status::Skipped(why) => writeln!(w, "skipped: {}: {why}", r.path.display())?,
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// `check` as text: a file that would change, its rules, and each hit.
+pub fn check_text(w: &mut impl Write, r: &FileReport) -> io::Result<()> {
+    if r.status == Status::Changed {
+        let counts: Vec<String> = r
+            .rule_counts()
+            .iter()
+            .map(|(rule, n)| format!("{rule} ×{n}"))
+            .collect();
+        writeln!(
+            w,
+            "{}: would change ({})",
+            r.path.display(),
+            counts.join(", ")
+        )?;
+        for h in &r.hits {
+            writeln!(
+                w,
+                "  {}:{}:{}: {}: {}",
+                r.path.display(),
+                h.line,
+                h.column,
+                h.rule,
+                describe(&h.removed, &h.replacement)
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// A short description of one edit.
+pub fn describe(removed: &str, replacement: &str) -> String {
+    let shorten = |s: &str| {
+        let one_line = s.replace('\r', "").replace('\n', "⏎");
+        if one_line.chars().count() > 60 {
+            let cut: String = one_line.chars().take(57).collect();
+            format!("{cut}…")
+        } else {
+            one_line
+        }
+    };
+    match (removed.is_empty(), replacement.is_empty()) {
+        (false, true) => format!("remove {:?}", shorten(removed)),
+        (true, false) => format!("insert {:?}", shorten(replacement)),
+        _ => format!(
+            "replace {:?} with {:?}",
+            shorten(removed),
+            shorten(replacement)
+        ),
+    }
+}

@@ -1,0 +1,269 @@
+//! Runs a file command: walks the paths (or reads standard input), cleans
+//! each file through the engine, hands each report in path order to the
+//! command's printer, and folds the reports into an [`Outcome`].
+
+use std::io::{self, Read, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::Context as _;
+
+use mdscrub::cache::{self, Cache};
+use mdscrub::config::RuleSet;
+use mdscrub::engine::{self, CleanError, RunOptions};
+use mdscrub::fsio;
+use mdscrub::report::{FileReport, Status, Summary};
+use mdscrub::walk::{self, Globs, Shard, WalkOptions};
+
+use crate::output::text::{self, RuleTotals};
+use crate::progress::Progress;
+use crate::settings::{Input, Settings};
+
+/// What a file command keeps of its reports as they go by: totals, hits per
+/// rule, and the reports that name a problem (without hits or texts).
+pub struct Outcome {
+    pub summary: Summary,
+    pub rules: RuleTotals,
+    pub problems: Vec<FileReport>,
+    /// Cleaned text of standard input, in stdin mode.
+    pub stdin_output: Option<String>,
+    pub started: Instant,
+}
+
+impl Outcome {
+    /// Problems (on standard error), then the summary and the statistics: on
+    /// standard output when it is meant for people, else on standard error.
+    pub fn finish(&self, settings: &Settings, word: &str, to_stdout: bool) -> anyhow::Result<()> {
+        text::problems(&mut anstream::stderr().lock(), &self.problems)?;
+        if !settings.quiet {
+            let mut out: Box<dyn Write> = if to_stdout {
+                Box::new(anstream::stdout().lock())
+            } else {
+                Box::new(anstream::stderr().lock())
+            };
+            text::summary(&mut out, &self.summary, word, self.started.elapsed())?;
+            if settings.statistics {
+                text::statistics(&mut out, &self.rules)?;
+            }
+            out.flush()?;
+        }
+        Ok(())
+    }
+}
+
+/// Hands reports, in path order, to a command's printer and folds them into
+/// the [`Outcome`]; then drops them.
+struct Fold<'a> {
+    outcome: Outcome,
+    each: &'a mut dyn FnMut(FileReport) -> io::Result<()>,
+    /// The first error of `each` (output closed): nothing more is printed.
+    error: Option<io::Error>,
+    verbose: bool,
+}
+
+impl Fold<'_> {
+    fn take(&mut self, r: FileReport) {
+        let o = &mut self.outcome;
+        o.summary.add(&r);
+        o.rules.add(&r);
+        if let Status::Failed(_) | Status::Refused(_) | Status::Skipped(_) = r.status {
+            o.problems.push(FileReport {
+                status: r.status.clone(),
+                ..FileReport::new(r.path.clone())
+            });
+        }
+        if self.error.is_some() {
+            return;
+        }
+        if self.verbose
+            && let Err(e) = text::verbose_file(&mut io::stderr().lock(), &r)
+        {
+            self.error = Some(e);
+            return;
+        }
+        if let Err(e) = (self.each)(r) {
+            self.error = Some(e);
+        }
+    }
+
+    fn finish(self) -> anyhow::Result<Outcome> {
+        match self.error {
+            Some(e) => Err(e.into()),
+            None => Ok(self.outcome),
+        }
+    }
+}
+
+/// Walks (or reads standard input) and processes, handing each report to
+/// `each` in path order as soon as it is ready; returns what was folded.
+pub fn run(
+    settings: &Settings,
+    each: &mut dyn FnMut(FileReport) -> io::Result<()>,
+) -> anyhow::Result<Outcome> {
+    let mut fold = Fold {
+        outcome: Outcome {
+            summary: Summary::default(),
+            rules: RuleTotals::default(),
+            problems: Vec::new(),
+            stdin_output: None,
+            started: Instant::now(),
+        },
+        each,
+        error: None,
+        verbose: settings.verbose,
+    };
+    match &settings.input {
+        Input::Stdin { name } => stdin(settings, name.clone(), &mut fold)?,
+        Input::Paths {
+            paths,
+            include,
+            shard,
+            jobs,
+        } => files(settings, paths, include, *shard, *jobs, &mut fold)?,
+    }
+    fold.finish()
+}
+
+/// Cleans standard input; its cleaned text (or the input itself, when it was
+/// not cleaned) goes into the outcome.
+fn stdin(settings: &Settings, name: PathBuf, fold: &mut Fold) -> anyhow::Result<()> {
+    let mut bytes = Vec::new();
+    io::stdin()
+        .read_to_end(&mut bytes)
+        .context("cannot read standard input")?;
+    let (report, output) = match fsio::decode(bytes) {
+        Err(e) => (
+            FileReport {
+                status: e.into_status(),
+                ..FileReport::new(name)
+            },
+            None,
+        ),
+        Ok(text) if settings.force_exclude && settings.exclude.matches_any_ancestor(&name) => {
+            if settings.verbose {
+                eprintln!("excluded: {}", name.display());
+            }
+            (FileReport::new(name), Some(text))
+        }
+        Ok(text) => {
+            let (report, out) = clean_one(name, text, &settings.rules, &settings.run);
+            (report, Some(out))
+        }
+    };
+    // `--verbose` lists the files of a walk; standard input is no walk.
+    fold.verbose = false;
+    fold.take(report);
+    fold.outcome.stdin_output = output;
+    Ok(())
+}
+
+/// Walks the paths and cleans the files found, on the engine's threads.
+fn files(
+    settings: &Settings,
+    paths: &[PathBuf],
+    include: &Globs,
+    shard: Option<Shard>,
+    jobs: Option<usize>,
+    fold: &mut Fold,
+) -> anyhow::Result<()> {
+    if let Some(n) = jobs {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global()?;
+    }
+    let walked = walk::walk(
+        paths,
+        &WalkOptions {
+            exclude: settings.exclude.clone(),
+            include: include.clone(),
+            force_exclude: settings.force_exclude,
+            shard,
+        },
+    );
+    if settings.verbose {
+        eprintln!(
+            "files: {} to process, {} excluded, {} in other shards",
+            walked.targets.len(),
+            walked.excluded,
+            walked.other_shards
+        );
+    }
+    let cache = open_cache(settings);
+    let opts = &RunOptions {
+        cache: cache.clone(),
+        ..settings.run.clone()
+    };
+    let bar = Progress::new(walked.targets.len(), !settings.quiet);
+    // Paths that could not be walked join the reports in path order (after a
+    // report of the same path, as a stable sort would put them).
+    let mut failures = walked.failures;
+    failures.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut failures = failures.into_iter().peekable();
+    engine::run_each(&walked.targets, &settings.rules, opts, &mut |r| {
+        bar.inc();
+        bar.suspend(|| {
+            while let Some(f) = failures.next_if(|f| f.path < r.path) {
+                fold.take(f);
+            }
+            fold.take(r);
+        });
+    });
+    bar.finish();
+    failures.for_each(|f| fold.take(f));
+    if let Some(cache) = cache {
+        let saved = cache.save();
+        if settings.verbose {
+            eprintln!(
+                "cache: {} of {} files known clean from earlier runs ({})",
+                cache.hits(),
+                walked.targets.len(),
+                cache.path().display()
+            );
+            if let Err(e) = saved {
+                eprintln!("cache: not written: {e}");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The cache of clean contents for a run over files, unless switched off or
+/// there is no folder to keep it in.
+fn open_cache(settings: &Settings) -> Option<Arc<Cache>> {
+    let dir = settings.cache_dir.as_deref()?;
+    let fingerprint = cache::fingerprint(&settings.rules, &format!("{:?}", settings.run.encoding));
+    Some(Arc::new(Cache::open(dir, fingerprint)))
+}
+
+/// Cleans one text that did not come from a file (standard input): the report
+/// and the text to write out (the input itself when it was not cleaned).
+fn clean_one(
+    name: PathBuf,
+    text: String,
+    rules: &RuleSet,
+    opts: &RunOptions,
+) -> (FileReport, String) {
+    let mut report = FileReport::new(name);
+    match engine::clean_text(&text, rules, opts.force) {
+        Ok(c) => {
+            report.bytes_removed = text.len() as i64 - c.output.len() as i64;
+            report.hits = c.hits;
+            if c.output != text {
+                report.status = Status::Changed;
+                let out = c.output.clone();
+                report.text = Some((text, c.output));
+                return (report, out);
+            }
+            (report, text)
+        }
+        Err(e @ CleanError::TooMuchRemoved { .. }) => {
+            report.status = Status::Refused(e.to_string());
+            (report, text)
+        }
+        Err(e) => {
+            report.status = Status::Failed(e.to_string());
+            (report, text)
+        }
+    }
+}

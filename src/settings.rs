@@ -1,0 +1,258 @@
+//! Flags and the rules file, resolved once into what a command runs with
+//! ([`Job`]): the commands see [`Settings`], not clap's types. The only
+//! place that reads the flags every file command shares ([`Common`]).
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, bail};
+
+use mdscrub::cache;
+use mdscrub::config::RuleSet;
+use mdscrub::engine::{Mode, RunOptions};
+use mdscrub::walk::{Globs, Shard};
+
+use crate::cli::{Cli, ColorChoice, Command, Common, Format, RulesArgs, Shell};
+
+/// A command with everything it needs, resolved.
+pub enum Job {
+    Clean(Settings),
+    Check(Settings, Format),
+    Diff(Settings, DiffOutput),
+    Rules(RuleSet, RulesView),
+    Completions(Shell),
+}
+
+/// What `mdscrub rules` shows.
+pub enum RulesView {
+    List,
+    Presets,
+    Explain(String),
+    Test,
+}
+
+/// What `diff` prints.
+pub struct DiffOutput {
+    /// A line per file instead of the diff.
+    pub stat: bool,
+    /// Files that would change make exit code 1.
+    pub exit_code: bool,
+    /// Colour the diff.
+    pub color: bool,
+    /// Write the HTML report here (`-`: standard output) instead of the diff.
+    pub html: Option<PathBuf>,
+}
+
+/// The settings of a command that runs over files (or standard input).
+pub struct Settings {
+    /// The active rules, narrowed by `--select` / `--ignore`.
+    pub rules: RuleSet,
+    /// Where the files come from.
+    pub input: Input,
+    /// Paths left out: `--exclude`, and the rules file's `exclude` (which also
+    /// matches paths below the rules file's folder).
+    pub exclude: Globs,
+    /// Excludes apply to paths named on the command line too.
+    pub force_exclude: bool,
+    /// What the engine does with each file.
+    pub run: RunOptions,
+    /// The folder of the cache of clean contents; `None` for no cache.
+    pub cache_dir: Option<PathBuf>,
+    pub quiet: bool,
+    pub verbose: bool,
+    pub statistics: bool,
+}
+
+/// Where a command's files come from.
+pub enum Input {
+    /// Standard input, named so in reports and for excludes.
+    Stdin { name: PathBuf },
+    /// Files and folders to walk.
+    Paths {
+        paths: Vec<PathBuf>,
+        /// Files taken from folders beyond `*.md` and `*.markdown`.
+        include: Globs,
+        shard: Option<Shard>,
+        /// Threads; `None`: one per core.
+        jobs: Option<usize>,
+    },
+}
+
+impl Input {
+    pub fn is_stdin(&self) -> bool {
+        matches!(self, Input::Stdin { .. })
+    }
+}
+
+/// Resolves the command line into a [`Job`].
+pub fn resolve(cli: Cli) -> anyhow::Result<Job> {
+    Ok(match cli.command {
+        Command::Clean {
+            common,
+            out,
+            no_fsync,
+        } => Job::Clean(Settings::resolve(
+            &common,
+            Task::Clean {
+                out,
+                fsync: !no_fsync,
+            },
+        )?),
+        Command::Check { common, format } => {
+            let keep_text = format == Format::Html;
+            Job::Check(
+                Settings::resolve(&common, Task::Check { keep_text })?,
+                format,
+            )
+        }
+        Command::Diff {
+            common,
+            stat,
+            exit_code,
+            color,
+            html,
+        } => {
+            let settings = Settings::resolve(&common, Task::Check { keep_text: true })?;
+            let color = match color {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => {
+                    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                        && io::IsTerminal::is_terminal(&io::stdout())
+                }
+            };
+            Job::Diff(
+                settings,
+                DiffOutput {
+                    stat,
+                    exit_code,
+                    color,
+                    html,
+                },
+            )
+        }
+        Command::Rules {
+            rules,
+            explain,
+            presets,
+            test,
+        } => {
+            let (set, _) = load_rules(&rules, false)?;
+            let view = if test {
+                RulesView::Test
+            } else if let Some(id) = explain {
+                RulesView::Explain(id)
+            } else if presets {
+                RulesView::Presets
+            } else {
+                RulesView::List
+            };
+            Job::Rules(set, view)
+        }
+        Command::Completions { shell } => Job::Completions(shell),
+    })
+}
+
+/// What a file command does with the files, before it is known whether they
+/// come from standard input.
+enum Task {
+    /// Write the cleaned files in place, or under `out`.
+    Clean { out: Option<PathBuf>, fsync: bool },
+    /// Change nothing; keep the old and new texts when `keep_text`.
+    Check { keep_text: bool },
+}
+
+impl Settings {
+    fn resolve(common: &Common, task: Task) -> anyhow::Result<Settings> {
+        let (rules, file) = load_rules(&common.rules, common.verbose)?;
+        let dash = common.paths.iter().any(|p| p == Path::new("-"));
+        if dash && common.paths.len() > 1 {
+            bail!("`-` (standard input) must be the only path");
+        }
+        let (mode, keep_text, fsync) = match task {
+            Task::Clean { out: Some(_), .. } if dash => {
+                bail!("--out cannot be used with `-` (standard input goes to standard output)")
+            }
+            Task::Clean {
+                out: Some(out),
+                fsync,
+            } => (Mode::Mirror { out }, false, fsync),
+            // Standard input is cleaned to standard output, not written back.
+            Task::Clean { out: None, fsync } if dash => (Mode::Check, false, fsync),
+            Task::Clean { out: None, fsync } => (Mode::Write, false, fsync),
+            Task::Check { keep_text } => (Mode::Check, keep_text, true),
+        };
+        // The rules file's excludes also match paths below the file's folder.
+        let base = file
+            .as_deref()
+            .and_then(Path::parent)
+            .map_or_else(|| PathBuf::from("/"), Path::to_path_buf);
+        let exclude = Globs::new(&common.exclude)
+            .and_then(|g| g.with_base(&rules.extra.exclude, &base))
+            .map_err(anyhow::Error::msg)?;
+        let input = if dash {
+            Input::Stdin {
+                name: common
+                    .stdin_filename
+                    .clone()
+                    .unwrap_or_else(|| PathBuf::from("<stdin>")),
+            }
+        } else {
+            Input::Paths {
+                paths: common.paths.clone(),
+                include: Globs::new(&common.include).map_err(anyhow::Error::msg)?,
+                shard: common.shard,
+                jobs: common.jobs,
+            }
+        };
+        let cache_dir = if common.no_cache {
+            None
+        } else {
+            common.cache_dir.clone().or_else(cache::default_dir)
+        };
+        Ok(Settings {
+            rules,
+            input,
+            exclude,
+            force_exclude: common.force_exclude,
+            run: RunOptions {
+                mode,
+                force: common.force,
+                max_file_size: common.max_file_size,
+                keep_text,
+                encoding: common.encoding,
+                fsync,
+                cache: None,
+                before_write: None,
+            },
+            cache_dir,
+            quiet: common.quiet,
+            verbose: common.verbose,
+            statistics: common.statistics,
+        })
+    }
+}
+
+/// Loads the rules a command asked for (file, discovery or defaults) and
+/// narrows them with `--select` / `--ignore`; with the file they came from
+/// (absolute), if any.
+fn load_rules(args: &RulesArgs, verbose: bool) -> anyhow::Result<(RuleSet, Option<PathBuf>)> {
+    let cwd = std::env::current_dir().context("cannot read the current folder")?;
+    let (set, file) = RuleSet::find_and_load(args.rules.as_deref(), &cwd)?;
+    let file = file.map(|f| cwd.join(f));
+    let set = set
+        .narrow(&args.select, &args.ignore)
+        .map_err(anyhow::Error::msg)?;
+    if verbose {
+        let from = match &file {
+            Some(f) => f.display().to_string(),
+            None => "the embedded default rules".to_string(),
+        };
+        eprintln!(
+            "rules: {from} ({} on, {} off)",
+            set.rules.len(),
+            set.extra.disabled.len()
+        );
+    }
+    Ok((set, file))
+}

@@ -1,0 +1,25 @@
+//! What a command ended with, as far as the exit code cares.
+
+use mdscrub::report::Summary;
+
+/// `main` turns it into the exit code: 2 on a failure, else 1 when the
+/// command found what it was asked to report, else 0.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Verdict {
+    /// A file failed or was refused.
+    pub failed: bool,
+    /// Something the command reports as a finding: files that would change
+    /// (`check`, `diff --exit-code`), rule examples that do not hold.
+    pub found: bool,
+}
+
+impl Verdict {
+    /// The verdict of a run over files; changed files are findings when
+    /// `changes_found`.
+    pub fn of(s: &Summary, changes_found: bool) -> Verdict {
+        Verdict {
+            failed: s.failed > 0 || s.refused > 0,
+            found: changes_found && s.changed > 0,
+        }
+    }
+}
