@@ -50,9 +50,9 @@ fn lines_that_recur_in_the_body_are_not_learned() {
     let files: Vec<(PathBuf, String)> = (0..5)
         .map(|i| {
             let a =
-                format!("第{i}篇的第一段正文，讲的是第{i}件事情，和其他文章都不一样，每篇不同。");
+                format!("第{i}篇的第一段正文，讲的是第{i}件事情，和其他文章都不一样，每篇都不相同，这一段足够长，长到算作正文。");
             let b =
-                format!("第{i}篇的最后一段正文，总结第{i}件事情，也和其他文章都不一样，每篇不同。");
+                format!("第{i}篇的最后一段正文，总结第{i}件事情，也和其他文章都不一样，每篇都不相同，也足够长，长到算作正文。");
             (
                 PathBuf::from(format!("{i}.md")),
                 format!("{a}\n\nSample Input\n\n{b}\n"),

@@ -48,6 +48,13 @@ impl Rule for DropRepeatedImage {
         Some(vec!["![".into()])
     }
 
+    // Fewer than `min-count` image openers: no image can repeat that often.
+    fn may_fire(&self, text: &str) -> bool {
+        memchr::memmem::find_iter(text.as_bytes(), b"![")
+            .nth(self.min_count - 1)
+            .is_some()
+    }
+
     fn check(&self, doc: &Document, _ctx: &Context, out: &mut EditSink) {
         let mut count: HashMap<u64, usize> = HashMap::new();
         let images: Vec<(usize, u64)> = doc
