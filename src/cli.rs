@@ -76,6 +76,25 @@ pub enum Command {
         #[arg(long)]
         test: bool,
     },
+    /// Learn the boilerplate that recurs across the files (an account's
+    /// footer, banner, dividers) and write it as a learned file that
+    /// `clean`, `check` and `diff` use.
+    Learn {
+        #[command(flatten)]
+        common: Common,
+        /// Write the learned file here (default: the learned file in use,
+        /// else mdscrub-learned.toml beside the rules file or in the current
+        /// folder). An existing file is updated: entries a person marked
+        /// `keep = true` or added by hand stay.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Print the learned file to standard output instead of writing it.
+        #[arg(long)]
+        print: bool,
+        /// Fewest distinct articles a line or image must recur in.
+        #[arg(long, value_name = "N", default_value_t = 3)]
+        min_files: u32,
+    },
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -131,6 +150,14 @@ pub struct Common {
     /// Process only the files whose path hashes to shard K of N (1 ≤ K ≤ N).
     #[arg(long, value_name = "K/N")]
     pub shard: Option<Shard>,
+    /// Learned boilerplate to remove (default: mdscrub-learned.toml beside
+    /// the rules file, or in the current folder when there is none).
+    #[arg(long, value_name = "FILE")]
+    pub learned: Option<PathBuf>,
+    /// Learn the boilerplate of the files of this run first (in memory, on
+    /// top of a learned file in use), then clean with it.
+    #[arg(long)]
+    pub learn: bool,
     /// Clean files even when the rules would remove more than `max-removed`.
     #[arg(long)]
     pub force: bool,

@@ -10,9 +10,11 @@ use anyhow::{Context as _, bail};
 use mdscrub::cache;
 use mdscrub::config::RuleSet;
 use mdscrub::engine::{Mode, RunOptions};
+use mdscrub::learn::{LearnOptions, Learned};
 use mdscrub::walk::{Globs, Shard};
 
 use crate::cli::{Cli, ColorChoice, Command, Common, Format, RulesArgs, Shell};
+use crate::learning;
 
 /// A command with everything it needs, resolved.
 pub enum Job {
@@ -20,7 +22,17 @@ pub enum Job {
     Check(Settings, Format),
     Diff(Settings, DiffOutput),
     Rules(RuleSet, RulesView),
+    Learn(Settings, LearnOutput),
     Completions(Shell),
+}
+
+/// Where `learn` puts what it learned.
+pub struct LearnOutput {
+    /// The learned file to write (and update, when it exists).
+    pub file: PathBuf,
+    /// Print the learned file instead of writing it.
+    pub print: bool,
+    pub opts: LearnOptions,
 }
 
 /// What `mdscrub rules` shows.
@@ -45,8 +57,13 @@ pub struct DiffOutput {
 
 /// The settings of a command that runs over files (or standard input).
 pub struct Settings {
-    /// The active rules, narrowed by `--select` / `--ignore`.
+    /// The active rules, narrowed by `--select` / `--ignore`, with the
+    /// learned rules when there is learned boilerplate.
     pub rules: RuleSet,
+    /// The learned file in use, if any.
+    pub learned_file: Option<PathBuf>,
+    /// The rules file in use (absolute), if any.
+    pub rules_file: Option<PathBuf>,
     /// Where the files come from.
     pub input: Input,
     /// Paths left out: `--exclude`, and the rules file's `exclude` (which also
@@ -149,8 +166,64 @@ pub fn resolve(cli: Cli) -> anyhow::Result<Job> {
             };
             Job::Rules(set, view)
         }
+        Command::Learn {
+            common,
+            output,
+            print,
+            min_files,
+        } => {
+            if common.paths.iter().any(|p| p == Path::new("-")) {
+                bail!("learn reads files, not standard input");
+            }
+            let settings = Settings::resolve(&common, Task::Check { keep_text: false })?;
+            let file = output
+                .or_else(|| settings.learned_file.clone())
+                .unwrap_or_else(|| default_learned_file(settings.rules_file.as_deref()));
+            Job::Learn(
+                settings,
+                LearnOutput {
+                    file,
+                    print,
+                    opts: LearnOptions {
+                        min_files: min_files.max(2),
+                    },
+                },
+            )
+        }
         Command::Completions { shell } => Job::Completions(shell),
     })
+}
+
+/// Name of the learned file found beside the rules file.
+pub const LEARNED_NAME: &str = "mdscrub-learned.toml";
+
+/// Where the learned file is looked for: beside the rules file, else in the
+/// current folder.
+fn default_learned_file(rules_file: Option<&Path>) -> PathBuf {
+    match rules_file.and_then(Path::parent) {
+        Some(dir) => dir.join(LEARNED_NAME),
+        None => PathBuf::from(LEARNED_NAME),
+    }
+}
+
+/// The learned file a command uses: `--learned FILE` (which must exist), or
+/// the default one when it exists; and what it holds.
+fn load_learned(
+    explicit: Option<&Path>,
+    rules_file: Option<&Path>,
+) -> anyhow::Result<(Option<PathBuf>, Learned)> {
+    let file = match explicit {
+        Some(f) => f.to_path_buf(),
+        None => {
+            let f = default_learned_file(rules_file);
+            if !f.is_file() {
+                return Ok((None, Learned::default()));
+            }
+            f
+        }
+    };
+    let learned = Learned::load(&file).map_err(anyhow::Error::msg)?;
+    Ok((Some(file), learned))
 }
 
 /// What a file command does with the files, before it is known whether they
@@ -164,7 +237,8 @@ enum Task {
 
 impl Settings {
     fn resolve(common: &Common, task: Task) -> anyhow::Result<Settings> {
-        let (rules, file) = load_rules(&common.rules, common.verbose)?;
+        let (mut rules, file) = find_rules(&common.rules)?;
+        let (learned_file, mut learned) = load_learned(common.learned.as_deref(), file.as_deref())?;
         let dash = common.paths.iter().any(|p| p == Path::new("-"));
         if dash && common.paths.len() > 1 {
             bail!("`-` (standard input) must be the only path");
@@ -205,6 +279,39 @@ impl Settings {
                 jobs: common.jobs,
             }
         };
+        if common.learn {
+            let Input::Paths { paths, include, .. } = &input else {
+                bail!("--learn needs files to learn from, not standard input");
+            };
+            // Over every file of the run, whatever the shard: every runner
+            // learns the same.
+            let (run, _) = learning::learn_paths(
+                paths,
+                &exclude,
+                include,
+                common.force_exclude,
+                common.max_file_size,
+                common.encoding,
+                LearnOptions::default(),
+            );
+            learned = learned.joined_with(run);
+        }
+        if !learned.is_empty() {
+            rules.add_learned(&learned);
+        }
+        let rules = narrow(rules, &common.rules, file.as_deref(), common.verbose)?;
+        if !learned.is_empty() {
+            if common.verbose {
+                let from = learned_file
+                    .as_deref()
+                    .map_or_else(|| "this run".to_string(), |f| f.display().to_string());
+                eprintln!(
+                    "learned: {} lines and {} images from {from}",
+                    learned.text.len(),
+                    learned.image.len()
+                );
+            }
+        }
         let cache_dir = if common.no_cache {
             None
         } else {
@@ -212,6 +319,8 @@ impl Settings {
         };
         Ok(Settings {
             rules,
+            learned_file,
+            rules_file: file,
             input,
             exclude,
             force_exclude: common.force_exclude,
@@ -237,14 +346,32 @@ impl Settings {
 /// narrows them with `--select` / `--ignore`; with the file they came from
 /// (absolute), if any.
 fn load_rules(args: &RulesArgs, verbose: bool) -> anyhow::Result<(RuleSet, Option<PathBuf>)> {
+    let (set, file) = find_rules(args)?;
+    let set = narrow(set, args, file.as_deref(), verbose)?;
+    Ok((set, file))
+}
+
+/// The rules a command asked for (file, discovery or defaults), with the file
+/// they came from (absolute), if any.
+fn find_rules(args: &RulesArgs) -> anyhow::Result<(RuleSet, Option<PathBuf>)> {
     let cwd = std::env::current_dir().context("cannot read the current folder")?;
     let (set, file) = RuleSet::find_and_load(args.rules.as_deref(), &cwd)?;
-    let file = file.map(|f| cwd.join(f));
+    Ok((set, file.map(|f| cwd.join(f))))
+}
+
+/// `set` narrowed with `--select` / `--ignore`; with `verbose`, says which
+/// rules are used.
+fn narrow(
+    set: RuleSet,
+    args: &RulesArgs,
+    file: Option<&Path>,
+    verbose: bool,
+) -> anyhow::Result<RuleSet> {
     let set = set
         .narrow(&args.select, &args.ignore)
         .map_err(anyhow::Error::msg)?;
     if verbose {
-        let from = match &file {
+        let from = match file {
             Some(f) => f.display().to_string(),
             None => "the embedded default rules".to_string(),
         };
@@ -254,5 +381,5 @@ fn load_rules(args: &RulesArgs, verbose: bool) -> anyhow::Result<(RuleSet, Optio
             set.extra.disabled.len()
         );
     }
-    Ok((set, file))
+    Ok(set)
 }

@@ -5,4 +5,5 @@ pub mod check;
 pub mod clean;
 pub mod completions;
 pub mod diff;
+pub mod learn;
 pub mod rules;

@@ -318,6 +318,22 @@ impl Learned {
         out
     }
 
+    /// This set and `more` together: `more`'s entries that this set does not
+    /// hold already are added (a learned file, and what a run learned).
+    pub fn joined_with(mut self, more: Learned) -> Learned {
+        let text: HashSet<String> = self.text.iter().map(|e| normalise(&e.text)).collect();
+        let image: HashSet<String> = self.image.iter().map(|e| e.url.clone()).collect();
+        self.text.extend(
+            more.text
+                .into_iter()
+                .filter(|e| !text.contains(&normalise(&e.text))),
+        );
+        self.image
+            .extend(more.image.into_iter().filter(|e| !image.contains(&e.url)));
+        self.sort();
+        self
+    }
+
     /// The keys of the lines to remove (entries not kept).
     pub fn text_keys(&self) -> HashSet<u64> {
         self.text

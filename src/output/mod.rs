@@ -5,6 +5,7 @@
 pub mod github;
 pub mod html;
 pub mod json;
+pub mod learned;
 pub mod patch;
 pub mod sarif;
 pub mod text;
