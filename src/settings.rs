@@ -300,8 +300,8 @@ impl Settings {
             rules.add_learned(&learned);
         }
         let rules = narrow(rules, &common.rules, file.as_deref(), common.verbose)?;
-        if !learned.is_empty() {
-            if common.verbose {
+        if !learned.is_empty() && common.verbose {
+            {
                 let from = learned_file
                     .as_deref()
                     .map_or_else(|| "this run".to_string(), |f| f.display().to_string());
