@@ -54,7 +54,7 @@ impl Rule for ClearAlt {
 
     // The rule acts only where the raw label, trimmed, is the alt text.
     fn may_fire(&self, text: &str) -> bool {
-        crate::prefilter::raw::any_plain_image_label(text, |l| {
+        crate::rules::raw::any_plain_image_label(text, |l| {
             let l = l.trim();
             !l.is_empty() && self.alt.is_match(l)
         })

@@ -79,7 +79,7 @@ impl Rule for ClearBlankLines {
 
     // No needles: a whitespace-only last line has no line break after it.
     fn may_fire(&self, text: &str) -> bool {
-        crate::prefilter::raw::has_whitespace_line(text)
+        crate::rules::raw::has_whitespace_line(text)
     }
 
     fn settles(&self) -> bool {

@@ -71,6 +71,6 @@ impl Rule for DropEmptyTextLink {
 
     // A label of white space only (any amount, line breaks included).
     fn may_fire(&self, text: &str) -> bool {
-        crate::prefilter::raw::has_blank_label_link(text)
+        crate::rules::raw::has_blank_label_link(text)
     }
 }

@@ -89,7 +89,7 @@ impl Rule for DropImage {
     fn may_fire(&self, text: &str) -> bool {
         match (&self.url, &self.alt) {
             (None, Some(alt)) => {
-                crate::prefilter::raw::any_plain_image_label(text, |l| alt.is_match(l.trim()))
+                crate::rules::raw::any_plain_image_label(text, |l| alt.is_match(l.trim()))
             }
             _ => true,
         }

@@ -60,7 +60,7 @@ impl Rule for JoinBrokenUrl {
 
     // Any run of spaces and tabs may sit between the break and the `&`.
     fn may_fire(&self, text: &str) -> bool {
-        crate::prefilter::raw::has_ampersand_after_break(text)
+        crate::rules::raw::has_ampersand_after_break(text)
     }
 }
 

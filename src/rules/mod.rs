@@ -20,6 +20,7 @@ mod drop_line;
 mod drop_tail;
 mod join_broken_url;
 pub(crate) mod literals;
+pub(crate) mod raw;
 pub mod repair_emphasis;
 mod repair_entity_query;
 mod rewrite_url;

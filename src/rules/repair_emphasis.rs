@@ -85,7 +85,7 @@ impl Rule for RepairEmphasis {
     // Single `*`/`_` emphasis around images only has no `**`: the raw test
     // looks at what follows each delimiter.
     fn may_fire(&self, text: &str) -> bool {
-        crate::prefilter::raw::may_have_emphasis_debris(text)
+        crate::rules::raw::may_have_emphasis_debris(text)
     }
 }
 

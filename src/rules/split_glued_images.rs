@@ -120,7 +120,7 @@ impl Rule for SplitGluedImages {
     }
 
     fn may_fire(&self, text: &str) -> bool {
-        crate::prefilter::raw::may_have_glued_image(text)
+        crate::rules::raw::may_have_glued_image(text)
     }
 }
 

@@ -196,7 +196,7 @@ impl StripQuery {
         if !self.proxies.is_empty() && self.proxy_finder.as_ref().is_none_or(|f| f.is_match(text)) {
             return true;
         }
-        let code = crate::prefilter::raw::fenced_code_cached(text);
+        let code = crate::rules::raw::fenced_code_cached(text);
         if self.host_needles.iter().any(|n| n.len() < 3) {
             // Any host: the whole text but its fenced code.
             let mut from = 0;
@@ -217,7 +217,7 @@ impl StripQuery {
         for m in hosts.find_overlapping_iter(text) {
             let (at, needle_len) = (m.start(), m.len());
             {
-                if crate::prefilter::raw::inside(&code, at) {
+                if crate::rules::raw::inside(&code, at) {
                     continue;
                 }
                 let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);

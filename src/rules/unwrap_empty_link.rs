@@ -77,7 +77,7 @@ impl Rule for UnwrapEmptyLink {
 
     // `](` then white space of any kind and length, then `)`.
     fn may_fire(&self, text: &str) -> bool {
-        crate::prefilter::raw::has_empty_destination(text)
+        crate::rules::raw::has_empty_destination(text)
     }
 }
 
