@@ -253,6 +253,23 @@ impl RuleSet {
         }
     }
 
+    /// A fingerprint of everything that decides what a run with this set
+    /// does to a file's bytes: mdscrub's version, every active rule with its
+    /// settings, and the run's `options` that change how bytes become text.
+    /// The clean-content cache ([`crate::cache::Cache::open`]) is keyed on it.
+    pub fn fingerprint(&self, options: &str) -> u128 {
+        let text = format!(
+            "{}\n{:?}\n{:?}\n{}\n{}\n{}",
+            env!("CARGO_PKG_VERSION"),
+            self.rules,
+            self.protect.patterns(),
+            self.max_removed,
+            self.visible_prefilter,
+            options
+        );
+        xxhash_rust::xxh3::xxh3_128(text.as_bytes())
+    }
+
     /// Whether some rule may make an edit in `text`; false when none may, so
     /// the text needs no parse. With the prefilter off, true (unless there
     /// are no rules).
@@ -430,5 +447,23 @@ mod tests {
         )
         .unwrap();
         assert!(set.rules.is_empty());
+    }
+
+    #[test]
+    fn the_fingerprint_follows_the_rules_and_the_options() {
+        let default = RuleSet::default_rules();
+        let a = default.fingerprint("utf-8");
+        assert_eq!(a, RuleSet::default_rules().fingerprint("utf-8"));
+        assert_ne!(a, default.fingerprint("gb18030"));
+        let narrowed = RuleSet::default_rules()
+            .narrow(&[], &["utm-params".to_string()])
+            .unwrap();
+        assert_ne!(a, narrowed.fingerprint("utf-8"));
+        let mut looser = RuleSet::default_rules();
+        looser.max_removed = 0.9;
+        assert_ne!(a, looser.fingerprint("utf-8"));
+        let mut guarded = RuleSet::default_rules();
+        guarded.protect = Protect::new(vec!["^编者按".into()]).unwrap();
+        assert_ne!(a, guarded.fingerprint("utf-8"));
     }
 }

@@ -314,7 +314,7 @@ fn open_cache(common: &Common, rules: &RuleSet, opts: &RunOptions) -> Option<Arc
         return None;
     }
     let dir = common.cache_dir.clone().or_else(cache::default_dir)?;
-    let fingerprint = cache::fingerprint(rules, &format!("{:?}", opts.encoding));
+    let fingerprint = rules.fingerprint(&format!("{:?}", opts.encoding));
     Some(Arc::new(Cache::open(&dir, fingerprint)))
 }
 
