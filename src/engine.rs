@@ -21,6 +21,7 @@ use crate::content::Content;
 use crate::document::Document;
 use crate::edit::{self, Edit, EditSink, Reach};
 use crate::fsio;
+pub use crate::fsio::mirror_path;
 use crate::report::{FileReport, Hit, Status};
 use crate::rules::Context;
 use crate::suppress::Suppressions;
@@ -878,20 +879,6 @@ fn mirror_folders(targets: &Targets, kept: &[u32], out: &Path) -> BTreeSet<PathB
                 .map(Path::to_path_buf)
         })
         .collect()
-}
-
-/// The mirror path of `path` (found under `root`) inside `out`.
-pub fn mirror_path(root: &Path, path: &Path, out: &Path) -> PathBuf {
-    let rel = if root == path {
-        path.file_name().map(PathBuf::from).unwrap_or_default()
-    } else {
-        path.strip_prefix(root).unwrap_or(path).to_path_buf()
-    };
-    let rel: PathBuf = rel
-        .components()
-        .filter(|c| matches!(c, std::path::Component::Normal(_)))
-        .collect();
-    out.join(rel)
 }
 
 #[cfg(test)]

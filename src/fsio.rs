@@ -672,6 +672,20 @@ pub fn sync_dir(dir: &Path) {
     let _ = dir;
 }
 
+/// The mirror path of `path` (found under `root`) inside `out`.
+pub fn mirror_path(root: &Path, path: &Path, out: &Path) -> PathBuf {
+    let rel = if root == path {
+        path.file_name().map(PathBuf::from).unwrap_or_default()
+    } else {
+        path.strip_prefix(root).unwrap_or(path).to_path_buf()
+    };
+    let rel: PathBuf = rel
+        .components()
+        .filter(|c| matches!(c, std::path::Component::Normal(_)))
+        .collect();
+    out.join(rel)
+}
+
 /// Writes `bytes`, the copy of `path` (found under `root`) for the mirror
 /// tree `out`, to a temporary file beside its place there, without syncing
 /// it: a new mirror file gets the permissions of `path` (plus write for its
@@ -682,7 +696,7 @@ pub fn stage_mirror(
     out: &Path,
     bytes: &[u8],
 ) -> Result<Staged, WriteError> {
-    let dest = crate::engine::mirror_path(root, path, out);
+    let dest = mirror_path(root, path, out);
     if let Some(parent) = dest.parent() {
         fs::create_dir_all(parent).map_err(|e| {
             WriteError::Failed(write_reason(
