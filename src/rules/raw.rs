@@ -267,8 +267,7 @@ fn is_lone_image(s: &str) -> bool {
     let Some(dest) = dest.strip_suffix(')') else {
         return false;
     };
-    !dest.is_empty()
-        && !dest.contains(|c: char| c.is_whitespace() || "()<>\"'\\[]`".contains(c))
+    !dest.is_empty() && !dest.contains(|c: char| c.is_whitespace() || "()<>\"'\\[]`".contains(c))
 }
 
 /// True when `text` may hold emphasis debris (see `repair-emphasis`):
@@ -333,8 +332,7 @@ fn emphasis_line_may_fire(line: &str) -> bool {
     // A bullet: one `*` first on the line (after quote markers and
     // spaces) and before a space or tab is a list marker, not emphasis.
     let lead = line.len() - line.trim_start_matches(['>', ' ']).len();
-    let bullet =
-        |s: usize, e: usize| s == lead && e == s + 1 && line[e..].starts_with([' ', '\t']);
+    let bullet = |s: usize, e: usize| s == lead && e == s + 1 && line[e..].starts_with([' ', '\t']);
     let stars: Vec<(usize, usize)> = runs
         .iter()
         .filter(|r| r.2 == '*' && !bullet(r.0, r.1))
@@ -364,8 +362,8 @@ fn emphasis_line_may_fire(line: &str) -> bool {
         let opens = first
             .is_some_and(|c| c.is_alphanumeric() || (!c.is_whitespace() && plain_side(before)));
         // Right-flanking, the mirror image.
-        let closes = last
-            .is_some_and(|c| c.is_alphanumeric() || (!c.is_whitespace() && plain_side(after)));
+        let closes =
+            last.is_some_and(|c| c.is_alphanumeric() || (!c.is_whitespace() && plain_side(after)));
         inner.contains(['*', '_', '[', ']', '`', '\\', '<', '&']) || !opens || !closes
     })
 }
