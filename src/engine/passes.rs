@@ -10,7 +10,7 @@ use std::sync::Arc;
 use crate::config::RuleSet;
 use crate::content::Content;
 use crate::document::Document;
-use crate::edit::{self, Edit, EditSink, Reach};
+use crate::edit::{self, Edit, EditSink, FixId, Reach, Tier};
 use crate::report::Hit;
 use crate::rules::Context;
 use crate::suppress::Suppressions;
@@ -130,9 +130,20 @@ pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, 
                 &mut EditSink::with_reach(&r.id, r.rule.reach(), &mut edits),
             );
         }
+        // Review-tier fixes are not applied by a run (no rule makes them yet).
+        edits.retain(|e| e.tier == Tier::Safe);
         let suppressed = Suppressions::scan(&current, &doc.protected);
         if !suppressed.is_empty() {
-            edits.retain(|e| !suppressed.blocks(&e.rule, &e.range));
+            // A suppressed edit takes its whole fix with it.
+            let mut blocked: Vec<FixId> = edits
+                .iter()
+                .filter(|e| suppressed.blocks(&e.rule, &e.range))
+                .map(|e| e.fix)
+                .collect();
+            if !blocked.is_empty() {
+                blocked.sort_unstable();
+                edits.retain(|e| blocked.binary_search(&e.fix).is_err());
+            }
         }
         // The content model is asked only when some edit removes more than
         // markup: most passes of most texts have none.
