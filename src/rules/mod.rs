@@ -405,6 +405,18 @@ pub(crate) fn any_glob(globs: &[Glob], s: &str) -> bool {
     globs.iter().any(|g| g.is_match(s))
 }
 
+/// For a rule's own tests: one pass of `rule` over `text`, its fixes
+/// resolved and applied as the engine does, without the other rules.
+#[cfg(test)]
+pub(crate) fn apply_once(rule: &dyn Rule, text: &str, ctx: &Context) -> String {
+    let doc = Document::parse(text);
+    let id: std::sync::Arc<str> = std::sync::Arc::from("test");
+    let mut edits = Vec::new();
+    rule.check(&doc, ctx, &mut EditSink::new(&id, &mut edits));
+    let edits = crate::edit::resolve(text, edits, &doc.protected);
+    crate::edit::apply(text, &edits)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -504,21 +504,14 @@ impl Seam {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::edit;
-    use std::sync::Arc;
+    use crate::rules::apply_once;
 
     fn split(text: &str) -> String {
-        let rule = build(toml::Table::new()).unwrap();
-        let doc = Document::parse(text);
-        let id: Arc<str> = Arc::from("glued-image");
-        let mut edits = Vec::new();
-        rule.check(
-            &doc,
+        apply_once(
+            &*build(toml::Table::new()).unwrap(),
+            text,
             &Context::default(),
-            &mut EditSink::new(&id, &mut edits),
-        );
-        let edits = edit::resolve(text, edits, &doc.protected);
-        edit::apply(text, &edits)
+        )
     }
 
     #[test]
