@@ -6,7 +6,6 @@
 //! the line and the rule.
 
 use std::collections::HashSet;
-use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -26,29 +25,15 @@ pub const DEFAULT_RULES: &str = include_str!("../rules.toml");
 /// Name shown for the embedded default rules in messages.
 pub const DEFAULT_RULES_NAME: &str = "<default rules.toml>";
 
-/// A rules file that could not be used.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A rules file that could not be used: `file:line: rule `id`: message`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}{}{}: {message}", line.map(|l| format!(":{l}")).unwrap_or_default(), rule.as_ref().map(|r| format!(": rule `{r}`")).unwrap_or_default())]
 pub struct ConfigError {
     pub file: String,
     pub line: Option<usize>,
     pub rule: Option<String>,
     pub message: String,
 }
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file)?;
-        if let Some(line) = self.line {
-            write!(f, ":{line}")?;
-        }
-        if let Some(rule) = &self.rule {
-            write!(f, ": rule `{rule}`")?;
-        }
-        write!(f, ": {}", self.message)
-    }
-}
-
-impl std::error::Error for ConfigError {}
 
 /// One rule, ready to run.
 #[derive(Debug)]
@@ -193,7 +178,7 @@ impl RuleSet {
             let examples = take_examples(&mut table).map_err(rule_err)?;
             let membership = Presets::take(&mut table).map_err(rule_err)?;
             let settings = table.clone();
-            let rule = (kind.build)(table).map_err(rule_err)?;
+            let rule = (kind.build)(table).map_err(|e| rule_err(e.to_string()))?;
             let (in_chosen_preset, rule) = presets.apply(&membership, rule).map_err(rule_err)?;
             let Membership { preset, if_matches } = membership;
             let active = ActiveRule {

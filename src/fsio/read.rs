@@ -123,59 +123,54 @@ pub struct Decoded {
     pub raw: Option<Vec<u8>>,
 }
 
-/// Why a file could not be read as text.
-#[derive(Debug)]
+/// Why a file could not be read as text. Its message is what the file's
+/// report says.
+#[derive(Debug, thiserror::Error)]
 pub enum ReadError {
-    TooLarge {
-        size: u64,
-        limit: u64,
-    },
+    #[error("file is {size} bytes, over the {limit}-byte limit (--max-file-size); left as it is")]
+    TooLarge { size: u64, limit: u64 },
+    #[error("binary file (contains NUL bytes)")]
     Binary,
     /// Not UTF-8 (the first bad byte), with a guess at what it is.
+    #[error("{}", not_utf8(*at, *guess))]
     NotUtf8 {
         at: usize,
         guess: Option<&'static str>,
     },
     /// Not UTF-8 and not valid in the encoding the run asked to try either.
+    #[error("not UTF-8 at byte {utf8_at}, and not valid {encoding} at byte {at}; left as it is")]
     NotEncoding {
         encoding: Encoding,
         utf8_at: usize,
         at: usize,
     },
     /// Decodes, but does not encode back to the same bytes.
-    NoRoundTrip {
-        codec: Codec,
-        at: usize,
-    },
-    Io(std::io::Error),
+    #[error(
+        "{} text does not encode back to the same bytes (from byte {at}); left as it is",
+        codec.name()
+    )]
+    NoRoundTrip { codec: Codec, at: usize },
+    #[error("cannot read: {}", io_reason(.0))]
+    Io(#[source] std::io::Error),
+}
+
+fn not_utf8(at: usize, guess: Option<&str>) -> String {
+    match guess {
+        Some(g) => format!(
+            "not UTF-8 at byte {at}; looks like {g} (rerun with --encoding {} to clean it); left as it is",
+            if g == "GB18030" { "gb18030" } else { "utf-16" }
+        ),
+        None => format!("not UTF-8 at byte {at}; encoding not recognised; left as it is"),
+    }
 }
 
 impl ReadError {
+    /// The report of a file that could not be read: too large and binary
+    /// files are skipped, the others failed.
     pub fn into_status(self) -> Status {
         match self {
-            ReadError::TooLarge { size, limit } => Status::Skipped(format!(
-                "file is {size} bytes, over the {limit}-byte limit (--max-file-size); left as it is"
-            )),
-            ReadError::Binary => Status::Skipped("binary file (contains NUL bytes)".into()),
-            ReadError::NotUtf8 { at, guess } => Status::Failed(match guess {
-                Some(g) => format!(
-                    "not UTF-8 at byte {at}; looks like {g} (rerun with --encoding {} to clean it); left as it is",
-                    if g == "GB18030" { "gb18030" } else { "utf-16" }
-                ),
-                None => format!("not UTF-8 at byte {at}; encoding not recognised; left as it is"),
-            }),
-            ReadError::NotEncoding {
-                encoding,
-                utf8_at,
-                at,
-            } => Status::Failed(format!(
-                "not UTF-8 at byte {utf8_at}, and not valid {encoding} at byte {at}; left as it is"
-            )),
-            ReadError::NoRoundTrip { codec, at } => Status::Failed(format!(
-                "{} text does not encode back to the same bytes (from byte {at}); left as it is",
-                codec.name()
-            )),
-            ReadError::Io(e) => Status::Failed(format!("cannot read: {}", io_reason(&e))),
+            ReadError::TooLarge { .. } | ReadError::Binary => Status::Skipped(self.to_string()),
+            _ => Status::Failed(self.to_string()),
         }
     }
 }

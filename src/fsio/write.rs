@@ -1,7 +1,6 @@
 //! Writing a text back: staged in a temporary file beside the target,
 //! synced, checked against what was read, renamed over the target.
 
-use std::fmt;
 use std::fs::{self, File};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -11,36 +10,29 @@ use super::read::io_reason;
 use super::{Input, TEMP_PREFIX, TEMP_RANDOM_LEN, TEMP_SUFFIX, content_hash};
 use crate::report::Status;
 
-/// Why a file was not written.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Why a file was not written. Its message is what the file's report says.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WriteError {
     /// The file changed since it was read; it was left as it is.
+    #[error(
+        "changed while being cleaned ({0} differs from what was read); left as it is, rerun to clean it"
+    )]
     Changed(&'static str),
     /// The file has no write permission; it was left as it is.
+    #[error("file is read-only; left as it is (make it writable to clean it)")]
     ReadOnly,
     /// Anything else, in words.
+    #[error("{0}")]
     Failed(String),
 }
 
 impl WriteError {
+    /// The report of a file that could not be written: a file that changed
+    /// under the run is skipped, the others failed.
     pub fn into_status(self) -> Status {
         match self {
-            WriteError::Changed(what) => Status::Skipped(format!(
-                "changed while being cleaned ({what} differs from what was read); left as it is, rerun to clean it"
-            )),
-            WriteError::ReadOnly => Status::Failed(
-                "file is read-only; left as it is (make it writable to clean it)".into(),
-            ),
-            WriteError::Failed(why) => Status::Failed(why),
-        }
-    }
-}
-
-impl fmt::Display for WriteError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.clone().into_status() {
-            Status::Skipped(s) | Status::Failed(s) => f.write_str(&s),
-            _ => Ok(()),
+            WriteError::Changed(_) => Status::Skipped(self.to_string()),
+            _ => Status::Failed(self.to_string()),
         }
     }
 }
