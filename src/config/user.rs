@@ -229,7 +229,7 @@ impl RuleSet {
                 id: r.id.clone(),
                 kind: r.kind,
                 description: r.description.clone(),
-                rule: (kind.build)(r.meta.settings.clone())?,
+                rule: (kind.build)(r.meta.settings.clone()).map_err(|e| e.to_string())?,
                 meta: RuleMeta::default(),
             });
         }

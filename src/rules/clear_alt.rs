@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use super::{Context, Rule, regex, settings};
+use super::{BuildError, Context, Rule, regex, settings};
 use crate::document::{Document, Kind, LinkForm};
 use crate::edit::EditSink;
 
@@ -20,7 +20,7 @@ struct ClearAlt {
     alt: regex::Regex,
 }
 
-pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
+pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
     let s: Settings = settings(table)?;
     Ok(Box::new(ClearAlt {
         alt: regex("alt", &s.alt)?,

@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use super::{Context, Rule, settings};
+use super::{BuildError, Context, Rule, settings};
 use crate::document::{Document, Kind};
 use crate::edit::EditSink;
 
@@ -15,7 +15,7 @@ struct Settings {}
 #[derive(Debug)]
 struct ClearBlankLines;
 
-pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
+pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
     let _: Settings = settings(table)?;
     Ok(Box::new(ClearBlankLines))
 }

@@ -12,7 +12,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde::Deserialize;
 
-use super::{Context, Rule, settings};
+use super::{BuildError, Context, Rule, settings};
 use crate::document::{Document, Kind};
 use crate::edit::EditSink;
 
@@ -23,7 +23,7 @@ struct Settings {}
 #[derive(Debug)]
 struct JoinBrokenUrl;
 
-pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
+pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
     let _: Settings = settings(table)?;
     Ok(Box::new(JoinBrokenUrl))
 }

@@ -17,7 +17,7 @@ use std::ops::Range;
 use serde::Deserialize;
 
 use super::drop_image::{image_unit, is_blank_inline};
-use super::{Context, Rule, settings};
+use super::{BuildError, Context, Rule, settings};
 use crate::document::{Document, Kind, NodeId};
 use crate::edit::EditSink;
 use crate::url_text::url_plain_host;
@@ -29,7 +29,7 @@ struct Settings {}
 #[derive(Debug)]
 struct SplitGluedImages;
 
-pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
+pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
     let _: Settings = settings(table)?;
     Ok(Box::new(SplitGluedImages))
 }

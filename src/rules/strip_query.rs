@@ -11,7 +11,7 @@ use std::ops::Range;
 use serde::Deserialize;
 
 use super::repair_entity_query::{DEFAULT_ENTITIES, mangled_semicolon};
-use super::{Context, Glob, Rule, any_glob, plain_host, scheme_end, settings};
+use super::{BuildError, Context, Glob, Rule, any_glob, plain_host, scheme_end, settings};
 use crate::document::Document;
 use crate::edit::EditSink;
 
@@ -76,7 +76,7 @@ fn finder(needles: &[String]) -> Option<aho_corasick::AhoCorasick> {
         .ok()
 }
 
-pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
+pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
     let s: Settings = settings(table)?;
     if s.hosts.is_empty() {
         return Err("`hosts` must list at least one host glob".into());

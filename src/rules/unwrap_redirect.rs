@@ -5,7 +5,7 @@
 
 use serde::Deserialize;
 
-use super::{Context, Glob, Rule, any_glob, host_may_match, settings};
+use super::{BuildError, Context, Glob, Rule, any_glob, host_may_match, settings};
 use crate::document::{Document, UrlPlace};
 use crate::edit::EditSink;
 
@@ -25,7 +25,7 @@ struct UnwrapRedirect {
     needles: Vec<String>,
 }
 
-pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
+pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
     let s: Settings = settings(table)?;
     if s.hosts.is_empty() || s.param.is_empty() {
         return Err("set `hosts` and `param`".into());
