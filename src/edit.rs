@@ -305,14 +305,40 @@ fn contains(outer: &Range<usize>, inner: &Range<usize>) -> bool {
 pub fn apply(text: &str, edits: &[Edit]) -> String {
     let grow: usize = edits.iter().map(|e| e.replacement.len()).sum();
     let mut out = String::with_capacity(text.len() + grow);
-    let mut at = 0;
-    for e in edits {
-        out.push_str(&text[at..e.range.start]);
-        out.push_str(&e.replacement);
-        at = e.range.end;
-    }
-    out.push_str(&text[at..]);
+    splice_into(
+        &mut out,
+        text,
+        0..text.len(),
+        edits.iter().map(|e| (&e.range, &*e.replacement)),
+    );
     out
+}
+
+/// `text[within]` with sorted, non-overlapping `(range, replacement)` pairs
+/// (inside `within`) spliced in: [`apply`] for a part of a text.
+pub fn splice<'a>(
+    text: &str,
+    within: Range<usize>,
+    edits: impl IntoIterator<Item = (&'a Range<usize>, &'a str)>,
+) -> String {
+    let mut out = String::new();
+    splice_into(&mut out, text, within, edits);
+    out
+}
+
+fn splice_into<'a>(
+    out: &mut String,
+    text: &str,
+    within: Range<usize>,
+    edits: impl IntoIterator<Item = (&'a Range<usize>, &'a str)>,
+) {
+    let mut at = within.start;
+    for (range, replacement) in edits {
+        out.push_str(&text[at..range.start]);
+        out.push_str(replacement);
+        at = range.end;
+    }
+    out.push_str(&text[at..within.end]);
 }
 
 /// Maps a byte offset in the text after `edits` back to the text before them.

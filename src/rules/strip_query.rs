@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::repair_entity_query::{DEFAULT_ENTITIES, mangled_semicolon};
 use super::{BuildError, Context, Glob, Rule, any_glob, plain_host, scheme_end, settings};
 use crate::document::Document;
-use crate::edit::EditSink;
+use crate::edit::{self, EditSink};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -613,17 +613,9 @@ fn name_of(param: &str, after_separator: bool) -> std::borrow::Cow<'_, str> {
     name.into()
 }
 
-/// `text[range]` with `edits` (sorted, inside `range`) applied.
+/// `text[range]` with `edits` (sorted, inside `range`) spliced in.
 fn splice(text: &str, range: Range<usize>, edits: &[(Range<usize>, String)]) -> String {
-    let mut out = String::new();
-    let mut at = range.start;
-    for (r, rep) in edits {
-        out.push_str(&text[at..r.start]);
-        out.push_str(rep);
-        at = r.end;
-    }
-    out.push_str(&text[at..range.end]);
-    out
+    edit::splice(text, range, edits.iter().map(|(r, s)| (r, s.as_str())))
 }
 
 #[cfg(test)]
