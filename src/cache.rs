@@ -21,10 +21,6 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
-use xxhash_rust::xxh3::xxh3_128;
-
-use crate::config::RuleSet;
-
 /// First bytes of a cache file; the version changes with the format.
 const MAGIC: &[u8; 16] = b"mdscrub-cache-1\n";
 
@@ -48,22 +44,6 @@ pub struct Cache {
     hits: AtomicUsize,
 }
 
-/// A fingerprint of everything that decides what a run does to a file's
-/// bytes: mdscrub's version, every active rule with its settings, and the
-/// run's options that change how bytes become text.
-pub fn fingerprint(rules: &RuleSet, options: &str) -> u128 {
-    let text = format!(
-        "{}\n{:?}\n{:?}\n{}\n{}\n{}",
-        env!("CARGO_PKG_VERSION"),
-        rules.rules,
-        rules.protect.patterns(),
-        rules.max_removed,
-        rules.visible_prefilter,
-        options
-    );
-    xxh3_128(text.as_bytes())
-}
-
 /// Where the cache lives when the run names no folder: `MDSCRUB_CACHE_DIR`,
 /// else the user's cache folder (`$XDG_CACHE_HOME/mdscrub`,
 /// `~/.cache/mdscrub`, `%LOCALAPPDATA%\mdscrub`); `None` when there is none.
@@ -84,7 +64,9 @@ pub fn default_dir() -> Option<PathBuf> {
 }
 
 impl Cache {
-    /// Opens the cache of `fingerprint` in `dir`. Never fails: a missing or
+    /// Opens the cache of `fingerprint` in `dir`: a hash of everything that
+    /// decides what a run does to a file's bytes, computed by the caller
+    /// (see `RuleSet::fingerprint`). Never fails: a missing or
     /// unreadable cache is an empty one.
     pub fn open(dir: &Path, fingerprint: u128) -> Cache {
         let file = dir.join(format!("clean-{fingerprint:032x}.bin"));
@@ -286,23 +268,5 @@ mod tests {
         assert!(!Cache::open(dir.path(), 3).knows_clean(content_hash(b"x")));
         fs::write(&file, b"something else entirely").unwrap();
         assert!(!Cache::open(dir.path(), 3).knows_clean(content_hash(b"x")));
-    }
-
-    #[test]
-    fn the_fingerprint_follows_the_rules_and_the_options() {
-        let default = RuleSet::default_rules();
-        let a = fingerprint(&default, "utf-8");
-        assert_eq!(a, fingerprint(&RuleSet::default_rules(), "utf-8"));
-        assert_ne!(a, fingerprint(&default, "gb18030"));
-        let narrowed = RuleSet::default_rules()
-            .narrow(&[], &["utm-params".to_string()])
-            .unwrap();
-        assert_ne!(a, fingerprint(&narrowed, "utf-8"));
-        let mut looser = RuleSet::default_rules();
-        looser.max_removed = 0.9;
-        assert_ne!(a, fingerprint(&looser, "utf-8"));
-        let mut guarded = RuleSet::default_rules();
-        guarded.protect = crate::content::Protect::new(vec!["^编者按".into()]).unwrap();
-        assert_ne!(a, fingerprint(&guarded, "utf-8"));
     }
 }

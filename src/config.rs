@@ -6,7 +6,6 @@
 //! the line and the rule.
 
 use std::collections::HashSet;
-use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -26,29 +25,15 @@ pub const DEFAULT_RULES: &str = include_str!("../rules.toml");
 /// Name shown for the embedded default rules in messages.
 pub const DEFAULT_RULES_NAME: &str = "<default rules.toml>";
 
-/// A rules file that could not be used.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A rules file that could not be used: `file:line: rule `id`: message`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}{}{}: {message}", line.map(|l| format!(":{l}")).unwrap_or_default(), rule.as_ref().map(|r| format!(": rule `{r}`")).unwrap_or_default())]
 pub struct ConfigError {
     pub file: String,
     pub line: Option<usize>,
     pub rule: Option<String>,
     pub message: String,
 }
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file)?;
-        if let Some(line) = self.line {
-            write!(f, ":{line}")?;
-        }
-        if let Some(rule) = &self.rule {
-            write!(f, ": rule `{rule}`")?;
-        }
-        write!(f, ": {}", self.message)
-    }
-}
-
-impl std::error::Error for ConfigError {}
 
 /// One rule, ready to run.
 #[derive(Debug)]
@@ -193,7 +178,7 @@ impl RuleSet {
             let examples = take_examples(&mut table).map_err(rule_err)?;
             let membership = Presets::take(&mut table).map_err(rule_err)?;
             let settings = table.clone();
-            let rule = (kind.build)(table).map_err(rule_err)?;
+            let rule = (kind.build)(table).map_err(|e| rule_err(e.to_string()))?;
             let (in_chosen_preset, rule) = presets.apply(&membership, rule).map_err(rule_err)?;
             let Membership { preset, if_matches } = membership;
             let active = ActiveRule {
@@ -284,6 +269,23 @@ impl RuleSet {
         ];
         self.rules.splice(at..at, new);
         self.prefilter = Prefilter::new(self.rules.iter().map(|r| &*r.rule));
+    }
+
+    /// A fingerprint of everything that decides what a run with this set
+    /// does to a file's bytes: mdscrub's version, every active rule with its
+    /// settings, and the run's `options` that change how bytes become text.
+    /// The clean-content cache ([`crate::cache::Cache::open`]) is keyed on it.
+    pub fn fingerprint(&self, options: &str) -> u128 {
+        let text = format!(
+            "{}\n{:?}\n{:?}\n{}\n{}\n{}",
+            env!("CARGO_PKG_VERSION"),
+            self.rules,
+            self.protect.patterns(),
+            self.max_removed,
+            self.visible_prefilter,
+            options
+        );
+        xxhash_rust::xxh3::xxh3_128(text.as_bytes())
     }
 
     /// Whether some rule may make an edit in `text`; false when none may, so
@@ -463,5 +465,23 @@ mod tests {
         )
         .unwrap();
         assert!(set.rules.is_empty());
+    }
+
+    #[test]
+    fn the_fingerprint_follows_the_rules_and_the_options() {
+        let default = RuleSet::default_rules();
+        let a = default.fingerprint("utf-8");
+        assert_eq!(a, RuleSet::default_rules().fingerprint("utf-8"));
+        assert_ne!(a, default.fingerprint("gb18030"));
+        let narrowed = RuleSet::default_rules()
+            .narrow(&[], &["utm-params".to_string()])
+            .unwrap();
+        assert_ne!(a, narrowed.fingerprint("utf-8"));
+        let mut looser = RuleSet::default_rules();
+        looser.max_removed = 0.9;
+        assert_ne!(a, looser.fingerprint("utf-8"));
+        let mut guarded = RuleSet::default_rules();
+        guarded.protect = Protect::new(vec!["^编者按".into()]).unwrap();
+        assert_ne!(a, guarded.fingerprint("utf-8"));
     }
 }

@@ -24,7 +24,7 @@ use std::ops::Range;
 use regex::RegexSet;
 
 use crate::document::{Document, Kind, NodeId, overlaps};
-use crate::edit::{Edit, Reach};
+use crate::edit::{Edit, FixId, Reach};
 
 /// The rules file's `protect` patterns: regexes over a line's visible text
 /// (trimmed); a matching line is never removed.
@@ -254,11 +254,13 @@ impl Content {
 
     /// Lets through the edits the article can lose: drops block removals that
     /// would take a protected span, ends zones before one, and drops
-    /// removals of list items whose siblings stay. Returns how many edits
-    /// were refused or cut short.
+    /// removals of list items whose siblings stay. An edit refused takes
+    /// the rest of its fix with it; one narrowed or cut into parts stays in
+    /// its fix. Returns how many edits were refused or cut short.
     pub fn filter(&self, doc: &Document, edits: &mut Vec<Edit>) -> usize {
         let mut refused = 0;
         let mut narrowed: Vec<Edit> = Vec::new();
+        let mut dropped: Vec<FixId> = Vec::new();
         edits.retain_mut(|e| {
             if e.reach == Reach::Markup || e.reach == Reach::Images || e.range.is_empty() {
                 return true;
@@ -276,16 +278,25 @@ impl Content {
                     true
                 }
                 Reach::Blocks { .. } if matches!(span.unit, Unit::Image | Unit::GluedImage) => {
-                    if let Some(parts) = self.around_images(doc, e, header_end) {
-                        narrowed.extend(parts);
+                    match self.around_images(doc, e, header_end) {
+                        Some(parts) => narrowed.extend(parts),
+                        None => dropped.push(e.fix),
                     }
                     false
                 }
-                _ => false,
+                _ => {
+                    dropped.push(e.fix);
+                    false
+                }
             }
         });
         edits.extend(narrowed);
-        refused + self.keep_lone_items(edits)
+        let refused = refused + self.keep_lone_items(edits, &mut dropped);
+        if !dropped.is_empty() {
+            dropped.sort_unstable();
+            edits.retain(|e| dropped.binary_search(&e.fix).is_err());
+        }
+        refused
     }
 
     /// A block removal that would take images, narrowed to the text of the
@@ -354,7 +365,8 @@ impl Content {
     }
 
     /// Drops the removals of list items whose sibling items no edit removes.
-    fn keep_lone_items(&self, edits: &mut Vec<Edit>) -> usize {
+    /// The fixes of the edits dropped are added to `dropped`.
+    fn keep_lone_items(&self, edits: &mut Vec<Edit>, dropped: &mut Vec<FixId>) -> usize {
         if self.items.is_empty() {
             return 0;
         }
@@ -395,10 +407,14 @@ impl Content {
             .collect();
         let before = edits.len();
         edits.retain(|e| {
-            !(removing(e)
+            let lone = removing(e)
                 && lone
                     .iter()
-                    .any(|r| e.range.start <= r.start && r.end <= e.range.end))
+                    .any(|r| e.range.start <= r.start && r.end <= e.range.end);
+            if lone {
+                dropped.push(e.fix);
+            }
+            !lone
         });
         before - edits.len()
     }

@@ -1,8 +1,10 @@
 //! Byte-range edits on a source text, and how a set of them is applied.
 //!
-//! Rules produce [`Edit`]s; the engine resolves conflicts (the containing edit
-//! wins, the other waits for the next pass), drops edits that would touch code
-//! or split a character, and splices the rest into a new text in one pass.
+//! Rules produce [`Fix`]es: one or more [`Edit`]s that apply together or not
+//! at all, with a safety [`Tier`]. The engine resolves conflicts (the fix
+//! whose first edit contains the other's wins, the other waits for the next
+//! pass), drops fixes that would touch code or split a character, and splices
+//! the rest into a new text in one pass.
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -10,13 +12,60 @@ use std::sync::Arc;
 use crate::document::overlaps;
 
 /// Replace `range` of the source with `replacement`. Carries the id of the
-/// rule that asked for it and what that rule may take out of the article.
+/// rule that asked for it, what that rule may take out of the article, and
+/// the fix it belongs to: an edit the content model narrows or cuts into
+/// parts stays in its fix.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Edit {
     pub range: Range<usize>,
     pub replacement: String,
     pub rule: Arc<str>,
     pub reach: Reach,
+    /// The fix this edit is part of.
+    pub fix: FixId,
+    /// The safety tier of its fix.
+    pub tier: Tier,
+}
+
+/// Tells the fixes of one pass apart: the edits that share one apply
+/// together or not at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct FixId(pub u32);
+
+/// How sure a fix is: whether a run applies it by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum Tier {
+    /// Takes out only what is junk by construction: applied by default.
+    #[default]
+    Safe,
+    /// May change what a reader sees beyond junk: shown, and applied only
+    /// when the run asks for review-tier fixes.
+    Review,
+}
+
+/// Edits that apply together or not at all, with their safety tier: what a
+/// rule hands to [`EditSink::fix`] when one change takes several edits.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Fix {
+    /// `(range, replacement)` pairs in the source; they must not overlap.
+    pub edits: Vec<(Range<usize>, String)>,
+    pub tier: Tier,
+}
+
+impl Fix {
+    /// A safe fix of one edit.
+    pub fn replace(range: Range<usize>, replacement: impl Into<String>) -> Fix {
+        Fix {
+            edits: vec![(range, replacement.into())],
+            tier: Tier::Safe,
+        }
+    }
+
+    /// This fix at another tier.
+    pub fn with_tier(mut self, tier: Tier) -> Fix {
+        self.tier = tier;
+        self
+    }
 }
 
 /// What a rule's edits may take out of a document: the content model
@@ -64,14 +113,38 @@ impl<'a> EditSink<'a> {
         EditSink { rule, reach, edits }
     }
 
-    /// Replace `range` with `replacement`.
+    /// Replace `range` with `replacement`: a safe fix of one edit.
     pub fn replace(&mut self, range: Range<usize>, replacement: impl Into<String>) {
+        let fix = self.next_fix();
         self.edits.push(Edit {
             range,
             replacement: replacement.into(),
             rule: Arc::clone(self.rule),
             reach: self.reach,
+            fix,
+            tier: Tier::Safe,
         });
+    }
+
+    /// Adds the edits of `fix`, to be applied together or not at all.
+    pub fn fix(&mut self, fix: Fix) {
+        let id = self.next_fix();
+        for (range, replacement) in fix.edits {
+            self.edits.push(Edit {
+                range,
+                replacement,
+                rule: Arc::clone(self.rule),
+                reach: self.reach,
+                fix: id,
+                tier: fix.tier,
+            });
+        }
+    }
+
+    /// A fix id no edit of the pass has: the place its first edit takes
+    /// (edits are only added while rules run).
+    fn next_fix(&self) -> FixId {
+        FixId(self.edits.len() as u32)
     }
 
     /// Delete `range`.
@@ -95,15 +168,19 @@ pub struct Applied {
     pub replacement: String,
 }
 
-/// Picks the edits that can be applied together: no overlap, no code touched,
-/// on char boundaries, and no no-op. Of two overlapping edits the one that
-/// starts first wins, and of two starting together the longer one (so a
-/// containing edit beats what it contains). Returns them sorted by position.
+/// Picks the fixes that can be applied together, whole: no overlap, no code
+/// touched, on char boundaries. A fix with an edit that is out of range, not
+/// on char boundaries or touching `protected` is dropped; an edit that
+/// changes nothing is dropped alone. Of two overlapping edits the one that
+/// starts first wins (its fix is decided first), and of two starting
+/// together the longer one (so a containing edit beats what it contains);
+/// a fix with an edit that loses is dropped whole. Returns the edits taken,
+/// sorted by position.
 pub fn resolve(text: &str, edits: Vec<Edit>, protected: &[Range<usize>]) -> Vec<Edit> {
     resolve_counting(text, edits, protected).0
 }
 
-/// [`resolve`], also counting the edits that lost a clash with another (as
+/// [`resolve`], also counting the fixes that lost a clash with another (as
 /// opposed to those dropped as invalid, protected or no-ops): a loser is asked
 /// for again in the next pass.
 pub(crate) fn resolve_counting(
@@ -111,48 +188,102 @@ pub(crate) fn resolve_counting(
     mut edits: Vec<Edit>,
     protected: &[Range<usize>],
 ) -> (Vec<Edit>, usize) {
-    edits.retain(|e| {
+    let valid = |e: &Edit| {
         e.range.start <= e.range.end
             && e.range.end <= text.len()
             && text.is_char_boundary(e.range.start)
             && text.is_char_boundary(e.range.end)
-            && text[e.range.clone()] != *e.replacement
             && !protected
                 .iter()
                 .any(|p| overlaps(p, &e.range) || contains(&e.range, p))
+    };
+    let mut invalid: Vec<FixId> = edits.iter().filter(|e| !valid(e)).map(|e| e.fix).collect();
+    invalid.sort_unstable();
+    edits.retain(|e| {
+        invalid.binary_search(&e.fix).is_err() && text[e.range.clone()] != *e.replacement
     });
-    // Longest first among equal starts; insertions after removals at the same
-    // point would split them, so an insertion sorts before a removal there.
-    edits.sort_by(|a, b| {
-        a.range
-            .start
-            .cmp(&b.range.start)
-            .then_with(|| a.range.is_empty().cmp(&b.range.is_empty()).reverse())
-            .then_with(|| b.range.end.cmp(&a.range.end))
-    });
+    edits.sort_by_key(order);
+    // The edits of each fix, in the order above: most fixes have one.
+    let mut members: Vec<(FixId, usize)> =
+        edits.iter().enumerate().map(|(i, e)| (e.fix, i)).collect();
+    members.sort_unstable();
+    let mut decided = vec![false; edits.len()];
+    let mut edits: Vec<Option<Edit>> = edits.into_iter().map(Some).collect();
     let mut taken: Vec<Edit> = Vec::with_capacity(edits.len());
+    let mut fix: Vec<Edit> = Vec::new();
     let mut lost = 0;
-    for e in edits {
-        // Only taken edits that end at or after `e`'s start can clash with
-        // it: taken edits never overlap each other, so the walk back stops
-        // at the first that ends before `e` starts.
-        let clash = taken
-            .iter()
-            .rev()
-            .take_while(|t| t.range.end >= e.range.start)
-            .find(|t| {
-                overlaps(&t.range, &e.range)
-                    || (t.range.is_empty() && e.range.is_empty() && t.range.start == e.range.start)
-            });
-        match clash {
-            // The same edit asked twice, or an edit of text that a taken
-            // edit deletes: nothing is left for it to do in a later pass.
-            Some(t) if moot(&e, t) => {}
-            Some(_) => lost += 1,
-            None => taken.push(e),
+    for i in 0..edits.len() {
+        if decided[i] {
+            continue;
+        }
+        let Some(id) = edits[i].as_ref().map(|e| e.fix) else {
+            continue;
+        };
+        let from = members.partition_point(|m| m.0 < id);
+        let to = members.partition_point(|m| m.0 <= id);
+        fix.clear();
+        let (mut clashed, mut broken) = (false, false);
+        for &(_, j) in &members[from..to] {
+            decided[j] = true;
+            let Some(e) = edits[j].take() else { continue };
+            // Edits of one fix that overlap make no sense together.
+            if let Some(f) = fix.iter().find(|f| clashes(f, &e)) {
+                if !moot(&e, f) {
+                    broken = true;
+                }
+                continue;
+            }
+            match clash(&taken, &e) {
+                // The same edit asked twice, or an edit of text that a taken
+                // edit deletes: nothing is left for it to do in a later pass.
+                Some(t) if moot(&e, t) => {}
+                Some(_) => clashed = true,
+                None => fix.push(e),
+            }
+        }
+        if broken {
+            continue;
+        }
+        if clashed {
+            lost += 1;
+            continue;
+        }
+        for e in fix.drain(..) {
+            let at = taken.partition_point(|t| order(t) <= order(&e));
+            taken.insert(at, e);
         }
     }
     (taken, lost)
+}
+
+/// Where an edit sorts: by start, an insertion before a removal at the same
+/// point (after it, it would split the removal), and of two removals the
+/// longer first.
+fn order(e: &Edit) -> (usize, bool, std::cmp::Reverse<usize>) {
+    (
+        e.range.start,
+        !e.range.is_empty(),
+        std::cmp::Reverse(e.range.end),
+    )
+}
+
+/// The edit of `taken` (sorted, not overlapping) that `e` clashes with, if
+/// any: the last to start of those it overlaps.
+fn clash<'t>(taken: &'t [Edit], e: &Edit) -> Option<&'t Edit> {
+    // Only taken edits that start at or before `e`'s end and end at or after
+    // its start can clash with it: taken edits never overlap each other, so
+    // the walk back stops at the first that ends before `e` starts.
+    let upto = taken.partition_point(|t| t.range.start <= e.range.end);
+    taken[..upto]
+        .iter()
+        .rev()
+        .take_while(|t| t.range.end >= e.range.start)
+        .find(|t| clashes(t, e))
+}
+
+fn clashes(t: &Edit, e: &Edit) -> bool {
+    overlaps(&t.range, &e.range)
+        || (t.range.is_empty() && e.range.is_empty() && t.range.start == e.range.start)
 }
 
 /// True when `loser` has nothing left to do once `winner` is applied: it is
@@ -174,14 +305,40 @@ fn contains(outer: &Range<usize>, inner: &Range<usize>) -> bool {
 pub fn apply(text: &str, edits: &[Edit]) -> String {
     let grow: usize = edits.iter().map(|e| e.replacement.len()).sum();
     let mut out = String::with_capacity(text.len() + grow);
-    let mut at = 0;
-    for e in edits {
-        out.push_str(&text[at..e.range.start]);
-        out.push_str(&e.replacement);
-        at = e.range.end;
-    }
-    out.push_str(&text[at..]);
+    splice_into(
+        &mut out,
+        text,
+        0..text.len(),
+        edits.iter().map(|e| (&e.range, &*e.replacement)),
+    );
     out
+}
+
+/// `text[within]` with sorted, non-overlapping `(range, replacement)` pairs
+/// (inside `within`) spliced in: [`apply`] for a part of a text.
+pub fn splice<'a>(
+    text: &str,
+    within: Range<usize>,
+    edits: impl IntoIterator<Item = (&'a Range<usize>, &'a str)>,
+) -> String {
+    let mut out = String::new();
+    splice_into(&mut out, text, within, edits);
+    out
+}
+
+fn splice_into<'a>(
+    out: &mut String,
+    text: &str,
+    within: Range<usize>,
+    edits: impl IntoIterator<Item = (&'a Range<usize>, &'a str)>,
+) {
+    let mut at = within.start;
+    for (range, replacement) in edits {
+        out.push_str(&text[at..range.start]);
+        out.push_str(replacement);
+        at = range.end;
+    }
+    out.push_str(&text[at..within.end]);
 }
 
 /// Maps a byte offset in the text after `edits` back to the text before them.
@@ -221,20 +378,74 @@ pub fn map_forward(offset: usize, edits: &[Edit]) -> usize {
 mod tests {
     use super::*;
 
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+    /// A fix of one edit.
     fn edit(r: Range<usize>, s: &str) -> Edit {
         Edit {
             range: r,
             replacement: s.to_string(),
             rule: Arc::from("t"),
             reach: Reach::Markup,
+            fix: FixId(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)),
+            tier: Tier::Safe,
         }
+    }
+
+    fn plain(edits: &[Edit]) -> Vec<(Range<usize>, &str)> {
+        edits
+            .iter()
+            .map(|e| (e.range.clone(), &*e.replacement))
+            .collect()
+    }
+
+    /// One fix of several edits.
+    fn fix(parts: &[(Range<usize>, &str)]) -> Vec<Edit> {
+        let id = FixId(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+        parts
+            .iter()
+            .map(|(r, s)| Edit {
+                fix: id,
+                ..edit(r.clone(), s)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_fix_applies_whole_or_not_at_all() {
+        let text = "0123456789";
+        // Its second edit loses to a fix decided before it (one that starts
+        // first): the whole fix waits for the next pass.
+        let mut edits = fix(&[(0..1, "g"), (6..8, "h")]);
+        edits.extend(fix(&[(1..2, "a"), (7..9, "b")]));
+        let (got, lost) = resolve_counting(text, edits, &[]);
+        assert_eq!((plain(&got), lost), (vec![(0..1, "g"), (6..8, "h")], 1));
+        // Decided at its first edit, it takes its later edits' places before
+        // edits that start between them.
+        let mut edits = fix(&[(1..2, "a"), (6..8, "b")]);
+        edits.push(edit(7..9, ""));
+        edits.push(edit(3..4, "c"));
+        let (got, lost) = resolve_counting(text, edits, &[]);
+        assert_eq!(
+            (plain(&got), lost),
+            (vec![(1..2, "a"), (3..4, "c"), (6..8, "b")], 1)
+        );
+        assert_eq!(apply(text, &got), "0a2c45b89");
+        // An edit on code takes its fix with it; a no-op goes alone.
+        let edits = fix(&[(1..2, "a"), (6..8, "")]);
+        assert!(resolve(text, edits, &[Range { start: 7, end: 8 }]).is_empty());
+        let edits = fix(&[(1..2, "1"), (6..8, "")]);
+        assert_eq!(plain(&resolve(text, edits, &[])), [(6..8, "")]);
+        // An insertion and a removal at one point, in one fix.
+        let edits = fix(&[(4..6, ""), (4..4, "X")]);
+        assert_eq!(apply(text, &resolve(text, edits, &[])), "0123X6789");
     }
 
     #[test]
     fn containing_edit_wins() {
         let text = "0123456789";
         let got = resolve(text, vec![edit(4..6, "x"), edit(2..8, "")], &[]);
-        assert_eq!(got, vec![edit(2..8, "")]);
+        assert_eq!(plain(&got), [(2..8, "")]);
         assert_eq!(apply(text, &got), "0189");
     }
 
@@ -246,7 +457,7 @@ mod tests {
             vec![edit(5..9, ""), edit(3..6, "ab"), edit(0..1, "")],
             &[],
         );
-        assert_eq!(got, vec![edit(0..1, ""), edit(3..6, "ab")]);
+        assert_eq!(plain(&got), [(0..1, ""), (3..6, "ab")]);
         assert_eq!(apply(text, &got), "12ab6789");
     }
 
@@ -288,7 +499,7 @@ mod tests {
             ],
             &[],
         );
-        assert_eq!((got, lost), (vec![edit(2..8, "")], 0));
+        assert_eq!((plain(&got), lost), (vec![(2..8, "")], 0));
         // Inside a replacement, or overlapping a deletion: the loser waits
         // for the next pass.
         for loser in [edit(4..5, "x"), edit(7..9, "")] {

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 
-use mdscrub::cache::{self, Cache};
+use mdscrub::cache::Cache;
 use mdscrub::config::RuleSet;
 use mdscrub::engine::{self, CleanError, RunOptions};
 use mdscrub::fsio;
@@ -232,7 +232,7 @@ fn files(
 /// there is no folder to keep it in.
 fn open_cache(settings: &Settings) -> Option<Arc<Cache>> {
     let dir = settings.cache_dir.as_deref()?;
-    let fingerprint = cache::fingerprint(&settings.rules, &format!("{:?}", settings.run.encoding));
+    let fingerprint = settings.rules.fingerprint(&format!("{:?}", settings.run.encoding));
     Some(Arc::new(Cache::open(dir, fingerprint)))
 }
 

@@ -1,8 +1,11 @@
 //! Pieces of a URL as written, found without parsing it: where its scheme
 //! ends, its host part, and that host as URL parsing would give it when it
-//! is a plain name. The URL rules and the document's URL index share them.
+//! is a plain name; and percent-decoding (with the `percent-encoding`
+//! crate). The URL rules and the document's URL index share them.
 
 use std::borrow::Cow;
+
+use percent_encoding::percent_decode_str;
 
 /// The host of `host` (the host part of a URL's authority) as URL parsing
 /// would give it, lower-cased, without parsing, when it is a plain ASCII name:
@@ -59,6 +62,15 @@ pub fn scheme_end(raw: &str) -> Option<usize> {
 /// The plain host of the URL `raw` ([`host_part`], then [`plain_host`]).
 pub fn url_plain_host(raw: &str) -> Option<Cow<'_, str>> {
     host_part(raw).and_then(plain_host)
+}
+
+/// Decodes `%XX` escapes; `None` when the result is not UTF-8. A `%` that
+/// does not start an escape stays as it is.
+pub fn percent_decode(s: &str) -> Option<String> {
+    percent_decode_str(s)
+        .decode_utf8()
+        .ok()
+        .map(Cow::into_owned)
 }
 
 #[cfg(test)]

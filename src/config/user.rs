@@ -204,38 +204,13 @@ impl RuleSet {
             .find(|(r, _)| &*r.id == id)
     }
 
-    /// Runs every example of the active rules; returns the count run and the
-    /// failures.
-    pub fn test_examples(&self) -> (usize, Vec<ExampleFailure>) {
-        let mut run = 0;
-        let mut failures = Vec::new();
-        for r in &self.rules {
-            for (i, ex) in r.meta.examples.iter().enumerate() {
-                run += 1;
-                let got = self
-                    .example_set(r, &ex.with)
-                    .and_then(|set| {
-                        crate::engine::clean_text(&ex.input, &set, true).map_err(|e| e.to_string())
-                    })
-                    .map(|c| c.output);
-                if got.as_deref() != Ok(ex.output.as_str()) {
-                    failures.push(ExampleFailure {
-                        rule: r.id.to_string(),
-                        line: r.meta.line,
-                        number: i + 1,
-                        input: ex.input.clone(),
-                        expected: ex.output.clone(),
-                        got,
-                    });
-                }
-            }
-        }
-        (run, failures)
-    }
-
     /// A fresh set of `rule`, the rules named in `with` and the active tidy-up
     /// rules, in this set's order.
-    fn example_set(&self, rule: &ActiveRule, with: &[String]) -> Result<RuleSet, String> {
+    pub(crate) fn example_set(
+        &self,
+        rule: &ActiveRule,
+        with: &[String],
+    ) -> Result<RuleSet, String> {
         for id in with {
             if self.find_rule(id).is_none() {
                 return Err(format!("`with` names no rule `{id}`"));
@@ -254,7 +229,7 @@ impl RuleSet {
                 id: r.id.clone(),
                 kind: r.kind,
                 description: r.description.clone(),
-                rule: (kind.build)(r.meta.settings.clone())?,
+                rule: (kind.build)(r.meta.settings.clone()).map_err(|e| e.to_string())?,
                 meta: RuleMeta::default(),
             });
         }

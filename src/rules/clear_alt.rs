@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use super::{Context, Rule, regex, settings};
+use super::{BuildError, Context, Rule, regex, settings};
 use crate::document::{Document, Kind, LinkForm};
 use crate::edit::EditSink;
 
@@ -20,7 +20,7 @@ struct ClearAlt {
     alt: regex::Regex,
 }
 
-pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
+pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
     let s: Settings = settings(table)?;
     Ok(Box::new(ClearAlt {
         alt: regex("alt", &s.alt)?,
@@ -54,7 +54,7 @@ impl Rule for ClearAlt {
 
     // The rule acts only where the raw label, trimmed, is the alt text.
     fn may_fire(&self, text: &str) -> bool {
-        crate::prefilter::raw::any_plain_image_label(text, |l| {
+        crate::rules::raw::any_plain_image_label(text, |l| {
             let l = l.trim();
             !l.is_empty() && self.alt.is_match(l)
         })

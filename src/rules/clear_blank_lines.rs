@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use super::{Context, Rule, settings};
+use super::{BuildError, Context, Rule, settings};
 use crate::document::{Document, Kind};
 use crate::edit::EditSink;
 
@@ -15,7 +15,7 @@ struct Settings {}
 #[derive(Debug)]
 struct ClearBlankLines;
 
-pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
+pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
     let _: Settings = settings(table)?;
     Ok(Box::new(ClearBlankLines))
 }
@@ -79,7 +79,7 @@ impl Rule for ClearBlankLines {
 
     // No needles: a whitespace-only last line has no line break after it.
     fn may_fire(&self, text: &str) -> bool {
-        crate::prefilter::raw::has_whitespace_line(text)
+        crate::rules::raw::has_whitespace_line(text)
     }
 
     fn settles(&self) -> bool {

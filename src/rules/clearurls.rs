@@ -11,10 +11,10 @@ use std::collections::BTreeMap;
 
 use regex::{Regex, RegexBuilder};
 
-use super::unwrap_redirect::percent_decode;
 use super::{Context, Rule};
 use crate::document::Document;
 use crate::edit::EditSink;
+use crate::url_text::percent_decode;
 
 #[derive(serde::Deserialize)]
 struct File {

@@ -8,7 +8,7 @@
 
 use serde::Deserialize;
 
-use super::{Context, Rule, regex, settings};
+use super::{BuildError, Context, Rule, regex, settings};
 use crate::document::{Document, Kind};
 use crate::edit::{EditSink, Reach};
 
@@ -37,7 +37,7 @@ struct CutText {
     protected: bool,
 }
 
-pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
+pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
     let s: Settings = settings(table)?;
     Ok(Box::new(CutText {
         pattern: regex("pattern", &s.pattern)?,

@@ -6,7 +6,7 @@
 
 use serde::Deserialize;
 
-use super::{Context, Glob, Rule, any_glob, settings};
+use super::{BuildError, Context, Glob, Rule, any_glob, settings};
 use crate::document::{Document, UrlPlace};
 use crate::edit::EditSink;
 
@@ -23,7 +23,7 @@ struct DecodeUrlAmp {
     hosts: Vec<Glob>,
 }
 
-pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
+pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
     let s: Settings = settings(table)?;
     Ok(Box::new(DecodeUrlAmp {
         hosts: s

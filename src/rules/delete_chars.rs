@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use super::{Context, Rule, settings};
+use super::{BuildError, Context, Rule, settings};
 use crate::document::{Document, Kind, Literal};
 use crate::edit::EditSink;
 
@@ -20,7 +20,7 @@ struct DeleteChars {
     chars: Vec<char>,
 }
 
-pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
+pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
     let s: Settings = settings(table)?;
     let mut chars = Vec::new();
     for c in &s.chars {
@@ -28,9 +28,7 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
         match (it.next(), it.next()) {
             (Some(ch), None) => chars.push(ch),
             _ => {
-                return Err(format!(
-                    "`chars` entries must be single characters, not {c:?}"
-                ));
+                return Err(format!("`chars` entries must be single characters, not {c:?}").into());
             }
         }
     }

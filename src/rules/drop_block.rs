@@ -7,7 +7,7 @@
 
 use serde::Deserialize;
 
-use super::{Context, Rule, ShortText, default_max_chars, regex, settings};
+use super::{BuildError, Context, Rule, ShortText, default_max_chars, regex, settings};
 use crate::document::{Document, Kind, NodeId};
 use crate::edit::{EditSink, Reach};
 
@@ -62,7 +62,7 @@ struct DropBlock {
     glued_images: bool,
 }
 
-pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
+pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
     let s: Settings = settings(table)?;
     Ok(Box::new(DropBlock {
         text: ShortText {

@@ -5,7 +5,7 @@
 use serde::Deserialize;
 
 use super::drop_image::is_blank_inline;
-use super::{Context, Glob, Rule, any_glob, settings};
+use super::{BuildError, Context, Glob, Rule, any_glob, settings};
 use crate::document::{Document, Kind, LinkForm};
 use crate::edit::EditSink;
 
@@ -21,7 +21,7 @@ struct DropEmptyTextLink {
     hosts: Vec<Glob>,
 }
 
-pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
+pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
     let s: Settings = settings(table)?;
     if s.hosts.is_empty() {
         return Err("`hosts` must list at least one host glob".into());
@@ -71,6 +71,6 @@ impl Rule for DropEmptyTextLink {
 
     // A label of white space only (any amount, line breaks included).
     fn may_fire(&self, text: &str) -> bool {
-        crate::prefilter::raw::has_blank_label_link(text)
+        crate::rules::raw::has_blank_label_link(text)
     }
 }

@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use super::{Context, Rule, regex, settings};
+use super::{BuildError, Context, Rule, regex, settings};
 use crate::document::{Document, Kind, NodeId};
 use crate::edit::{EditSink, Reach};
 
@@ -25,7 +25,7 @@ struct DropImage {
     alt: Option<regex::Regex>,
 }
 
-pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
+pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
     let s: Settings = settings(table)?;
     if s.url.is_none() && s.alt.is_none() {
         return Err("set `url` or `alt` (or both)".into());
@@ -95,7 +95,7 @@ impl Rule for DropImage {
     fn may_fire(&self, text: &str) -> bool {
         match (&self.url, &self.alt) {
             (None, Some(alt)) => {
-                crate::prefilter::raw::any_plain_image_label(text, |l| alt.is_match(l.trim()))
+                crate::rules::raw::any_plain_image_label(text, |l| alt.is_match(l.trim()))
             }
             _ => true,
         }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use serde::Deserialize;
 
 use super::drop_image::image_removal;
-use super::{Context, Rule, settings};
+use super::{BuildError, Context, Rule, settings};
 use crate::document::{Document, Kind};
 use crate::edit::{EditSink, Reach};
 use crate::learn::prints::image_key;
@@ -29,7 +29,7 @@ struct DropRepeatedImage {
     min_count: usize,
 }
 
-pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
+pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
     let s: Settings = settings(table)?;
     if s.min_count < 2 {
         return Err("`min-count` must be at least 2".into());

@@ -11,7 +11,7 @@
 
 use serde::Deserialize;
 
-use super::{Context, Rule, ShortText, regex, settings};
+use super::{BuildError, Context, Rule, ShortText, regex, settings};
 use crate::document::{Document, Kind};
 use crate::edit::{EditSink, Reach};
 
@@ -57,7 +57,7 @@ struct DropTail {
     headings: bool,
 }
 
-pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
+pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
     let s: Settings = settings(table)?;
     if !(0.0..=1.0).contains(&s.max_share) {
         return Err("`max-share` must be between 0 and 1".into());

@@ -12,7 +12,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde::Deserialize;
 
-use super::{Context, Rule, settings};
+use super::{BuildError, Context, Rule, settings};
 use crate::document::{Document, Kind};
 use crate::edit::EditSink;
 
@@ -23,7 +23,7 @@ struct Settings {}
 #[derive(Debug)]
 struct JoinBrokenUrl;
 
-pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
+pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
     let _: Settings = settings(table)?;
     Ok(Box::new(JoinBrokenUrl))
 }
@@ -60,7 +60,7 @@ impl Rule for JoinBrokenUrl {
 
     // Any run of spaces and tabs may sit between the break and the `&`.
     fn may_fire(&self, text: &str) -> bool {
-        crate::prefilter::raw::has_ampersand_after_break(text)
+        crate::rules::raw::has_ampersand_after_break(text)
     }
 }
 

@@ -24,6 +24,7 @@ mod drop_tail;
 mod join_broken_url;
 pub mod learned;
 pub(crate) mod literals;
+pub(crate) mod raw;
 pub mod repair_emphasis;
 mod repair_entity_query;
 mod rewrite_url;
@@ -120,7 +121,7 @@ pub trait Rule: Send + Sync + std::fmt::Debug {
 pub struct RuleKind {
     pub name: &'static str,
     pub summary: &'static str,
-    pub build: fn(toml::Table) -> Result<Box<dyn Rule>, String>,
+    pub build: fn(toml::Table) -> Result<Box<dyn Rule>, BuildError>,
 }
 
 /// Every rule kind mdscrub knows.
@@ -237,16 +238,49 @@ pub fn kind(name: &str) -> Option<&'static RuleKind> {
     KINDS.iter().find(|k| k.name == name)
 }
 
+/// Why a rule could not be built from its settings.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum BuildError {
+    /// A setting is unknown, missing or of the wrong type.
+    #[error("{0}")]
+    Settings(String),
+    /// A regex setting does not compile.
+    #[error("`{key}` is not a valid regex: {source}")]
+    Regex {
+        key: String,
+        #[source]
+        source: regex::Error,
+    },
+    /// Settings that are well-formed but do not make a rule.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl From<&str> for BuildError {
+    fn from(message: &str) -> BuildError {
+        BuildError::Invalid(message.to_string())
+    }
+}
+
+impl From<String> for BuildError {
+    fn from(message: String) -> BuildError {
+        BuildError::Invalid(message)
+    }
+}
+
 /// Deserializes a rule's own settings, rejecting unknown keys.
-pub(crate) fn settings<T: DeserializeOwned>(table: toml::Table) -> Result<T, String> {
+pub(crate) fn settings<T: DeserializeOwned>(table: toml::Table) -> Result<T, BuildError> {
     toml::Value::Table(table)
         .try_into()
-        .map_err(|e: toml::de::Error| e.message().trim().to_string())
+        .map_err(|e: toml::de::Error| BuildError::Settings(e.message().trim().to_string()))
 }
 
 /// Compiles a regex setting, naming the setting on error.
-pub(crate) fn regex(key: &str, pattern: &str) -> Result<regex::Regex, String> {
-    regex::Regex::new(pattern).map_err(|e| format!("`{key}` is not a valid regex: {e}"))
+pub(crate) fn regex(key: &str, pattern: &str) -> Result<regex::Regex, BuildError> {
+    regex::Regex::new(pattern).map_err(|source| BuildError::Regex {
+        key: key.to_string(),
+        source,
+    })
 }
 
 /// Default for `max-chars`.
@@ -416,6 +450,18 @@ impl Glob {
 /// Any of several globs.
 pub(crate) fn any_glob(globs: &[Glob], s: &str) -> bool {
     globs.iter().any(|g| g.is_match(s))
+}
+
+/// For a rule's own tests: one pass of `rule` over `text`, its fixes
+/// resolved and applied as the engine does, without the other rules.
+#[cfg(test)]
+pub(crate) fn apply_once(rule: &dyn Rule, text: &str, ctx: &Context) -> String {
+    let doc = Document::parse(text);
+    let id: std::sync::Arc<str> = std::sync::Arc::from("test");
+    let mut edits = Vec::new();
+    rule.check(&doc, ctx, &mut EditSink::new(&id, &mut edits));
+    let edits = crate::edit::resolve(text, edits, &doc.protected);
+    crate::edit::apply(text, &edits)
 }
 
 #[cfg(test)]

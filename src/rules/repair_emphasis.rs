@@ -17,7 +17,7 @@ use std::ops::Range;
 
 use serde::Deserialize;
 
-use super::{Context, Rule, settings};
+use super::{BuildError, Context, Rule, settings};
 use crate::document::{Document, Kind, Literal, NodeId};
 use crate::edit::EditSink;
 
@@ -28,7 +28,7 @@ struct Settings {}
 #[derive(Debug)]
 struct RepairEmphasis;
 
-pub(super) fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
+pub(super) fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
     let _: Settings = settings(table)?;
     Ok(Box::new(RepairEmphasis))
 }
@@ -85,7 +85,7 @@ impl Rule for RepairEmphasis {
     // Single `*`/`_` emphasis around images only has no `**`: the raw test
     // looks at what follows each delimiter.
     fn may_fire(&self, text: &str) -> bool {
-        crate::prefilter::raw::may_have_emphasis_debris(text)
+        crate::rules::raw::may_have_emphasis_debris(text)
     }
 }
 

@@ -7,7 +7,7 @@
 
 use serde::Deserialize;
 
-use super::{Context, Rule, settings};
+use super::{BuildError, Context, Rule, settings};
 use crate::document::Document;
 use crate::edit::EditSink;
 
@@ -46,7 +46,7 @@ struct RepairEntityQuery {
     entities: Vec<String>,
 }
 
-pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
+pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
     let s: Settings = settings(table)?;
     Ok(Box::new(RepairEntityQuery {
         entities: s.entities,

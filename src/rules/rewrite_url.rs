@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use super::{Context, Glob, Rule, any_glob, host_may_match, regex, settings};
+use super::{BuildError, Context, Glob, Rule, any_glob, host_may_match, regex, settings};
 use crate::document::Document;
 use crate::edit::EditSink;
 
@@ -26,7 +26,7 @@ struct RewriteUrl {
     replace: String,
 }
 
-pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
+pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
     let s: Settings = settings(table)?;
     if s.hosts.is_empty() {
         return Err("`hosts` must list at least one host glob".into());

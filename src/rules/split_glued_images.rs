@@ -17,7 +17,7 @@ use std::ops::Range;
 use serde::Deserialize;
 
 use super::drop_image::{image_unit, is_blank_inline};
-use super::{Context, Rule, settings};
+use super::{BuildError, Context, Rule, settings};
 use crate::document::{Document, Kind, NodeId};
 use crate::edit::EditSink;
 use crate::url_text::url_plain_host;
@@ -29,7 +29,7 @@ struct Settings {}
 #[derive(Debug)]
 struct SplitGluedImages;
 
-pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
+pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
     let _: Settings = settings(table)?;
     Ok(Box::new(SplitGluedImages))
 }
@@ -120,7 +120,7 @@ impl Rule for SplitGluedImages {
     }
 
     fn may_fire(&self, text: &str) -> bool {
-        crate::prefilter::raw::may_have_glued_image(text)
+        crate::rules::raw::may_have_glued_image(text)
     }
 }
 
@@ -504,21 +504,14 @@ impl Seam {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::edit;
-    use std::sync::Arc;
+    use crate::rules::apply_once;
 
     fn split(text: &str) -> String {
-        let rule = build(toml::Table::new()).unwrap();
-        let doc = Document::parse(text);
-        let id: Arc<str> = Arc::from("glued-image");
-        let mut edits = Vec::new();
-        rule.check(
-            &doc,
+        apply_once(
+            &*build(toml::Table::new()).unwrap(),
+            text,
             &Context::default(),
-            &mut EditSink::new(&id, &mut edits),
-        );
-        let edits = edit::resolve(text, edits, &doc.protected);
-        edit::apply(text, &edits)
+        )
     }
 
     #[test]

@@ -11,9 +11,9 @@ use std::ops::Range;
 use serde::Deserialize;
 
 use super::repair_entity_query::{DEFAULT_ENTITIES, mangled_semicolon};
-use super::{Context, Glob, Rule, any_glob, plain_host, scheme_end, settings};
+use super::{BuildError, Context, Glob, Rule, any_glob, plain_host, scheme_end, settings};
 use crate::document::Document;
-use crate::edit::EditSink;
+use crate::edit::{self, EditSink};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -76,7 +76,7 @@ fn finder(needles: &[String]) -> Option<aho_corasick::AhoCorasick> {
         .ok()
 }
 
-pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
+pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
     let s: Settings = settings(table)?;
     if s.hosts.is_empty() {
         return Err("`hosts` must list at least one host glob".into());
@@ -196,7 +196,7 @@ impl StripQuery {
         if !self.proxies.is_empty() && self.proxy_finder.as_ref().is_none_or(|f| f.is_match(text)) {
             return true;
         }
-        let code = crate::prefilter::raw::fenced_code_cached(text);
+        let code = crate::rules::raw::fenced_code_cached(text);
         if self.host_needles.iter().any(|n| n.len() < 3) {
             // Any host: the whole text but its fenced code.
             let mut from = 0;
@@ -217,7 +217,7 @@ impl StripQuery {
         for m in hosts.find_overlapping_iter(text) {
             let (at, needle_len) = (m.start(), m.len());
             {
-                if crate::prefilter::raw::inside(&code, at) {
+                if crate::rules::raw::inside(&code, at) {
                     continue;
                 }
                 let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
@@ -613,17 +613,9 @@ fn name_of(param: &str, after_separator: bool) -> std::borrow::Cow<'_, str> {
     name.into()
 }
 
-/// `text[range]` with `edits` (sorted, inside `range`) applied.
+/// `text[range]` with `edits` (sorted, inside `range`) spliced in.
 fn splice(text: &str, range: Range<usize>, edits: &[(Range<usize>, String)]) -> String {
-    let mut out = String::new();
-    let mut at = range.start;
-    for (r, rep) in edits {
-        out.push_str(&text[at..r.start]);
-        out.push_str(rep);
-        at = r.end;
-    }
-    out.push_str(&text[at..range.end]);
-    out
+    edit::splice(text, range, edits.iter().map(|(r, s)| (r, s.as_str())))
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use serde::Deserialize;
 
-use super::{Context, Rule, settings};
+use super::{BuildError, Context, Rule, settings};
 use crate::document::{Document, Kind, overlaps};
 use crate::edit::EditSink;
 
@@ -18,7 +18,7 @@ struct Settings {}
 #[derive(Debug)]
 struct Tidy;
 
-pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
+pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
     let _: Settings = settings(table)?;
     Ok(Box::new(Tidy))
 }
@@ -132,23 +132,16 @@ impl Rule for Tidy {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::edit;
-    use std::sync::Arc;
+    use crate::rules::apply_once;
 
     /// Tidies `text` as if an edit had just been made at byte `at`.
     fn tidy(text: &str, at: usize) -> String {
         let touched: Vec<Range<usize>> = std::iter::once(at..at).collect();
-        let rule = build(toml::Table::new()).unwrap();
-        let doc = Document::parse(text);
-        let id: Arc<str> = Arc::from("tidy");
-        let mut edits = Vec::new();
         let ctx = Context {
             touched: &touched,
             head: "",
         };
-        rule.check(&doc, &ctx, &mut EditSink::new(&id, &mut edits));
-        let edits = edit::resolve(text, edits, &doc.protected);
-        edit::apply(text, &edits)
+        apply_once(&*build(toml::Table::new()).unwrap(), text, &ctx)
     }
 
     #[test]

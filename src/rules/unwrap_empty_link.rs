@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use serde::Deserialize;
 
-use super::{Context, Rule, settings};
+use super::{BuildError, Context, Rule, settings};
 use crate::document::{Document, Kind, LinkForm};
 use crate::edit::EditSink;
 
@@ -17,7 +17,7 @@ struct Settings {}
 #[derive(Debug)]
 struct UnwrapEmptyLink;
 
-pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
+pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
     let _: Settings = settings(table)?;
     Ok(Box::new(UnwrapEmptyLink))
 }
@@ -77,7 +77,7 @@ impl Rule for UnwrapEmptyLink {
 
     // `](` then white space of any kind and length, then `)`.
     fn may_fire(&self, text: &str) -> bool {
-        crate::prefilter::raw::has_empty_destination(text)
+        crate::rules::raw::has_empty_destination(text)
     }
 }
 

@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use super::{Context, Rule, regex, settings};
+use super::{BuildError, Context, Rule, regex, settings};
 use crate::document::{Document, Kind, LinkForm};
 use crate::edit::EditSink;
 
@@ -25,7 +25,7 @@ struct UnwrapLink {
     needles: Vec<String>,
 }
 
-pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
+pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
     let s: Settings = settings(table)?;
     Ok(Box::new(UnwrapLink {
         url: regex("url", &s.url)?,

@@ -5,9 +5,10 @@
 
 use serde::Deserialize;
 
-use super::{Context, Glob, Rule, any_glob, host_may_match, settings};
+use super::{BuildError, Context, Glob, Rule, any_glob, host_may_match, settings};
 use crate::document::{Document, UrlPlace};
 use crate::edit::EditSink;
+use crate::url_text::percent_decode;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -25,7 +26,7 @@ struct UnwrapRedirect {
     needles: Vec<String>,
 }
 
-pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, String> {
+pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
     let s: Settings = settings(table)?;
     if s.hosts.is_empty() || s.param.is_empty() {
         return Err("set `hosts` and `param`".into());
@@ -106,30 +107,6 @@ impl UnwrapRedirect {
         }
         Some(out)
     }
-}
-
-/// Decodes `%XX` escapes; `None` when the result is not UTF-8.
-pub(crate) fn percent_decode(s: &str) -> Option<String> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && i + 2 < b.len()
-            && let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2]))
-        {
-            out.push(h * 16 + l);
-            i += 3;
-            continue;
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8(out).ok()
-}
-
-pub(crate) fn hex(c: u8) -> Option<u8> {
-    (c as char).to_digit(16).map(|d| d as u8)
 }
 
 #[cfg(test)]

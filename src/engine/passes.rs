@@ -1,0 +1,431 @@
+//! One text through all rules: a loop of passes. Each pass parses, asks
+//! every rule for edits, resolves conflicts and splices. An edit that lost a
+//! conflict is asked for again in the next pass. The loop ends when a pass
+//! has nothing to do; a text that has not settled after [`MAX_PASSES`] is an
+//! error, not a guess.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use crate::config::RuleSet;
+use crate::content::Content;
+use crate::document::Document;
+use crate::edit::{self, Edit, EditSink, FixId, Reach, Tier};
+use crate::report::Hit;
+use crate::rules::Context;
+use crate::suppress::Suppressions;
+
+/// Most passes a text may take before it is reported as not settling.
+pub const MAX_PASSES: usize = 8;
+
+/// The result of cleaning one text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cleaned {
+    /// The cleaned text; equal to the input when nothing changed.
+    pub output: String,
+    /// Every edit applied, located in the input text.
+    pub hits: Vec<Hit>,
+    /// Parses done (0 when no rule could apply and the parse was skipped).
+    pub passes: usize,
+    /// Share of the input's visible text that the clean removed with rules
+    /// that may remove article (0–1): block, zone and image removals, not
+    /// markup, URL or `chrome = true` rules. What the removal guard weighs.
+    pub removed_share: f64,
+    /// True when the output is known to need no further change: the last
+    /// parse found nothing to do in it, only settling rules acted in the last
+    /// pass, or no rule could touch the input at all. False when a pass was
+    /// undone because it changed what is code.
+    pub verified: bool,
+}
+
+impl Cleaned {
+    pub fn changed(&self, input: &str) -> bool {
+        self.output != input
+    }
+}
+
+/// Why a text was not cleaned.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CleanError {
+    #[error("rules did not settle after {passes} passes (last rules to fire: {rules})")]
+    Unsettled { passes: usize, rules: String },
+    #[error(
+        "refused: the rules would remove {:.0}% of the visible text (limit {:.0}%; most removed by: {rules}); rerun with --force to clean anyway",
+        share * 100.0,
+        limit * 100.0
+    )]
+    TooMuchRemoved {
+        share: f64,
+        limit: f64,
+        rules: String,
+    },
+}
+
+/// Cleans a text with a rule set. Pure: text in, result out.
+pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, CleanError> {
+    // The literal prefilter: a text that no rule may touch is not parsed.
+    if !rules.may_apply(input) {
+        return Ok(Cleaned {
+            output: input.to_string(),
+            hits: Vec::new(),
+            passes: 0,
+            removed_share: 0.0,
+            verified: true,
+        });
+    }
+    let settling: Vec<&str> = rules
+        .rules
+        .iter()
+        .filter(|r| r.rule.settles())
+        .map(|r| &*r.id)
+        .collect();
+    // Rules whose removals the guard does not weigh: exporter chrome.
+    let uncounted: Vec<&str> = rules
+        .rules
+        .iter()
+        .filter(|r| r.meta.chrome)
+        .map(|r| &*r.id)
+        .collect();
+    let mut current = input.to_string();
+    let mut passes: Vec<Vec<Edit>> = Vec::new();
+    let mut touched: Vec<Range<usize>> = Vec::new();
+    let mut visible_before = None;
+    // Visible characters that rules which may remove article took, per pass:
+    // what the removal guard weighs.
+    let mut article_removed: Vec<usize> = Vec::new();
+    // Code of the input, followed through the passes. A pass whose edits
+    // change what is code (an edit that opens or closes a fence, or joins an
+    // indented block to a paragraph) is undone and the clean stops there, so
+    // what was code stays code and nothing else becomes code.
+    let mut input_code: Vec<Range<usize>> = Vec::new();
+    let mut before_last: Option<String> = None;
+    let mut settled = false;
+    let mut verified = false;
+    let mut parses = 0;
+    while parses < MAX_PASSES {
+        let doc = Document::parse(&current);
+        parses += 1;
+        let mut code = doc.protected.clone();
+        code.sort_by_key(|r| r.start);
+        if parses == 1 {
+            input_code = code;
+        } else if code != input_code
+            && let Some(text) = before_last.take()
+        {
+            current = text;
+            passes.pop();
+            article_removed.pop();
+            settled = true;
+            break;
+        }
+        let ctx = Context {
+            touched: &touched,
+            head: crate::rules::head_of(input),
+        };
+        let mut edits = Vec::new();
+        for r in &rules.rules {
+            r.rule.check(
+                &doc,
+                &ctx,
+                &mut EditSink::with_reach(&r.id, r.rule.reach(), &mut edits),
+            );
+        }
+        // Review-tier fixes are not applied by a run (no rule makes them yet).
+        edits.retain(|e| e.tier == Tier::Safe);
+        let suppressed = Suppressions::scan(&current, &doc.protected);
+        if !suppressed.is_empty() {
+            // A suppressed edit takes its whole fix with it.
+            let mut blocked: Vec<FixId> = edits
+                .iter()
+                .filter(|e| suppressed.blocks(&e.rule, &e.range))
+                .map(|e| e.fix)
+                .collect();
+            if !blocked.is_empty() {
+                blocked.sort_unstable();
+                edits.retain(|e| blocked.binary_search(&e.fix).is_err());
+            }
+        }
+        // The content model is asked only when some edit removes more than
+        // markup: most passes of most texts have none.
+        if edits.iter().any(|e| e.reach != Reach::Markup) {
+            Content::of(&doc, &rules.protect).filter(&doc, &mut edits);
+        }
+        let (edits, lost) = edit::resolve_counting(&current, edits, &doc.protected);
+        if edits.is_empty() {
+            settled = true;
+            verified = true;
+            break;
+        }
+        // The visible text is counted only where the removed share needs it:
+        // not for a text the first pass leaves as it is.
+        visible_before.get_or_insert_with(|| doc.visible_chars());
+        article_removed.push(removed_article(&doc, &edits, &uncounted));
+        drop(doc);
+        // A pass whose edits all come from rules that only tidy up after
+        // others, with no edit waiting for another pass, leaves nothing for a
+        // further pass to find: stop without parsing the result again.
+        let only_settling =
+            lost == 0 && parses < MAX_PASSES && edits.iter().all(|e| settling.contains(&&*e.rule));
+        let next = edit::apply(&current, &edits);
+        map_sorted_forward(&mut input_code, &edits);
+        touched = touched
+            .iter()
+            .map(|r| edit::map_forward(r.start, &edits)..edit::map_forward(r.end, &edits))
+            .collect();
+        // Edits of rules that only tidy up after others do not count as
+        // touched: tidying next to a tidy edit would creep through the file.
+        let mut delta: isize = 0;
+        for e in &edits {
+            let start = (e.range.start as isize + delta) as usize;
+            if !settling.contains(&&*e.rule) {
+                touched.push(start..start + e.replacement.len());
+            }
+            delta += e.replacement.len() as isize - e.range.len() as isize;
+        }
+        before_last = Some(std::mem::replace(&mut current, next));
+        passes.push(edits);
+        if only_settling {
+            // Settling rules leave nothing to find by their contract (the
+            // idempotence properties and corpus tests hold them to it).
+            settled = true;
+            verified = true;
+            break;
+        }
+    }
+    if !settled {
+        let last: Vec<&str> = passes
+            .last()
+            .map(|p| p.iter().map(|e| &*e.rule).collect())
+            .unwrap_or_default();
+        return Err(CleanError::Unsettled {
+            passes: parses,
+            rules: dedup_join(last),
+        });
+    }
+    let before = visible_before.unwrap_or(0);
+    let removed: usize = article_removed.iter().sum();
+    let removed_share = if before == 0 {
+        0.0
+    } else {
+        (removed as f64 / before as f64).min(1.0)
+    };
+    let hits = locate_hits(input, &passes);
+    if removed_share > rules.max_removed && !force {
+        let mut by_rule: Vec<(Arc<str>, usize)> = Vec::new();
+        for h in &hits {
+            match by_rule.iter_mut().find(|(r, _)| *r == h.rule) {
+                Some((_, n)) => *n += h.removed.chars().count(),
+                None => by_rule.push((h.rule.clone(), h.removed.chars().count())),
+            }
+        }
+        by_rule.sort_by_key(|r| std::cmp::Reverse(r.1));
+        return Err(CleanError::TooMuchRemoved {
+            share: removed_share,
+            limit: rules.max_removed,
+            rules: dedup_join(by_rule.iter().take(3).map(|(r, _)| &**r).collect()),
+        });
+    }
+    Ok(Cleaned {
+        output: current,
+        hits,
+        passes: parses,
+        removed_share,
+        verified,
+    })
+}
+
+/// Visible characters of `doc` that `edits` (sorted, not overlapping) remove,
+/// counting only the edits of rules that may remove article: not markup or
+/// URL edits, and not the rules in `uncounted` (exporter chrome).
+fn removed_article(doc: &Document, edits: &[Edit], uncounted: &[&str]) -> usize {
+    let counted: Vec<&Range<usize>> = edits
+        .iter()
+        .filter(|e| e.reach != Reach::Markup && !uncounted.contains(&&*e.rule))
+        .map(|e| &e.range)
+        .collect();
+    if counted.is_empty() {
+        return 0;
+    }
+    let mut sum = 0;
+    let mut i = 0;
+    while i < doc.nodes.len() {
+        let n = &doc.nodes[i];
+        if matches!(n.kind, crate::document::Kind::Image(_)) {
+            i = n.end;
+            continue;
+        }
+        let at = n.range.start;
+        let k = counted.partition_point(|r| r.end <= at);
+        if counted.get(k).is_some_and(|r| r.start <= at) {
+            sum += doc.visible_chars_of(n);
+        }
+        i += 1;
+    }
+    sum
+}
+
+/// Moves sorted ranges that no edit overlaps to where they are after
+/// `edits` (sorted too), in one sweep.
+fn map_sorted_forward(ranges: &mut [Range<usize>], edits: &[Edit]) {
+    let mut delta: isize = 0;
+    let mut next = edits.iter().peekable();
+    for r in ranges {
+        while let Some(e) = next.next_if(|e| e.range.end <= r.start) {
+            delta += e.replacement.len() as isize - e.range.len() as isize;
+        }
+        r.start = (r.start as isize + delta) as usize;
+        r.end = (r.end as isize + delta) as usize;
+    }
+}
+
+fn dedup_join(mut ids: Vec<&str>) -> String {
+    let mut seen = Vec::new();
+    ids.retain(|id| {
+        if seen.contains(id) {
+            false
+        } else {
+            seen.push(*id);
+            true
+        }
+    });
+    ids.join(", ")
+}
+
+/// Describes every applied edit against the input text: the line and column
+/// where it (or the text it grew from) starts.
+fn locate_hits(input: &str, passes: &[Vec<Edit>]) -> Vec<Hit> {
+    if passes.iter().all(Vec::is_empty) {
+        return Vec::new();
+    }
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(memchr::memchr_iter(b'\n', input.as_bytes()).map(|i| i + 1))
+        .collect();
+    let mut hits = Vec::new();
+    let mut text = input.to_string();
+    for (pass, edits) in passes.iter().enumerate() {
+        for e in edits {
+            let mut at = e.range.start;
+            let mut end = e.range.end;
+            for earlier in passes[..pass].iter().rev() {
+                at = edit::map_back(at, earlier);
+                end = map_back_end(end, earlier);
+            }
+            let line = line_starts.partition_point(|&s| s <= at);
+            hits.push(Hit {
+                rule: e.rule.clone(),
+                line,
+                // Filled in below, in one sweep.
+                column: 0,
+                offset: at,
+                end: end.max(at),
+                pass: pass + 1,
+                removed: text[e.range.clone()].to_string(),
+                replacement: e.replacement.clone(),
+            });
+        }
+        text = edit::apply(&text, edits);
+    }
+    hits.sort_by_key(|h| (h.offset, h.pass));
+    // Columns in one sweep (counting from each line's start for every hit is
+    // quadratic on a long line with many hits).
+    let (mut from, mut column, mut line) = (0, 1, 0);
+    for h in &mut hits {
+        let at = h.offset.min(input.len());
+        if h.line != line {
+            (from, column, line) = (line_starts[h.line - 1], 1, h.line);
+        }
+        column += input[from..at].chars().count();
+        from = at;
+        h.column = column;
+    }
+    hits
+}
+
+/// Like [`edit::map_back`] for the end of a span: an offset inside a
+/// replacement maps to the end of the range it replaced.
+fn map_back_end(offset: usize, edits: &[Edit]) -> usize {
+    let mut delta: isize = 0;
+    for e in edits {
+        let new_start = (e.range.start as isize + delta) as usize;
+        let new_end = new_start + e.replacement.len();
+        if offset <= new_start {
+            break;
+        }
+        if offset <= new_end {
+            return e.range.end;
+        }
+        delta += e.replacement.len() as isize - e.range.len() as isize;
+    }
+    (offset as isize - delta).max(0) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules(toml_text: &str) -> RuleSet {
+        RuleSet::parse(toml_text, "test.toml").unwrap()
+    }
+
+    const DROP_AND_TIDY: &str = r#"
+[[rule]]
+id = "drop"
+kind = "drop-block"
+description = "d"
+pattern = "^DROP$"
+
+[[rule]]
+id = "tidy"
+kind = "tidy"
+description = "t"
+"#;
+
+    #[test]
+    fn tidy_stays_next_to_edits_and_settles() {
+        // Regression: tidy's own edits counted as touched, so it crept one
+        // blank run further per pass and never settled.
+        let mut input = String::from("A\n  \n  \nDROP\n  \n  \nB\n");
+        for i in 0..20 {
+            input.push_str(&format!("  \n  \np{i}\n"));
+        }
+        let out = clean_text(&input, &rules(DROP_AND_TIDY), false).unwrap();
+        assert!(out.passes <= 3, "passes: {}", out.passes);
+        assert!(
+            out.output.starts_with("A\n\nB\n  \n  \np0\n"),
+            "{:?}",
+            out.output
+        );
+    }
+
+    #[test]
+    fn second_run_changes_nothing() {
+        let input = "A\n\n\nDROP\n\n\nB\nDROP";
+        let set = rules(DROP_AND_TIDY);
+        let once = clean_text(input, &set, false).unwrap();
+        assert_eq!(once.output, "A\n\nB\nDROP");
+        let twice = clean_text(&once.output, &set, false).unwrap();
+        assert_eq!(twice.output, once.output);
+        assert!(twice.hits.is_empty());
+    }
+
+    #[test]
+    fn guard_refuses_and_force_overrides() {
+        let input = "DROP\n\nkeep\n";
+        let mut set = rules(DROP_AND_TIDY);
+        set.max_removed = 0.1;
+        let err = clean_text(input, &set, false).unwrap_err();
+        assert!(matches!(err, CleanError::TooMuchRemoved { .. }), "{err}");
+        assert!(err.to_string().contains("drop"), "{err}");
+        let forced = clean_text(input, &set, true).unwrap();
+        assert_eq!(forced.output, "keep\n");
+    }
+
+    #[test]
+    fn hits_are_located_in_the_input() {
+        let input = "some text\n\nDROP\n\nmore text\n";
+        let out = clean_text(input, &rules(DROP_AND_TIDY), false).unwrap();
+        let drop = out.hits.iter().find(|h| &*h.rule == "drop").unwrap();
+        assert_eq!((drop.line, drop.column), (3, 1));
+        assert_eq!(drop.removed, "DROP\n");
+    }
+}
