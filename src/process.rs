@@ -232,7 +232,9 @@ fn files(
 /// there is no folder to keep it in.
 fn open_cache(settings: &Settings) -> Option<Arc<Cache>> {
     let dir = settings.cache_dir.as_deref()?;
-    let fingerprint = settings.rules.fingerprint(&format!("{:?}", settings.run.encoding));
+    let fingerprint = settings
+        .rules
+        .fingerprint(&format!("{:?}", settings.run.encoding));
     Some(Arc::new(Cache::open(dir, fingerprint)))
 }
 
