@@ -102,6 +102,13 @@ pub enum Command {
     },
 }
 
+/// Which fixes a run applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ApplyTier {
+    Safe,
+    Review,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Shell {
     Bash,
@@ -158,6 +165,11 @@ pub struct Common {
     /// top of a learned file in use), then clean with it.
     #[arg(long)]
     pub learn: bool,
+    /// Which fixes to apply: `safe` (the default), or `review` to apply the
+    /// guesses too (a zone classifier's doubtful hits, unchecked URL
+    /// rewrites). Review-tier edits not applied are still reported, marked.
+    #[arg(long, value_enum, value_name = "TIER")]
+    pub apply: Option<ApplyTier>,
     /// Clean files even when the rules would remove more than `max-removed`.
     #[arg(long)]
     pub force: bool,

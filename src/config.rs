@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::content::Protect;
+use crate::edit::Tier;
 use crate::prefilter::Prefilter;
 use crate::rules::{self, Rule};
 
@@ -55,6 +56,9 @@ pub struct RuleSet {
     pub max_removed: f64,
     /// Lines no rule may remove (`protect = [...]`): see [`crate::content`].
     pub protect: Protect,
+    /// Apply review-tier fixes too (`apply = "review"`, `--apply review`);
+    /// by default they are only reported.
+    pub apply_review: bool,
     /// The rules' needles, compiled: which rules may fire in a text.
     prefilter: Prefilter,
     /// Use the prefilter (on by default). Off, every text is parsed and every
@@ -86,6 +90,7 @@ impl RuleSet {
             rules: Vec::new(),
             max_removed: DEFAULT_MAX_REMOVED,
             protect: Protect::default(),
+            apply_review: false,
             prefilter: Prefilter::default(),
             use_prefilter: true,
             visible_prefilter: false,
@@ -170,6 +175,12 @@ impl RuleSet {
                 Some(_) => return Err(rule_err("`enabled` must be true or false".into())),
                 None => true,
             };
+            let tier = match table.remove("tier") {
+                Some(toml::Value::String(s)) if s == "safe" => Tier::Safe,
+                Some(toml::Value::String(s)) if s == "review" => Tier::Review,
+                Some(_) => return Err(rule_err("`tier` must be \"safe\" or \"review\"".into())),
+                None => Tier::Safe,
+            };
             let chrome = match table.remove("chrome") {
                 Some(toml::Value::Boolean(b)) => b,
                 Some(_) => return Err(rule_err("`chrome` must be true or false".into())),
@@ -193,6 +204,7 @@ impl RuleSet {
                     preset,
                     if_matches,
                     chrome,
+                    tier,
                 },
             };
             if enabled && in_chosen_preset {
@@ -211,6 +223,7 @@ impl RuleSet {
         }
         let mut set = RuleSet::from_rules(rules, max_removed);
         set.protect = Protect::new(raw.protect).map_err(|m| err(None, None, m))?;
+        set.apply_review = raw.apply == Some(Apply::Review);
         set.extra = SetMeta {
             file: file.to_string(),
             disabled,
@@ -231,6 +244,7 @@ impl RuleSet {
             rules,
             max_removed,
             protect: Protect::default(),
+            apply_review: false,
             prefilter,
             use_prefilter: true,
             visible_prefilter: false,
@@ -277,10 +291,11 @@ impl RuleSet {
     /// The clean-content cache ([`crate::cache::Cache::open`]) is keyed on it.
     pub fn fingerprint(&self, options: &str) -> u128 {
         let text = format!(
-            "{}\n{:?}\n{:?}\n{}\n{}\n{}",
+            "{}\n{:?}\n{:?}\n{}\n{}\n{}\n{}",
             env!("CARGO_PKG_VERSION"),
             self.rules,
             self.protect.patterns(),
+            self.apply_review,
             self.max_removed,
             self.visible_prefilter,
             options
@@ -323,12 +338,24 @@ impl RulesSource {
     }
 }
 
+/// Which fixes a clean applies.
+#[derive(serde::Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+enum Apply {
+    Safe,
+    Review,
+}
+
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawFile {
     /// Largest share of visible text a clean may remove (default 0.5).
     #[serde(default)]
     max_removed: Option<f64>,
+    /// Which fixes a clean applies: `safe` (the default) or `review` (also
+    /// the guesses).
+    #[serde(default)]
+    apply: Option<Apply>,
     /// The rules, in the order they run.
     #[serde(default)]
     rule: Vec<toml::Spanned<toml::Table>>,

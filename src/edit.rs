@@ -96,10 +96,13 @@ pub enum Reach {
     Images,
 }
 
-/// Where a rule puts its edits; stamps each with the rule's id and reach.
+/// Where a rule puts its edits; stamps each with the rule's id, reach and
+/// tier.
 pub struct EditSink<'a> {
     rule: &'a Arc<str>,
     reach: Reach,
+    /// The tier of the rule's one-edit fixes (a rule's `tier` setting).
+    tier: Tier,
     edits: &'a mut Vec<Edit>,
 }
 
@@ -110,7 +113,19 @@ impl<'a> EditSink<'a> {
     }
 
     pub fn with_reach(rule: &'a Arc<str>, reach: Reach, edits: &'a mut Vec<Edit>) -> Self {
-        EditSink { rule, reach, edits }
+        EditSink {
+            rule,
+            reach,
+            tier: Tier::Safe,
+            edits,
+        }
+    }
+
+    /// This sink, stamping one-edit fixes with `tier`, and fixes of a rule
+    /// at `Review` as `Review` whatever they say.
+    pub fn at_tier(mut self, tier: Tier) -> Self {
+        self.tier = tier;
+        self
     }
 
     /// Replace `range` with `replacement`: a safe fix of one edit.
@@ -122,7 +137,7 @@ impl<'a> EditSink<'a> {
             rule: Arc::clone(self.rule),
             reach: self.reach,
             fix,
-            tier: Tier::Safe,
+            tier: self.tier,
         });
     }
 
@@ -136,7 +151,7 @@ impl<'a> EditSink<'a> {
                 rule: Arc::clone(self.rule),
                 reach: self.reach,
                 fix: id,
-                tier: fix.tier,
+                tier: fix.tier.max(self.tier),
             });
         }
     }

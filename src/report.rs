@@ -22,6 +22,8 @@ pub struct Hit {
     /// The text the edit replaced, as it was in that pass.
     pub removed: String,
     pub replacement: String,
+    /// The safety tier of the fix it belongs to.
+    pub tier: crate::edit::Tier,
 }
 
 /// What happened to one file.
@@ -49,6 +51,9 @@ pub struct FileReport {
     pub bytes_removed: i64,
     /// The old and new text of a changed file, when the run keeps them.
     pub text: Option<(String, String)>,
+    /// Review-tier edits the run did not apply: what `--apply review` would
+    /// add, located in the original text.
+    pub review: Vec<Hit>,
 }
 
 impl FileReport {
@@ -59,6 +64,7 @@ impl FileReport {
             hits: Vec::new(),
             bytes_removed: 0,
             text: None,
+            review: Vec::new(),
         }
     }
 

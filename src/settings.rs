@@ -13,7 +13,7 @@ use mdscrub::engine::{Mode, RunOptions};
 use mdscrub::learn::{LearnOptions, Learned};
 use mdscrub::walk::{Globs, Shard};
 
-use crate::cli::{Cli, ColorChoice, Command, Common, Format, RulesArgs, Shell};
+use crate::cli::{ApplyTier, Cli, ColorChoice, Command, Common, Format, RulesArgs, Shell};
 use crate::learning;
 
 /// A command with everything it needs, resolved.
@@ -238,6 +238,9 @@ enum Task {
 impl Settings {
     fn resolve(common: &Common, task: Task) -> anyhow::Result<Settings> {
         let (mut rules, file) = find_rules(&common.rules)?;
+        if let Some(apply) = common.apply {
+            rules.apply_review = apply == ApplyTier::Review;
+        }
         let (learned_file, mut learned) = load_learned(common.learned.as_deref(), file.as_deref())?;
         let dash = common.paths.iter().any(|p| p == Path::new("-"));
         if dash && common.paths.len() > 1 {

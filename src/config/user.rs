@@ -40,6 +40,9 @@ pub struct RuleMeta {
     /// chrome, never the article, so its removals do not count towards
     /// `max-removed`.
     pub chrome: bool,
+    /// `tier = "review"`: the rule's edits are shown, and applied only
+    /// with `--apply review` (a guess, or a rewrite nobody has checked).
+    pub tier: crate::edit::Tier,
 }
 
 /// Rule-set-wide data besides the rules that run.
@@ -180,6 +183,7 @@ impl RuleSet {
             rules,
             max_removed,
             protect,
+            apply_review,
             extra,
             ..
         } = self;
@@ -191,6 +195,7 @@ impl RuleSet {
         extra.disabled.extend(drop);
         let mut set = RuleSet::from_rules(keep, max_removed);
         set.protect = protect;
+        set.apply_review = apply_review;
         set.extra = extra;
         Ok(set)
     }

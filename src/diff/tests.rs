@@ -20,6 +20,7 @@ fn hit(rule: &str, old: &str, removed: &str, replacement: &str) -> Hit {
         pass: 1,
         removed: removed.to_string(),
         replacement: replacement.to_string(),
+        tier: Default::default(),
     }
 }
 
@@ -166,6 +167,7 @@ fn inserted_line_breaks_are_marked_and_crlf_is_not_shown() {
         pass: 1,
         removed: String::new(),
         replacement: "\r\n\r\n".into(),
+        tier: Default::default(),
     };
     let body = file_body(old, new, &[h], &HashMap::from([("split", 0)]));
     let Block::Change { del, ins, .. } = &body.blocks[0] else {
@@ -191,6 +193,7 @@ fn whole_blocks_are_marked_when_the_text_is_unrelated() {
         pass: 1,
         removed: old.into(),
         replacement: new.into(),
+        tier: Default::default(),
     };
     let body = file_body(old, new, &[h], &HashMap::from([("r", 0)]));
     let Block::Change { del, ins, .. } = &body.blocks[0] else {
@@ -298,6 +301,7 @@ fn hits_that_do_not_replay_fall_back_to_a_line_diff() {
         pass: 1,
         removed: "不在这里".into(),
         replacement: String::new(),
+        tier: Default::default(),
     };
     let idx = HashMap::from([("cta", 0)]);
     assert!(replay(old, new, std::slice::from_ref(&h), &idx).is_none());
@@ -323,6 +327,7 @@ fn a_split_line_pairs_with_its_first_piece() {
         pass: 1,
         removed: String::new(),
         replacement: "\n\n".into(),
+        tier: Default::default(),
     };
     let at = "前文".len();
     let hits = [h(at), h(at + "![](a.png)".len())];

@@ -126,9 +126,13 @@ pub(super) fn process_file_in(
             return report;
         }
     };
+    // Review-tier edits not applied are reported, with or without safe
+    // ones; a text that has them is not recorded as clean.
+    report.review = cleaned.review;
     if cleaned.output == input.text {
         if let Some(c) = cache
             && cleaned.verified
+            && report.review.is_empty()
         {
             c.note_clean(input.content_hash());
         }
@@ -163,6 +167,7 @@ pub(super) fn process_file_in(
             if let Some(c) = cache
                 && cleaned.verified
                 && opts.mode != Mode::Check
+                && report.review.is_empty()
             {
                 c.note_clean(fsio::content_hash(&bytes));
             }

@@ -36,6 +36,11 @@ pub struct Cleaned {
     /// pass, or no rule could touch the input at all. False when a pass was
     /// undone because it changed what is code.
     pub verified: bool,
+    /// Review-tier edits not applied: what applying them too would add,
+    /// located in the input.
+    pub review: Vec<Hit>,
+    /// A pass held back review-tier fixes.
+    saw_review: bool,
 }
 
 impl Cleaned {
@@ -61,8 +66,32 @@ pub enum CleanError {
     },
 }
 
-/// Cleans a text with a rule set. Pure: text in, result out.
+/// Cleans a text with a rule set. Pure: text in, result out. Review-tier
+/// fixes are applied when the rule set says so ([`RuleSet::apply_review`]);
+/// otherwise [`Cleaned::review`] tells what they would add.
 pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, CleanError> {
+    let mut cleaned = clean_at(input, rules, force, rules.apply_review)?;
+    if cleaned.saw_review {
+        // What applying them too would do, located in the input: its
+        // review-tier hits.
+        if let Ok(with) = clean_at(input, rules, true, true) {
+            cleaned.review = with
+                .hits
+                .into_iter()
+                .filter(|h| h.tier == Tier::Review)
+                .collect();
+        }
+    }
+    Ok(cleaned)
+}
+
+/// [`clean_text`], applying review-tier fixes when `apply_review`.
+fn clean_at(
+    input: &str,
+    rules: &RuleSet,
+    force: bool,
+    apply_review: bool,
+) -> Result<Cleaned, CleanError> {
     // The literal prefilter: a text that no rule may touch is not parsed.
     if !rules.may_apply(input) {
         return Ok(Cleaned {
@@ -71,6 +100,8 @@ pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, 
             passes: 0,
             removed_share: 0.0,
             verified: true,
+            review: Vec::new(),
+            saw_review: false,
         });
     }
     let settling: Vec<&str> = rules
@@ -101,6 +132,7 @@ pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, 
     let mut before_last: Option<String> = None;
     let mut settled = false;
     let mut verified = false;
+    let mut saw_review = false;
     let mut parses = 0;
     while parses < MAX_PASSES {
         let doc = Document::parse(&current);
@@ -127,11 +159,15 @@ pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, 
             r.rule.check(
                 &doc,
                 &ctx,
-                &mut EditSink::with_reach(&r.id, r.rule.reach(), &mut edits),
+                &mut EditSink::with_reach(&r.id, r.rule.reach(), &mut edits).at_tier(r.meta.tier),
             );
         }
-        // Review-tier fixes are not applied by a run (no rule makes them yet).
-        edits.retain(|e| e.tier == Tier::Safe);
+        // Review-tier fixes wait for `--apply review`; a run that does not
+        // apply them still says what they would do.
+        if !apply_review && edits.iter().any(|e| e.tier == Tier::Review) {
+            saw_review = true;
+            edits.retain(|e| e.tier == Tier::Safe);
+        }
         let suppressed = Suppressions::scan(&current, &doc.protected);
         if !suppressed.is_empty() {
             // A suppressed edit takes its whole fix with it.
@@ -231,6 +267,8 @@ pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, 
         passes: parses,
         removed_share,
         verified,
+        review: Vec::new(),
+        saw_review,
     })
 }
 
@@ -321,6 +359,7 @@ fn locate_hits(input: &str, passes: &[Vec<Edit>]) -> Vec<Hit> {
                 pass: pass + 1,
                 removed: text[e.range.clone()].to_string(),
                 replacement: e.replacement.clone(),
+                tier: e.tier,
             });
         }
         text = edit::apply(&text, edits);

@@ -362,6 +362,7 @@ mod tests {
             pass: 1,
             removed: removed.to_string(),
             replacement: replacement.to_string(),
+            tier: Default::default(),
         }
     }
 

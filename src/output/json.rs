@@ -7,7 +7,8 @@ use std::path::Path;
 use serde::Serialize;
 use serde::ser::{SerializeStruct, Serializer};
 
-use mdscrub::report::{FileReport, Status, Summary};
+use mdscrub::edit::Tier;
+use mdscrub::report::{FileReport, Hit, Status, Summary};
 
 /// The JSON report (`check --format json`). Field order is the order below
 /// and is stable; fields are only ever added.
@@ -26,6 +27,9 @@ struct JsonFile<'a> {
     reason: Option<&'a str>,
     bytes_removed: i64,
     edits: Vec<JsonEdit<'a>>,
+    /// Review-tier edits the run did not apply (`--apply review` would).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    review: Vec<JsonEdit<'a>>,
 }
 
 #[derive(Serialize)]
@@ -37,6 +41,7 @@ struct JsonEdit<'a> {
     pass: usize,
     removed: &'a str,
     replacement: &'a str,
+    tier: &'static str,
 }
 
 #[derive(Serialize)]
@@ -71,22 +76,27 @@ fn json_file(r: &FileReport) -> JsonFile<'_> {
         status,
         reason,
         bytes_removed: r.bytes_removed,
-        edits: r
-            .hits
-            .iter()
-            .map(|h| JsonEdit {
-                rule: &h.rule,
-                line: h.line,
-                column: h.column,
-                range: JsonRange {
-                    start: h.offset,
-                    end: h.end,
-                },
-                pass: h.pass,
-                removed: &h.removed,
-                replacement: &h.replacement,
-            })
-            .collect(),
+        edits: r.hits.iter().map(json_edit).collect(),
+        review: r.review.iter().map(json_edit).collect(),
+    }
+}
+
+fn json_edit(h: &Hit) -> JsonEdit<'_> {
+    JsonEdit {
+        rule: &h.rule,
+        line: h.line,
+        column: h.column,
+        range: JsonRange {
+            start: h.offset,
+            end: h.end,
+        },
+        pass: h.pass,
+        removed: &h.removed,
+        replacement: &h.replacement,
+        tier: match h.tier {
+            Tier::Safe => "safe",
+            Tier::Review => "review",
+        },
     }
 }
 
@@ -199,7 +209,6 @@ pub fn path_string(p: &Path) -> String {
 #[cfg(test)]
 pub mod tests {
     use super::*;
-    use mdscrub::report::Hit;
     use std::path::PathBuf;
     use std::sync::Arc;
 
@@ -214,6 +223,7 @@ pub mod tests {
             pass: 1,
             removed: removed.into(),
             replacement: replacement.into(),
+            tier: Default::default(),
         };
         let mut changed = FileReport::new(PathBuf::from("a/b \"q\".md"));
         changed.status = Status::Changed;

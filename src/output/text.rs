@@ -35,17 +35,31 @@ pub struct RuleTotals(Vec<(Arc<str>, usize, usize)>);
 impl RuleTotals {
     /// Counts one report (only changed files count).
     pub fn add(&mut self, r: &FileReport) {
-        if r.status != Status::Changed {
-            return;
-        }
-        for (rule, n) in r.rule_counts() {
-            match self.0.iter_mut().find(|(id, _, _)| *id == rule) {
-                Some(t) => {
-                    t.1 += n;
-                    t.2 += 1;
-                }
-                None => self.0.push((rule, n, 1)),
+        if r.status == Status::Changed {
+            for (rule, n) in r.rule_counts() {
+                self.count(rule, n);
             }
+        }
+        // Review-tier edits not applied count under `rule (review)`.
+        let mut review: Vec<(Arc<str>, usize)> = Vec::new();
+        for h in &r.review {
+            match review.iter_mut().find(|(id, _)| *id == h.rule) {
+                Some(t) => t.1 += 1,
+                None => review.push((h.rule.clone(), 1)),
+            }
+        }
+        for (rule, n) in review {
+            self.count(Arc::from(format!("{rule} (review)")), n);
+        }
+    }
+
+    fn count(&mut self, rule: Arc<str>, n: usize) {
+        match self.0.iter_mut().find(|(id, _, _)| *id == rule) {
+            Some(t) => {
+                t.1 += n;
+                t.2 += 1;
+            }
+            None => self.0.push((rule, n, 1)),
         }
     }
 
@@ -100,6 +114,14 @@ pub fn problems(w: &mut impl Write, reports: &[FileReport]) -> io::Result<()> {
 
 /// `check` as text: a file that would change, its rules, and each hit.
 pub fn check_text(w: &mut impl Write, r: &FileReport) -> io::Result<()> {
+    if r.status != Status::Changed && !r.review.is_empty() {
+        writeln!(
+            w,
+            "{}: review only ({} edits that --apply review would make)",
+            r.path.display(),
+            r.review.len()
+        )?;
+    }
     if r.status == Status::Changed {
         let counts: Vec<String> = r
             .rule_counts()
@@ -123,6 +145,17 @@ pub fn check_text(w: &mut impl Write, r: &FileReport) -> io::Result<()> {
                 describe(&h.removed, &h.replacement)
             )?;
         }
+    }
+    for h in &r.review {
+        writeln!(
+            w,
+            "  {}:{}:{}: {} [review]: {}",
+            r.path.display(),
+            h.line,
+            h.column,
+            h.rule,
+            describe(&h.removed, &h.replacement)
+        )?;
     }
     Ok(())
 }
