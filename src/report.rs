@@ -97,6 +97,8 @@ pub struct Summary {
     pub skipped: usize,
     pub refused: usize,
     pub failed: usize,
+    /// Review-tier edits the run did not apply.
+    pub review: usize,
 }
 
 impl Summary {
@@ -111,6 +113,7 @@ impl Summary {
     /// Counts one more file.
     pub fn add(&mut self, r: &FileReport) {
         self.scanned += 1;
+        self.review += r.review.len();
         match r.status {
             Status::Changed => {
                 self.changed += 1;

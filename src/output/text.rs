@@ -5,6 +5,7 @@ use std::io::{self, Write};
 use std::sync::Arc;
 use std::time::Duration;
 
+use mdscrub::edit::Tier;
 use mdscrub::report::{FileReport, Status, Summary};
 
 /// The one-line summary of a run, with its time.
@@ -24,6 +25,13 @@ pub fn summary(
     }
     if s.skipped > 0 {
         write!(w, ", {} skipped", s.skipped)?;
+    }
+    if s.review > 0 {
+        write!(
+            w,
+            ", {} review edits not applied (--apply review)",
+            s.review
+        )?;
     }
     writeln!(w, ", {} failed in {:.2}s", s.failed, elapsed.as_secs_f64())
 }
@@ -135,9 +143,14 @@ pub fn check_text(w: &mut impl Write, r: &FileReport) -> io::Result<()> {
             counts.join(", ")
         )?;
         for h in &r.hits {
+            let mark = if h.tier == Tier::Review {
+                " [review]"
+            } else {
+                ""
+            };
             writeln!(
                 w,
-                "  {}:{}:{}: {}: {}",
+                "  {}:{}:{}: {}{mark}: {}",
                 r.path.display(),
                 h.line,
                 h.column,

@@ -104,11 +104,22 @@ pub(crate) fn delete_lines(
     drop: &[bool],
     out: &mut EditSink,
 ) {
+    for range in line_deletions(doc, para, lines, drop) {
+        out.delete(range);
+    }
+}
+
+/// The ranges [`delete_lines`] deletes.
+pub(crate) fn line_deletions(
+    doc: &Document,
+    para: NodeId,
+    lines: &[Vec<NodeId>],
+    drop: &[bool],
+) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
     if drop.iter().all(|&d| d) {
-        if let Some(range) = doc.removal_range(para) {
-            out.delete(range);
-        }
-        return;
+        out.extend(doc.removal_range(para));
+        return out;
     }
     let start = |i: usize| doc.node(lines[i][0]).range.start;
     let end = |i: usize| doc.node(*lines[i].last().expect("non-empty")).range.end;
@@ -126,7 +137,7 @@ pub(crate) fn delete_lines(
         if i < n {
             // Lines first..i go with their breaks; line i keeps its own
             // container prefix, line first-1 keeps its break.
-            out.delete(start(first)..start(i));
+            out.push(start(first)..start(i));
         } else {
             // The run reaches the last line: remove from the end of the
             // line before it, trailing spaces of the last line included.
@@ -135,7 +146,8 @@ pub(crate) fn delete_lines(
             if doc.text[stop..line_end].trim().is_empty() {
                 stop = line_end;
             }
-            out.delete(end(first - 1)..stop);
+            out.push(end(first - 1)..stop);
         }
     }
+    out
 }

@@ -8,6 +8,7 @@ use serde::de::DeserializeOwned;
 use crate::document::Document;
 use crate::edit::{EditSink, Reach};
 
+mod classify_zones;
 mod clear_alt;
 mod clear_blank_lines;
 pub(crate) mod clearurls;
@@ -150,6 +151,11 @@ pub const KINDS: &[RuleKind] = &[
         name: "drop-line",
         summary: "remove one matching line of a multi-line paragraph",
         build: drop_line::build,
+    },
+    RuleKind {
+        name: "classify-zones",
+        summary: "score the units of a document's head and tail by vocabulary families and shape, let neighbours decide the doubtful ones, and remove the junk (safe or review by score)",
+        build: classify_zones::build,
     },
     RuleKind {
         name: "drop-tail",

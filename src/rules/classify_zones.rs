@@ -1,0 +1,382 @@
+//! `classify-zones`: junk that no phrase list names, read as runs. Junk
+//! gathers before the first line of real prose (the head) and after the last
+//! one (the tail); this kind scores each unit of those zones by signals whose
+//! weights live in the rules file, then lets neighbours decide the doubtful
+//! ones, as jusText does for web pages:
+//!
+//! - vocabulary families (follow/星标/置顶; 点赞/在看/分享; 扫码/二维码; 公众号/
+//!   加群/知识星球/回复; 招聘/投稿; 版权/转载/侵权): a family present adds its
+//!   weight, and half of it again for each further word of it, up to twice;
+//! - shape: a unit that is all link text, one with arrows or emoji, a short
+//!   one;
+//! - neighbours: a doubtful unit between two junk units is junk.
+//!
+//! A unit is a line of a paragraph, or a whole paragraph when every line of
+//! it is a fragment (`觉得不错，就点个 “⏎在看⏎” 或 "⏎赞⏎” 吧~` is one call to
+//! action). A unit of `max-chars` or more is prose: never junk. Units scoring
+//! `safe` or more are removed as safe fixes; those scoring `threshold` or
+//! more, and doubtful units a junk run surrounds, as review fixes.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use super::drop_line::{line_deletions, lines};
+use super::{BuildError, Context, Rule, settings};
+use crate::document::{Document, Kind, NodeId};
+use crate::edit::{EditSink, Fix, Reach, Tier};
+use crate::learn::prints::{Prints, Zone, normalise};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Settings {
+    /// Vocabulary families: name → words and the weight one or more of them
+    /// add.
+    families: BTreeMap<String, Family>,
+    /// Weight of a unit whose text is all link text.
+    #[serde(default)]
+    link_only: f64,
+    /// Weight of a unit holding an arrow (↓ 👇 ▼ ⬇) or an emoji.
+    #[serde(default)]
+    arrow: f64,
+    /// Weight of a short unit (at most `short-chars`).
+    #[serde(default)]
+    short: f64,
+    #[serde(default = "default_short_chars")]
+    short_chars: usize,
+    /// Score from which a unit is junk (a review fix).
+    threshold: f64,
+    /// Score from which a unit is junk for sure (a safe fix).
+    safe: f64,
+    /// Units this long (normalised characters) or longer are prose.
+    #[serde(default = "default_max_chars")]
+    max_chars: usize,
+    /// Lines of at most this many normalised characters are fragments: a
+    /// paragraph at least half of whose lines are fragments is one unit.
+    #[serde(default = "default_fragment_chars")]
+    fragment_chars: usize,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Family {
+    words: Vec<String>,
+    weight: f64,
+}
+
+fn default_short_chars() -> usize {
+    20
+}
+
+fn default_max_chars() -> usize {
+    80
+}
+
+fn default_fragment_chars() -> usize {
+    3
+}
+
+#[derive(Debug)]
+struct ClassifyZones {
+    families: Vec<(String, Vec<String>, f64)>,
+    link_only: f64,
+    arrow: f64,
+    short: f64,
+    short_chars: usize,
+    threshold: f64,
+    safe: f64,
+    max_chars: usize,
+    fragment_chars: usize,
+}
+
+pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
+    let s: Settings = settings(table)?;
+    if s.safe < s.threshold {
+        return Err("`safe` must be at least `threshold`".into());
+    }
+    if s.families
+        .values()
+        .any(|f| f.words.iter().any(|w| w.trim().is_empty()))
+    {
+        return Err("a family's `words` must not be empty strings".into());
+    }
+    Ok(Box::new(ClassifyZones {
+        families: s
+            .families
+            .into_iter()
+            .map(|(name, f)| (name, f.words, f.weight))
+            .collect(),
+        link_only: s.link_only,
+        arrow: s.arrow,
+        short: s.short,
+        short_chars: s.short_chars,
+        threshold: s.threshold,
+        safe: s.safe,
+        max_chars: s.max_chars,
+        fragment_chars: s.fragment_chars,
+    }))
+}
+
+/// A unit of a zone: a paragraph's line (or a whole paragraph of fragments)
+/// and its score.
+#[derive(Debug)]
+struct Unit {
+    para: NodeId,
+    /// Indices of its lines in the paragraph (as [`lines`] cuts it).
+    lines: std::ops::Range<usize>,
+    /// Lines the paragraph has.
+    of: usize,
+    score: f64,
+    /// Shows only images (no text): doubtful, never removed by this rule.
+    images_only: bool,
+    /// Too long to be junk.
+    prose: bool,
+    junk: Option<Tier>,
+}
+
+impl ClassifyZones {
+    fn score(&self, doc: &Document, nodes: &[NodeId], text: &str, chars: usize) -> f64 {
+        let mut score = 0.0;
+        for (_, words, weight) in &self.families {
+            // A family's weight for its first word, half as much for each
+            // further word of it, up to twice the weight.
+            let n = words.iter().filter(|w| text.contains(w.as_str())).count();
+            if n > 0 {
+                score += weight * (1.0 + 0.5 * (n - 1) as f64).min(2.0);
+            }
+        }
+        let solid: Vec<NodeId> = nodes
+            .iter()
+            .copied()
+            .filter(|&n| !doc.is_blank_inline(n))
+            .collect();
+        if !solid.is_empty()
+            && solid
+                .iter()
+                .all(|&n| matches!(doc.node(n).kind, Kind::Link(_)))
+        {
+            score += self.link_only;
+        }
+        if text.chars().any(is_arrow_or_emoji) {
+            score += self.arrow;
+        }
+        if chars <= self.short_chars {
+            score += self.short;
+        }
+        score
+    }
+
+    /// The units of `doc`'s head and tail, in order, with their own scores.
+    fn units(&self, doc: &Document, prints: &Prints) -> Vec<(Zone, Unit)> {
+        let mut out: Vec<(Zone, Unit)> = Vec::new();
+        let mut i = 0;
+        let pl = &prints.lines;
+        while i < pl.len() {
+            let para = pl[i].para;
+            let mut j = i;
+            while j < pl.len() && pl[j].para == para {
+                j += 1;
+            }
+            let zone = pl[i].zone;
+            let node = doc.node(para);
+            if zone == Zone::Body || node.kind != Kind::Paragraph || !node.trusted {
+                i = j;
+                continue;
+            }
+            let cut = lines(doc, para);
+            if cut.iter().any(|l| l.is_empty()) || cut.len() != j - i {
+                i = j;
+                continue;
+            }
+            let text_of = |ls: &[Vec<NodeId>]| -> String {
+                ls.iter().flatten().map(|&n| doc.visible_text(n)).collect()
+            };
+            let fragments = cut.len() > 1
+                && !pl[i..j].iter().any(|l| l.images)
+                && 2 * pl[i..j]
+                    .iter()
+                    .filter(|l| l.chars <= self.fragment_chars)
+                    .count()
+                    >= cut.len();
+            let spans: Vec<std::ops::Range<usize>> = if fragments {
+                vec![0..cut.len()]
+            } else {
+                (0..cut.len()).map(|k| k..k + 1).collect()
+            };
+            for span in spans {
+                let text = text_of(&cut[span.clone()]);
+                let chars = normalise(&text).chars().count();
+                let nodes: Vec<NodeId> = cut[span.clone()].iter().flatten().copied().collect();
+                let images_only =
+                    chars == 0 && pl[i + span.start..i + span.end].iter().any(|l| l.images);
+                let score = if chars == 0 {
+                    0.0
+                } else {
+                    self.score(doc, &nodes, &text, chars)
+                };
+                out.push((
+                    zone,
+                    Unit {
+                        para,
+                        lines: span,
+                        of: cut.len(),
+                        score,
+                        images_only,
+                        prose: chars >= self.max_chars,
+                        junk: None,
+                    },
+                ));
+            }
+            i = j;
+        }
+        out
+    }
+}
+
+/// Arrows and emoji that point at a button or a QR code.
+fn is_arrow_or_emoji(c: char) -> bool {
+    matches!(
+        c,
+        '↓' | '↑' | '⬇' | '⬆' | '▼' | '▲' | '→' | '←' | '➡' | '⬅' | '☟' | '☝'
+    ) || ('\u{1F300}'..='\u{1FAFF}').contains(&c)
+        || ('\u{2600}'..='\u{27BF}').contains(&c)
+}
+
+impl Rule for ClassifyZones {
+    /// The families' words, when shape alone cannot reach the threshold:
+    /// then a unit is junk only with one of them (or between two that are).
+    fn visible_needles(&self) -> Option<Vec<String>> {
+        let shape = self.link_only.max(0.0) + self.arrow.max(0.0) + self.short.max(0.0);
+        (shape < self.threshold).then(|| {
+            self.families
+                .iter()
+                .flat_map(|(_, w, _)| w.clone())
+                .collect()
+        })
+    }
+
+    fn may_fire_is_free(&self) -> bool {
+        true
+    }
+
+    fn reach(&self) -> Reach {
+        Reach::Blocks {
+            headings: false,
+            protected: false,
+            glued_images: true,
+        }
+    }
+
+    fn check(&self, doc: &Document, _ctx: &Context, out: &mut EditSink) {
+        let prints = Prints::of(doc);
+        let mut units = self.units(doc, &prints);
+        for (_, u) in &mut units {
+            if !u.prose && u.score >= self.threshold {
+                u.junk = Some(if u.score >= self.safe {
+                    Tier::Safe
+                } else {
+                    Tier::Review
+                });
+            }
+        }
+        // Neighbours: a doubtful unit (some signal, or text-less) between
+        // two junk units of its zone is junk too.
+        for k in 1..units.len().saturating_sub(1) {
+            let (zone, u) = (&units[k].0, &units[k].1);
+            let doubtful = !u.prose && u.junk.is_none() && !u.images_only && u.score > 0.0;
+            let near = |d: &(Zone, Unit)| d.0 == *zone && d.1.junk.is_some();
+            let prev = units[..k].iter().rev().find(|(_, p)| !p.images_only);
+            let next = units[k + 1..].iter().find(|(_, n)| !n.images_only);
+            if doubtful && prev.is_some_and(near) && next.is_some_and(near) {
+                units[k].1.junk = Some(Tier::Review);
+            }
+        }
+        // Removals, per paragraph: a paragraph whose units are all junk goes
+        // whole; else its junk lines go.
+        let mut k = 0;
+        while k < units.len() {
+            let para = units[k].1.para;
+            let mut end = k;
+            while end < units.len() && units[end].1.para == para {
+                end += 1;
+            }
+            let group = &units[k..end];
+            let cut = lines(doc, para);
+            let mut drop = vec![false; group[0].1.of];
+            let mut tier = Tier::Safe;
+            for (_, u) in group {
+                if let Some(t) = u.junk {
+                    drop[u.lines.clone()].iter_mut().for_each(|d| *d = true);
+                    tier = tier.max(t);
+                }
+            }
+            if drop.iter().any(|&d| d) {
+                out.fix(Fix {
+                    edits: line_deletions(doc, para, &cut, &drop)
+                        .into_iter()
+                        .map(|r| (r, String::new()))
+                        .collect(),
+                    tier,
+                });
+            }
+            k = end;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::RuleSet;
+    use crate::edit::Tier;
+
+    const RULE: &str = r#"
+[[rule]]
+id = "z"
+kind = "classify-zones"
+description = "d"
+threshold = 2.0
+safe = 3.5
+short = 0.5
+arrow = 1.0
+link-only = 1.0
+[rule.families]
+follow = { words = ["关注", "星标"], weight = 2.0 }
+cta = { words = ["点赞", "在看", "分享"], weight = 2.0 }
+"#;
+
+    fn clean(text: &str, review: bool) -> String {
+        let tidy = "\n[[rule]]\nid = \"tidy\"\nkind = \"tidy\"\ndescription = \"d\"\n";
+        let mut set = RuleSet::parse(&format!("{RULE}{tidy}"), "t.toml").unwrap();
+        set.apply_review = review;
+        crate::clean_text(text, &set, true).unwrap().output
+    }
+
+    const PROSE: &str = "这是一段很长的正文，讲的是一件只属于这篇文章的事情，和任何页脚都不一样，所以它是正文，足够长了。";
+
+    #[test]
+    fn tail_junk_goes_by_its_signals_and_prose_stays() {
+        let text = format!("{PROSE}\n\n觉得有用就点赞、在看、分享👇\n\n记得关注我们，设为星标👇\n");
+        assert_eq!(clean(&text, false), format!("{PROSE}\n"));
+        // A long line that mentions the same words is prose.
+        let long = format!("{PROSE}\n\n{}关注和点赞\n", PROSE);
+        assert_eq!(clean(&long, false), long);
+    }
+
+    #[test]
+    fn a_call_to_action_split_across_breaks_is_one_unit() {
+        let text = format!("{PROSE}\n\n觉得不错，就点个“  \n在看  \n”或“  \n赞  \n”吧👇\n");
+        assert_eq!(clean(&text, false), format!("{PROSE}\n"));
+    }
+
+    #[test]
+    fn doubtful_units_are_review_and_neighbours_decide() {
+        // "关注" alone scores 2.5 with shortness: review, not safe.
+        let text = format!("{PROSE}\n\n欢迎关注\n");
+        assert_eq!(clean(&text, false), text);
+        assert_eq!(clean(&text, true), format!("{PROSE}\n"));
+        let set = RuleSet::parse(RULE, "t.toml").unwrap();
+        let c = crate::clean_text(&text, &set, true).unwrap();
+        assert_eq!(c.review.len(), 1);
+        assert_eq!(c.review[0].tier, Tier::Review);
+    }
+}
