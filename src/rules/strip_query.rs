@@ -11,7 +11,9 @@ use std::ops::Range;
 use serde::Deserialize;
 
 use super::repair_entity_query::{DEFAULT_ENTITIES, mangled_semicolon};
-use super::{BuildError, Context, Glob, Rule, any_glob, plain_host, scheme_end, settings};
+use super::{
+    BuildError, Context, Glob, Rule, any_glob, globs, host_globs, plain_host, scheme_end, settings,
+};
 use crate::document::Document;
 use crate::edit::{self, EditSink};
 
@@ -89,36 +91,22 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
     }
     let host_needles: Vec<String> = s.hosts.iter().map(|h| longest_literal(h)).collect();
     let proxy_needles: Vec<String> = s.proxies.iter().map(|h| longest_literal(h)).collect();
+    let remove = globs("remove", &s.remove)?;
+    let fragments = globs("drop-fragment", &s.drop_fragment)?;
     Ok(Box::new(StripQuery {
-        hosts: s
-            .hosts
-            .iter()
-            .map(|h| Glob::new(&h.to_ascii_lowercase()))
-            .collect(),
+        hosts: host_globs("hosts", &s.hosts)?,
         host_needles: host_needles.clone(),
-        paths: s.paths.iter().map(|p| Glob::new(p)).collect(),
-        remove_starts: remove_starts(&s.remove, s.keep.is_some()),
-        remove: s.remove.iter().map(|p| Glob::new(p)).collect(),
+        paths: globs("paths", &s.paths)?,
+        remove_starts: remove_starts(&remove, s.keep.is_some()),
+        remove_prefix: remove.iter().map(Glob::then_anything).collect(),
+        remove,
         remove_globs: s.remove.clone(),
-        remove_prefix: s
-            .remove
-            .iter()
-            .map(|p| Glob::new(&format!("{p}*")))
-            .collect(),
-        fragment_prefix: s
-            .drop_fragment
-            .iter()
-            .map(|p| Glob::new(&format!("{p}*")))
-            .collect(),
+        fragment_prefix: fragments.iter().map(Glob::then_anything).collect(),
         host_finder: finder(&host_needles),
         proxy_finder: finder(&proxy_needles),
         keep: s.keep,
-        fragments: s.drop_fragment.iter().map(|p| Glob::new(p)).collect(),
-        proxies: s
-            .proxies
-            .iter()
-            .map(|h| Glob::new(&h.to_ascii_lowercase()))
-            .collect(),
+        fragments,
+        proxies: host_globs("proxies", &s.proxies)?,
     }))
 }
 
@@ -310,11 +298,8 @@ impl StripQuery {
 }
 
 /// See [`StripQuery::remove_starts`].
-fn remove_starts(remove: &[String], keep: bool) -> Option<Vec<String>> {
-    let starts: Vec<String> = remove
-        .iter()
-        .map(|r| Glob::new(r).literal_prefix())
-        .collect();
+fn remove_starts(remove: &[Glob], keep: bool) -> Option<Vec<String>> {
+    let starts: Vec<String> = remove.iter().map(Glob::literal_prefix).collect();
     (!keep && starts.iter().all(|s| !s.is_empty())).then_some(starts)
 }
 
@@ -625,14 +610,14 @@ mod tests {
     fn rule(toml_text: &str) -> StripQuery {
         let s: Settings = toml::from_str(toml_text).unwrap();
         StripQuery {
-            hosts: s.hosts.iter().map(|h| Glob::new(h)).collect(),
+            hosts: globs("hosts", &s.hosts).unwrap(),
             host_needles: Vec::new(),
-            paths: s.paths.iter().map(|p| Glob::new(p)).collect(),
-            remove_starts: remove_starts(&s.remove, s.keep.is_some()),
-            remove: s.remove.iter().map(|p| Glob::new(p)).collect(),
+            paths: globs("paths", &s.paths).unwrap(),
+            remove_starts: remove_starts(&globs("remove", &s.remove).unwrap(), s.keep.is_some()),
+            remove: globs("remove", &s.remove).unwrap(),
             keep: s.keep,
-            fragments: s.drop_fragment.iter().map(|p| Glob::new(p)).collect(),
-            proxies: s.proxies.iter().map(|p| Glob::new(p)).collect(),
+            fragments: globs("drop-fragment", &s.drop_fragment).unwrap(),
+            proxies: globs("proxies", &s.proxies).unwrap(),
             remove_globs: Vec::new(),
             remove_prefix: Vec::new(),
             fragment_prefix: Vec::new(),
@@ -828,10 +813,13 @@ remove = ["utm_*", "from"]
 drop-fragment = ["rd"]"#,
         );
         assert_eq!(
-            remove_starts(&["utm_*".into(), "from".into()], false),
+            remove_starts(&globs("remove", ["utm_*", "from"]).unwrap(), false),
             Some(vec!["utm_".into(), "from".into()])
         );
-        assert_eq!(remove_starts(&["*_id".into()], false), None);
+        assert_eq!(
+            remove_starts(&globs("remove", ["*_id"]).unwrap(), false),
+            None
+        );
         assert_eq!(
             apply(&r, "https://e.com/?a=1&b=2#rd"),
             "https://e.com/?a=1&b=2"
