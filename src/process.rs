@@ -11,7 +11,7 @@ use anyhow::Context as _;
 
 use mdscrub::cache::Cache;
 use mdscrub::config::RuleSet;
-use mdscrub::engine::{self, CleanError, RunOptions};
+use mdscrub::engine::{self, RunOptions};
 use mdscrub::fsio;
 use mdscrub::report::{FileReport, Status, Summary};
 use mdscrub::walk::{self, Globs, Shard, WalkOptions};
@@ -135,7 +135,7 @@ fn stdin(settings: &Settings, name: PathBuf, fold: &mut Fold) -> anyhow::Result<
     let (report, output) = match fsio::decode(bytes) {
         Err(e) => (
             FileReport {
-                status: e.into_status(),
+                status: e.into(),
                 ..FileReport::new(name)
             },
             None,
@@ -259,12 +259,8 @@ fn clean_one(
             }
             (report, text)
         }
-        Err(e @ CleanError::TooMuchRemoved { .. }) => {
-            report.status = Status::Refused(e.to_string());
-            (report, text)
-        }
         Err(e) => {
-            report.status = Status::Failed(e.to_string());
+            report.status = e.into();
             (report, text)
         }
     }

@@ -1,8 +1,11 @@
-//! Outcomes of a run: one [`FileReport`] per file, the [`Hit`]s in it, and the
-//! [`Summary`] over all files. Data only; printing lives with the binary.
+//! Outcomes of a run: one [`FileReport`] per file, the [`Hit`]s in it, why a
+//! file was refused or failed ([`FileError`]), and the [`Summary`] over all
+//! files. Data only; printing lives with the binary.
 
 use std::path::PathBuf;
 use std::sync::Arc;
+
+use crate::fsio::{ReadError, WriteError};
 
 /// One applied edit, located in the file as it was before the run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,9 +39,90 @@ pub enum Status {
     /// Left alone on purpose (binary file); not an error.
     Skipped(String),
     /// Left alone because cleaning it would remove too much.
-    Refused(String),
+    Refused(FileError),
     /// Could not be processed; left as it was.
-    Failed(String),
+    Failed(FileError),
+}
+
+/// Why a text was not cleaned.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CleanError {
+    #[error("rules did not settle after {passes} passes (last rules to fire: {rules})")]
+    Unsettled { passes: usize, rules: String },
+    #[error(
+        "refused: the rules would remove {:.0}% of the visible text (limit {:.0}%; most removed by: {rules}); rerun with --force to clean anyway",
+        share * 100.0,
+        limit * 100.0
+    )]
+    TooMuchRemoved {
+        share: f64,
+        limit: f64,
+        rules: String,
+    },
+}
+
+/// Why a file was refused or failed and left as it was. Its message is what
+/// the file's report says. Two are equal when they say the same.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum FileError {
+    /// Could not be read as text.
+    #[error(transparent)]
+    Read(Arc<ReadError>),
+    /// Could not be written back (or copied to the mirror).
+    #[error(transparent)]
+    Write(WriteError),
+    /// The rules did not settle, or would remove too much.
+    #[error(transparent)]
+    Clean(CleanError),
+    /// A path given to the run could not be opened.
+    #[error("cannot open: {0}")]
+    Open(Arc<std::io::Error>),
+    /// A folder could not be listed while walking.
+    #[error("cannot read folder: {0}")]
+    Folder(Arc<walkdir::Error>),
+    /// A rule panicked on this file; the payload's message.
+    #[error(
+        "internal error while cleaning this file ({0}); left as it is. This is a bug: please report it with the file"
+    )]
+    Panic(String),
+}
+
+impl PartialEq for FileError {
+    fn eq(&self, other: &FileError) -> bool {
+        self.to_string() == other.to_string()
+    }
+}
+
+impl Eq for FileError {}
+
+impl From<ReadError> for Status {
+    /// Too large and binary files are skipped, the others failed.
+    fn from(e: ReadError) -> Status {
+        match e {
+            ReadError::TooLarge { .. } | ReadError::Binary => Status::Skipped(e.to_string()),
+            _ => Status::Failed(FileError::Read(Arc::new(e))),
+        }
+    }
+}
+
+impl From<WriteError> for Status {
+    /// A file that changed under the run is skipped, the others failed.
+    fn from(e: WriteError) -> Status {
+        match e {
+            WriteError::Changed(_) => Status::Skipped(e.to_string()),
+            _ => Status::Failed(FileError::Write(e)),
+        }
+    }
+}
+
+impl From<CleanError> for Status {
+    /// Removing too much is a refusal, not settling a failure.
+    fn from(e: CleanError) -> Status {
+        match e {
+            CleanError::TooMuchRemoved { .. } => Status::Refused(FileError::Clean(e)),
+            CleanError::Unsettled { .. } => Status::Failed(FileError::Clean(e)),
+        }
+    }
 }
 
 /// The outcome for one file.
@@ -68,7 +152,7 @@ impl FileReport {
         }
     }
 
-    pub fn failed(path: PathBuf, reason: String) -> FileReport {
+    pub fn failed(path: PathBuf, reason: FileError) -> FileReport {
         let mut r = FileReport::new(path);
         r.status = Status::Failed(reason);
         r

@@ -8,7 +8,7 @@ use std::path::{Component, Path, PathBuf};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use walkdir::WalkDir;
 
-use crate::report::FileReport;
+use crate::report::{FileError, FileReport};
 use crate::targets::Targets;
 
 /// True for file names mdscrub cleans when it finds them in a folder.
@@ -210,10 +210,8 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> Walked {
         let meta = match std::fs::metadata(root) {
             Ok(m) => m,
             Err(e) => {
-                out.failures.push(FileReport::failed(
-                    root.clone(),
-                    format!("cannot open: {e}"),
-                ));
+                out.failures
+                    .push(FileReport::failed(root.clone(), FileError::Open(e.into())));
                 continue;
             }
         };
@@ -262,7 +260,7 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> Walked {
                         .map(Path::to_path_buf)
                         .unwrap_or_else(|| root.clone());
                     out.failures
-                        .push(FileReport::failed(path, format!("cannot read folder: {e}")));
+                        .push(FileReport::failed(path, FileError::Folder(e.into())));
                 }
             }
         }

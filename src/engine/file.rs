@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::{CleanError, clean_text};
+use super::clean_text;
 use crate::cache::Cache;
 use crate::config::RuleSet;
 use crate::fsio;
@@ -79,7 +79,7 @@ pub(super) fn process_file_in(
     let input = match fsio::read_text(path, opts.max_file_size, opts.encoding) {
         Ok(t) => t,
         Err(e) => {
-            report.status = e.into_status();
+            report.status = e.into();
             return report;
         }
     };
@@ -106,7 +106,7 @@ pub(super) fn process_file_in(
         if let Mode::Mirror { out } = &opts.mode {
             let copy = fsio::stage_mirror(&target.root, path, out, input.bytes());
             if let Err(e) = settle(copy, staged.as_deref_mut()) {
-                report.status = e.into_status();
+                report.status = e.into();
             }
         }
         report
@@ -117,12 +117,8 @@ pub(super) fn process_file_in(
     }
     let cleaned = match clean_text(&input.text, rules, opts.force) {
         Ok(c) => c,
-        Err(e @ CleanError::TooMuchRemoved { .. }) => {
-            report.status = Status::Refused(e.to_string());
-            return report;
-        }
         Err(e) => {
-            report.status = Status::Failed(e.to_string());
+            report.status = e.into();
             return report;
         }
     };
@@ -173,7 +169,7 @@ pub(super) fn process_file_in(
             }
         }
         Err(e) => {
-            report.status = e.into_status();
+            report.status = e.into();
             return report;
         }
     }

@@ -11,7 +11,7 @@ use crate::config::RuleSet;
 use crate::content::Content;
 use crate::document::Document;
 use crate::edit::{self, Edit, EditSink, FixId, Reach, Tier};
-use crate::report::Hit;
+use crate::report::{CleanError, Hit};
 use crate::rules::Context;
 use crate::suppress::Suppressions;
 
@@ -47,23 +47,6 @@ impl Cleaned {
     pub fn changed(&self, input: &str) -> bool {
         self.output != input
     }
-}
-
-/// Why a text was not cleaned.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum CleanError {
-    #[error("rules did not settle after {passes} passes (last rules to fire: {rules})")]
-    Unsettled { passes: usize, rules: String },
-    #[error(
-        "refused: the rules would remove {:.0}% of the visible text (limit {:.0}%; most removed by: {rules}); rerun with --force to clean anyway",
-        share * 100.0,
-        limit * 100.0
-    )]
-    TooMuchRemoved {
-        share: f64,
-        limit: f64,
-        rules: String,
-    },
 }
 
 /// Cleans a text with a rule set. Pure: text in, result out. Review-tier

@@ -12,7 +12,7 @@ use super::links::{mirror_folders, resolve_links};
 use super::ordered::ordered_map;
 use crate::config::RuleSet;
 use crate::fsio;
-use crate::report::FileReport;
+use crate::report::{FileError, FileReport};
 use crate::targets::{Target, Targets};
 
 /// Processes files in parallel; reports come back sorted by path.
@@ -89,12 +89,7 @@ pub fn run_each(
                 .map(|s| s.to_string())
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_default();
-            FileReport::failed(
-                t.path.clone(),
-                format!(
-                    "internal error while cleaning this file ({what}); left as it is. This is a bug: please report it with the file"
-                ),
-            )
+            FileReport::failed(t.path.clone(), FileError::Panic(what))
         });
         (report, staged)
     };
@@ -147,7 +142,7 @@ fn commit_batch(
                     renamed.insert(dir);
                 }
                 Err(e) => {
-                    report.status = e.into_status();
+                    report.status = e.into();
                     report.text = None;
                 }
             }

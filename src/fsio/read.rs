@@ -11,8 +11,6 @@ use std::time::SystemTime;
 
 use xxhash_rust::xxh3::xxh3_128;
 
-use crate::report::Status;
-
 /// The encoding to try for files that are not UTF-8 (`--encoding`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Encoding {
@@ -161,17 +159,6 @@ fn not_utf8(at: usize, guess: Option<&str>) -> String {
             if g == "GB18030" { "gb18030" } else { "utf-16" }
         ),
         None => format!("not UTF-8 at byte {at}; encoding not recognised; left as it is"),
-    }
-}
-
-impl ReadError {
-    /// The report of a file that could not be read: too large and binary
-    /// files are skipped, the others failed.
-    pub fn into_status(self) -> Status {
-        match self {
-            ReadError::TooLarge { .. } | ReadError::Binary => Status::Skipped(self.to_string()),
-            _ => Status::Failed(self.to_string()),
-        }
     }
 }
 

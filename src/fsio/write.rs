@@ -8,7 +8,6 @@ use std::time::SystemTime;
 
 use super::read::io_reason;
 use super::{Input, TEMP_PREFIX, TEMP_RANDOM_LEN, TEMP_SUFFIX, content_hash};
-use crate::report::Status;
 
 /// Why a file was not written. Its message is what the file's report says.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -24,17 +23,6 @@ pub enum WriteError {
     /// Anything else, in words.
     #[error("{0}")]
     Failed(String),
-}
-
-impl WriteError {
-    /// The report of a file that could not be written: a file that changed
-    /// under the run is skipped, the others failed.
-    pub fn into_status(self) -> Status {
-        match self {
-            WriteError::Changed(_) => Status::Skipped(self.to_string()),
-            _ => Status::Failed(self.to_string()),
-        }
-    }
 }
 
 /// Checks the file at `target` still is what `input` was.

@@ -36,7 +36,7 @@ pub fn check_github(w: &mut impl Write, r: &FileReport) -> io::Result<()> {
                 }
             }
             Status::Failed(why) | Status::Refused(why) => {
-                writeln!(w, "::error file={file}::{}", esc_msg(why))?;
+                writeln!(w, "::error file={file}::{}", esc_msg(&why.to_string()))?;
             }
             _ => {}
         }

@@ -117,8 +117,14 @@ pub fn report_data(reports: &[FileReport], summary: &Summary) -> ReportData {
     for (r, body) in listed.iter().zip(&bodies) {
         let (status, reason) = match &r.status {
             Status::Changed => ("changed", None),
-            Status::Refused(why) => ("refused", Some(why.clone())),
-            Status::Failed(why) => ("failed", Some(why.clone())),
+            Status::Refused(why) | Status::Failed(why) => (
+                if matches!(r.status, Status::Refused(_)) {
+                    "refused"
+                } else {
+                    "failed"
+                },
+                Some(why.to_string()),
+            ),
             Status::Skipped(why) => ("skipped", Some(why.clone())),
             Status::Unchanged => ("unchanged", None),
         };
@@ -347,7 +353,7 @@ fn write_chart(w: &mut impl Write, rules: &[RuleStat]) -> io::Result<()> {
 mod tests {
     use super::*;
     use mdscrub::diff::{Block, Seg};
-    use mdscrub::report::Hit;
+    use mdscrub::report::{CleanError, Hit};
     use std::path::PathBuf;
 
     fn hit(rule: &str, old: &str, removed: &str, replacement: &str) -> Hit {
@@ -409,7 +415,11 @@ mod tests {
             ),
             {
                 let mut r = FileReport::new(PathBuf::from("c.md"));
-                r.status = Status::Refused("refused: too much".into());
+                r.status = Status::from(CleanError::TooMuchRemoved {
+                    share: 0.9,
+                    limit: 0.5,
+                    rules: "drop-tail".into(),
+                });
                 r
             },
             FileReport::new(PathBuf::from("d.md")),
@@ -428,7 +438,12 @@ mod tests {
         let paths: Vec<&str> = i.files.iter().map(|f| f.path.as_str()).collect();
         assert_eq!(paths, ["a.md", "b.md", "c.md"]);
         assert_eq!(i.files[2].status, "refused");
-        assert_eq!(i.files[2].reason.as_deref(), Some("refused: too much"));
+        assert_eq!(
+            i.files[2].reason.as_deref(),
+            Some(
+                "refused: the rules would remove 90% of the visible text (limit 50%; most removed by: drop-tail); rerun with --force to clean anyway"
+            )
+        );
         assert!(!i.files[2].body);
         assert_eq!(i.files[1].rules, vec![(1, 1)]);
         assert_eq!((i.files[0].del, i.files[0].ins), (2, 0));

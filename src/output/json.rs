@@ -1,6 +1,7 @@
 //! `check --format json`: one pretty-printed document, written as files come.
 //! The array writer ([`ArrayOut`], [`cut_at_hole`]) serves the SARIF printer too.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 use std::path::Path;
 
@@ -24,7 +25,7 @@ struct JsonReport<F> {
 struct JsonFile<'a> {
     path: String,
     status: &'static str,
-    reason: Option<&'a str>,
+    reason: Option<Cow<'a, str>>,
     bytes_removed: i64,
     edits: Vec<JsonEdit<'a>>,
     /// Review-tier edits the run did not apply (`--apply review` would).
@@ -67,9 +68,9 @@ fn json_file(r: &FileReport) -> JsonFile<'_> {
     let (status, reason) = match &r.status {
         Status::Unchanged => ("unchanged", None),
         Status::Changed => ("would-change", None),
-        Status::Skipped(why) => ("skipped", Some(why.as_str())),
-        Status::Refused(why) => ("refused", Some(why.as_str())),
-        Status::Failed(why) => ("failed", Some(why.as_str())),
+        Status::Skipped(why) => ("skipped", Some(Cow::Borrowed(why.as_str()))),
+        Status::Refused(why) => ("refused", Some(Cow::Owned(why.to_string()))),
+        Status::Failed(why) => ("failed", Some(Cow::Owned(why.to_string()))),
     };
     JsonFile {
         path: path_string(&r.path),
@@ -209,6 +210,8 @@ pub fn path_string(p: &Path) -> String {
 #[cfg(test)]
 pub mod tests {
     use super::*;
+    use mdscrub::fsio::ReadError;
+    use mdscrub::report::FileError;
     use std::path::PathBuf;
     use std::sync::Arc;
 
@@ -230,7 +233,9 @@ pub mod tests {
         changed.bytes_removed = 12;
         changed.hits = vec![hit(1, "x\ny", ""), hit(2, "", "z\t")];
         let mut failed = FileReport::new(PathBuf::from("c.md"));
-        failed.status = Status::Failed("cannot read: denied".into());
+        failed.status = Status::Failed(FileError::Read(Arc::new(ReadError::Io(io::Error::other(
+            "denied",
+        )))));
         vec![changed, FileReport::new(PathBuf::from("d.md")), failed]
     }
 

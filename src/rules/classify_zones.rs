@@ -199,7 +199,7 @@ impl ClassifyZones {
                     .count()
                     >= cut.len();
             let spans: Vec<std::ops::Range<usize>> = if fragments {
-                vec![0..cut.len()]
+                std::iter::once(0..cut.len()).collect()
             } else {
                 (0..cut.len()).map(|k| k..k + 1).collect()
             };

@@ -6,7 +6,7 @@
 
 use serde::Deserialize;
 
-use super::{BuildError, Context, Glob, Rule, any_glob, settings};
+use super::{BuildError, Context, Glob, Rule, any_glob, host_globs, settings};
 use crate::document::{Document, UrlPlace};
 use crate::edit::EditSink;
 
@@ -26,11 +26,7 @@ struct DecodeUrlAmp {
 pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
     let s: Settings = settings(table)?;
     Ok(Box::new(DecodeUrlAmp {
-        hosts: s
-            .hosts
-            .iter()
-            .map(|h| Glob::new(&h.to_ascii_lowercase()))
-            .collect(),
+        hosts: host_globs("hosts", &s.hosts)?,
     }))
 }
 

@@ -5,7 +5,7 @@
 use serde::Deserialize;
 
 use super::drop_image::is_blank_inline;
-use super::{BuildError, Context, Glob, Rule, any_glob, settings};
+use super::{BuildError, Context, Glob, Rule, any_glob, host_globs, settings};
 use crate::document::{Document, Kind, LinkForm};
 use crate::edit::EditSink;
 
@@ -27,11 +27,7 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
         return Err("`hosts` must list at least one host glob".into());
     }
     Ok(Box::new(DropEmptyTextLink {
-        hosts: s
-            .hosts
-            .iter()
-            .map(|h| Glob::new(&h.to_ascii_lowercase()))
-            .collect(),
+        hosts: host_globs("hosts", &s.hosts)?,
     }))
 }
 

@@ -4,7 +4,9 @@
 
 use serde::Deserialize;
 
-use super::{BuildError, Context, Glob, Rule, any_glob, host_may_match, regex, settings};
+use super::{
+    BuildError, Context, Glob, Rule, any_glob, host_globs, host_may_match, regex, settings,
+};
 use crate::document::Document;
 use crate::edit::EditSink;
 
@@ -32,11 +34,7 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
         return Err("`hosts` must list at least one host glob".into());
     }
     Ok(Box::new(RewriteUrl {
-        hosts: s
-            .hosts
-            .iter()
-            .map(|h| Glob::new(&h.to_ascii_lowercase()))
-            .collect(),
+        hosts: host_globs("hosts", &s.hosts)?,
         pattern: regex("pattern", &s.pattern)?,
         replace: s.replace,
     }))

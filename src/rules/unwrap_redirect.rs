@@ -5,7 +5,7 @@
 
 use serde::Deserialize;
 
-use super::{BuildError, Context, Glob, Rule, any_glob, host_may_match, settings};
+use super::{BuildError, Context, Glob, Rule, any_glob, host_globs, host_may_match, settings};
 use crate::document::{Document, UrlPlace};
 use crate::edit::EditSink;
 use crate::url_text::percent_decode;
@@ -42,11 +42,7 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
         })
         .collect();
     Ok(Box::new(UnwrapRedirect {
-        hosts: s
-            .hosts
-            .iter()
-            .map(|h| Glob::new(&h.to_ascii_lowercase()))
-            .collect(),
+        hosts: host_globs("hosts", &s.hosts)?,
         param: s.param,
         needles,
     }))
@@ -115,7 +111,7 @@ mod tests {
 
     fn rule() -> UnwrapRedirect {
         UnwrapRedirect {
-            hosts: vec![Glob::new("link.zhihu.com")],
+            hosts: vec![Glob::new("link.zhihu.com").unwrap()],
             param: "target".into(),
             needles: vec![],
         }

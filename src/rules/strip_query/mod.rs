@@ -10,10 +10,14 @@ use std::ops::Range;
 
 use serde::Deserialize;
 
-use super::repair_entity_query::{DEFAULT_ENTITIES, mangled_semicolon};
-use super::{BuildError, Context, Glob, Rule, any_glob, plain_host, scheme_end, settings};
+use super::{BuildError, Context, Glob, Rule, any_glob, globs, host_globs, settings};
 use crate::document::Document;
 use crate::edit::{self, EditSink};
+
+mod parts;
+mod scan;
+use parts::{Parts, decode_with_map, name_of, params, split_url};
+use scan::{finder, longest_literal, remove_starts};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -64,18 +68,6 @@ struct StripQuery {
     proxy_finder: Option<aho_corasick::AhoCorasick>,
 }
 
-/// An ASCII case-insensitive finder of `needles`; `None` when one is
-/// shorter than three bytes (it would say nothing).
-fn finder(needles: &[String]) -> Option<aho_corasick::AhoCorasick> {
-    if needles.is_empty() || needles.iter().any(|n| n.len() < 3) {
-        return None;
-    }
-    aho_corasick::AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .build(needles)
-        .ok()
-}
-
 pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
     let s: Settings = settings(table)?;
     if s.hosts.is_empty() {
@@ -89,45 +81,23 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
     }
     let host_needles: Vec<String> = s.hosts.iter().map(|h| longest_literal(h)).collect();
     let proxy_needles: Vec<String> = s.proxies.iter().map(|h| longest_literal(h)).collect();
+    let remove = globs("remove", &s.remove)?;
+    let fragments = globs("drop-fragment", &s.drop_fragment)?;
     Ok(Box::new(StripQuery {
-        hosts: s
-            .hosts
-            .iter()
-            .map(|h| Glob::new(&h.to_ascii_lowercase()))
-            .collect(),
+        hosts: host_globs("hosts", &s.hosts)?,
         host_needles: host_needles.clone(),
-        paths: s.paths.iter().map(|p| Glob::new(p)).collect(),
-        remove_starts: remove_starts(&s.remove, s.keep.is_some()),
-        remove: s.remove.iter().map(|p| Glob::new(p)).collect(),
+        paths: globs("paths", &s.paths)?,
+        remove_starts: remove_starts(&remove, s.keep.is_some()),
+        remove_prefix: remove.iter().map(Glob::then_anything).collect(),
+        remove,
         remove_globs: s.remove.clone(),
-        remove_prefix: s
-            .remove
-            .iter()
-            .map(|p| Glob::new(&format!("{p}*")))
-            .collect(),
-        fragment_prefix: s
-            .drop_fragment
-            .iter()
-            .map(|p| Glob::new(&format!("{p}*")))
-            .collect(),
+        fragment_prefix: fragments.iter().map(Glob::then_anything).collect(),
         host_finder: finder(&host_needles),
         proxy_finder: finder(&proxy_needles),
         keep: s.keep,
-        fragments: s.drop_fragment.iter().map(|p| Glob::new(p)).collect(),
-        proxies: s
-            .proxies
-            .iter()
-            .map(|h| Glob::new(&h.to_ascii_lowercase()))
-            .collect(),
+        fragments,
+        proxies: host_globs("proxies", &s.proxies)?,
     }))
-}
-
-/// The longest part of a glob without `*` or `?`, in lower case.
-fn longest_literal(glob: &str) -> String {
-    glob.split(['*', '?'])
-        .max_by_key(|p| p.len())
-        .unwrap_or("")
-        .to_ascii_lowercase()
 }
 
 impl Rule for StripQuery {
@@ -164,201 +134,6 @@ impl Rule for StripQuery {
     fn may_fire(&self, text: &str) -> bool {
         self.may_fire_raw(text)
     }
-}
-
-/// Characters that end a parameter name or fragment in the raw-text scan of
-/// [`StripQuery::may_fire_raw`] besides `&`, `=` and `#`.
-const SCAN_STOP: &[char] = &[
-    ' ', '\t', '\r', '\n', '"', '\'', '<', '>', '(', ')', '[', ']', '`', '|',
-];
-
-/// What a GFM autolink may leave off the end of a bare URL: a real name or
-/// fragment may end before such a trailing run.
-const AUTOLINK_TRAIL: &[char] = &['?', '!', '.', ',', ':', '*', '_', '~', ';'];
-
-impl StripQuery {
-    /// The raw-text test behind [`Rule::may_fire`]: false only when no URL of
-    /// `text` can lose a parameter or fragment to this rule.
-    ///
-    /// The rule edits a URL only when its host matches and some parameter
-    /// name (after `?` or `&`/`&amp;`, up to `=`) is dropped, or its fragment
-    /// matches `drop-fragment`. The scan reads every such name and fragment
-    /// in the region where a URL with one of the rule's hosts may lie (from
-    /// a host needle to the end of its line, or to the `>` closing an HTML
-    /// tag; the whole text for hosts `*`), and asks the rule's own tests.
-    /// Fenced code is left out: the rule never edits code.
-    /// Where the scan is unsure of a name's end (it stopped at a character
-    /// that a URL may hold), it asks whether any name *starting* with what
-    /// it read would be dropped. A bare URL may end before a trailing run of
-    /// punctuation, so the name without that run is asked too. Proxies carry
-    /// percent-encoded URLs: any proxy host in the text answers true.
-    fn may_fire_raw(&self, text: &str) -> bool {
-        if !self.proxies.is_empty() && self.proxy_finder.as_ref().is_none_or(|f| f.is_match(text)) {
-            return true;
-        }
-        let code = crate::rules::raw::fenced_code_cached(text);
-        if self.host_needles.iter().any(|n| n.len() < 3) {
-            // Any host: the whole text but its fenced code.
-            let mut from = 0;
-            for r in code
-                .iter()
-                .chain(std::iter::once(&(text.len()..text.len())))
-            {
-                if self.scan_region(&text[from..r.start]) {
-                    return true;
-                }
-                from = r.end;
-            }
-            return false;
-        }
-        let Some(hosts) = &self.host_finder else {
-            return true;
-        };
-        for m in hosts.find_overlapping_iter(text) {
-            let (at, needle_len) = (m.start(), m.len());
-            {
-                if crate::rules::raw::inside(&code, at) {
-                    continue;
-                }
-                let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
-                let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-                // Inside an HTML tag an attribute value may run over lines.
-                let end = if text[line_start..line_end].contains('<') {
-                    text[at..]
-                        .find('>')
-                        .map_or(text.len(), |i| (at + i).max(line_end))
-                } else {
-                    line_end
-                };
-                if self.path_may_match(&text[at + needle_len..end])
-                    && self.scan_region(&text[at..end])
-                {
-                    return true;
-                }
-            }
-        }
-        false
-    }
-
-    /// Whether the URL whose host ends where `after_host` starts may have a
-    /// path this rule is limited to. Unsure (a port, more host, a path cut
-    /// by a character a URL may hold): true.
-    fn path_may_match(&self, after_host: &str) -> bool {
-        if self.paths.is_empty() {
-            return true;
-        }
-        let path_end = after_host
-            .find(|c: char| c == '?' || c == '#' || SCAN_STOP.contains(&c))
-            .unwrap_or(after_host.len());
-        let path = &after_host[..path_end];
-        let structural = after_host[path_end..].starts_with(['?', '#']);
-        if !structural || !(path.is_empty() || path.starts_with('/')) {
-            return true;
-        }
-        let path = if path.is_empty() { "/" } else { path };
-        any_glob(&self.paths, path)
-    }
-
-    /// True when some `?`/`&` parameter or `#` fragment of `region` may be
-    /// dropped.
-    fn scan_region(&self, region: &str) -> bool {
-        for (i, c) in region.match_indices(['?', '&', '#']) {
-            let mut rest = &region[i + 1..];
-            if c == "&" {
-                rest = rest.strip_prefix("amp;").unwrap_or(rest);
-            }
-            let stops: &[char] = if c == "#" { &[] } else { &['&', '=', '#'] };
-            let end = rest
-                .find(|ch: char| stops.contains(&ch) || SCAN_STOP.contains(&ch))
-                .unwrap_or(rest.len());
-            let word = &rest[..end];
-            // Sure of the end: the text ends there, or a structural `&`,
-            // `=` or `#` of a query ends the name.
-            let sure = end == rest.len() || stops.iter().any(|s| rest[end..].starts_with(*s));
-            let trimmed = word.trim_end_matches(AUTOLINK_TRAIL);
-            let hit = if c == "#" {
-                self.fragment_dropped(word, sure) || self.fragment_dropped(trimmed, true)
-            } else {
-                self.name_dropped(word, sure) || self.name_dropped(trimmed, true)
-            };
-            if hit {
-                return true;
-            }
-        }
-        false
-    }
-
-    /// Whether the name `name` is dropped or, when `sure` is false, whether
-    /// some name starting with `name` may be.
-    fn name_dropped(&self, name: &str, sure: bool) -> bool {
-        if sure {
-            return !name.is_empty() && self.drops(name);
-        }
-        match &self.keep {
-            Some(_) => true,
-            None => self.remove_prefix.iter().any(|g| g.is_match(name)),
-        }
-    }
-
-    fn fragment_dropped(&self, fragment: &str, sure: bool) -> bool {
-        if sure {
-            any_glob(&self.fragments, fragment)
-        } else {
-            self.fragment_prefix.iter().any(|g| g.is_match(fragment))
-        }
-    }
-}
-
-/// See [`StripQuery::remove_starts`].
-fn remove_starts(remove: &[String], keep: bool) -> Option<Vec<String>> {
-    let starts: Vec<String> = remove
-        .iter()
-        .map(|r| Glob::new(r).literal_prefix())
-        .collect();
-    (!keep && starts.iter().all(|s| !s.is_empty())).then_some(starts)
-}
-
-/// The parts of a URL this rule looks at, as byte offsets into it.
-struct Parts<'u> {
-    host: String,
-    path: &'u str,
-    /// Offset of `?`, when there is a query.
-    query: Option<usize>,
-    /// Offset of `#`, when there is a fragment.
-    fragment: Option<usize>,
-}
-
-fn split_url(raw: &str) -> Option<Parts<'_>> {
-    let after_scheme = if let Some(rest) = raw.strip_prefix("//") {
-        raw.len() - rest.len()
-    } else {
-        scheme_end(raw)? + 3
-    };
-    let rest = &raw[after_scheme..];
-    let auth_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..auth_len];
-    let host_port = authority.rsplit('@').next().unwrap_or("");
-    let host = host_port.split(':').next().unwrap_or("");
-    let host = match plain_host(host) {
-        Some(h) => h.into_owned(),
-        None => match url::Host::parse(host) {
-            Ok(h) => h.to_string(),
-            Err(_) => host.to_ascii_lowercase(),
-        },
-    };
-    let path_start = after_scheme + auth_len;
-    let fragment = raw[path_start..].find('#').map(|i| path_start + i);
-    let before_fragment = fragment.unwrap_or(raw.len());
-    let query = raw[path_start..before_fragment]
-        .find('?')
-        .map(|i| path_start + i);
-    let path_end = query.or(fragment).unwrap_or(raw.len());
-    Some(Parts {
-        host,
-        path: &raw[path_start..path_end],
-        query,
-        fragment,
-    })
 }
 
 impl StripQuery {
@@ -533,86 +308,6 @@ impl StripQuery {
     }
 }
 
-/// Percent-decodes `%3F`, `%26`, `%3D`, `%23`, `%3A`, `%2F` (the escapes
-/// of URL structure) and returns, for each decoded byte, its offset in `s`
-/// (plus one entry for the end).
-fn decode_with_map(s: &str) -> (String, Vec<usize>) {
-    let b = s.as_bytes();
-    let mut out = String::with_capacity(s.len());
-    let mut map = Vec::with_capacity(s.len() + 1);
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            let code = s.get(i + 1..i + 3).map(str::to_ascii_uppercase);
-            let c = match code.as_deref() {
-                Some("3F") => Some('?'),
-                Some("26") => Some('&'),
-                Some("3D") => Some('='),
-                Some("23") => Some('#'),
-                Some("3A") => Some(':'),
-                Some("2F") => Some('/'),
-                _ => None,
-            };
-            if let Some(c) = c {
-                map.push(i);
-                out.push(c);
-                i += 3;
-                continue;
-            }
-        }
-        let ch = s[i..].chars().next().expect("in bounds");
-        for k in 0..ch.len_utf8() {
-            map.push(i + k);
-        }
-        out.push(ch);
-        i += ch.len_utf8();
-    }
-    map.push(s.len());
-    (out, map)
-}
-
-/// Splits a query into (start of the separator before it, parameter range)
-/// pairs, as offsets into `query`. Separators are `&` and `&amp;` (the HTML
-/// spelling); the first parameter has none (its separator starts where it
-/// does).
-fn params(query: &str) -> Vec<(usize, Range<usize>)> {
-    let mut out = Vec::new();
-    let mut sep = 0;
-    let mut at = 0;
-    loop {
-        let Some(i) = query[at..].find('&').map(|i| at + i) else {
-            out.push((sep, at..query.len()));
-            break;
-        };
-        out.push((sep, at..i));
-        let sep_len = if query[i..].starts_with("&amp;") {
-            5
-        } else {
-            1
-        };
-        sep = i;
-        at = i + sep_len;
-    }
-    if out.len() == 1 && out[0].1.is_empty() {
-        out.clear();
-    }
-    out
-}
-
-/// The name of a parameter (`param` up to `=`). After a separator, a name
-/// mangled into an entity reads as what it is (`from;=appmsg` is `from`,
-/// `wx;_lazy=1` is `wx_lazy`), as `repair-entity-query` would repair it.
-fn name_of(param: &str, after_separator: bool) -> std::borrow::Cow<'_, str> {
-    let name = param.split('=').next().unwrap_or("");
-    if after_separator
-        && let Some(semi) = mangled_semicolon(param, &DEFAULT_ENTITIES)
-        && semi < name.len()
-    {
-        return format!("{}{}", &name[..semi], &name[semi + 1..]).into();
-    }
-    name.into()
-}
-
 /// `text[range]` with `edits` (sorted, inside `range`) spliced in.
 fn splice(text: &str, range: Range<usize>, edits: &[(Range<usize>, String)]) -> String {
     edit::splice(text, range, edits.iter().map(|(r, s)| (r, s.as_str())))
@@ -625,14 +320,14 @@ mod tests {
     fn rule(toml_text: &str) -> StripQuery {
         let s: Settings = toml::from_str(toml_text).unwrap();
         StripQuery {
-            hosts: s.hosts.iter().map(|h| Glob::new(h)).collect(),
+            hosts: globs("hosts", &s.hosts).unwrap(),
             host_needles: Vec::new(),
-            paths: s.paths.iter().map(|p| Glob::new(p)).collect(),
-            remove_starts: remove_starts(&s.remove, s.keep.is_some()),
-            remove: s.remove.iter().map(|p| Glob::new(p)).collect(),
+            paths: globs("paths", &s.paths).unwrap(),
+            remove_starts: remove_starts(&globs("remove", &s.remove).unwrap(), s.keep.is_some()),
+            remove: globs("remove", &s.remove).unwrap(),
             keep: s.keep,
-            fragments: s.drop_fragment.iter().map(|p| Glob::new(p)).collect(),
-            proxies: s.proxies.iter().map(|p| Glob::new(p)).collect(),
+            fragments: globs("drop-fragment", &s.drop_fragment).unwrap(),
+            proxies: globs("proxies", &s.proxies).unwrap(),
             remove_globs: Vec::new(),
             remove_prefix: Vec::new(),
             fragment_prefix: Vec::new(),
@@ -828,10 +523,13 @@ remove = ["utm_*", "from"]
 drop-fragment = ["rd"]"#,
         );
         assert_eq!(
-            remove_starts(&["utm_*".into(), "from".into()], false),
+            remove_starts(&globs("remove", ["utm_*", "from"]).unwrap(), false),
             Some(vec!["utm_".into(), "from".into()])
         );
-        assert_eq!(remove_starts(&["*_id".into()], false), None);
+        assert_eq!(
+            remove_starts(&globs("remove", ["*_id"]).unwrap(), false),
+            None
+        );
         assert_eq!(
             apply(&r, "https://e.com/?a=1&b=2#rd"),
             "https://e.com/?a=1&b=2"
