@@ -17,12 +17,17 @@ struct Settings {
     /// Regex over the alt text.
     #[serde(default)]
     alt: Option<String>,
+    /// Literal strings one of which a text must hold for the rule to look at
+    /// it (a speed hint for a `url` pattern; optional).
+    #[serde(default)]
+    needles: Vec<String>,
 }
 
 #[derive(Debug)]
 struct DropImage {
     url: Option<regex::Regex>,
     alt: Option<regex::Regex>,
+    needles: Vec<String>,
 }
 
 pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
@@ -33,6 +38,7 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
     Ok(Box::new(DropImage {
         url: s.url.as_deref().map(|p| regex("url", p)).transpose()?,
         alt: s.alt.as_deref().map(|p| regex("alt", p)).transpose()?,
+        needles: s.needles,
     }))
 }
 
@@ -103,7 +109,8 @@ impl Rule for DropImage {
 
     fn needles(&self) -> Option<Vec<String>> {
         // Literals of a URL pattern would be tested against the raw text,
-        // where the URL may be written with entities or escapes: none.
-        None
+        // where the URL may be written with entities or escapes: only the
+        // ones the rules file names.
+        (!self.needles.is_empty()).then(|| self.needles.clone())
     }
 }

@@ -34,6 +34,7 @@ mod rewrite_url;
 mod split_glued_images;
 mod strip_query;
 mod tidy;
+mod trim_block_ends;
 mod unwrap_empty_link;
 mod unwrap_link;
 mod unwrap_redirect;
@@ -228,6 +229,11 @@ pub const KINDS: &[RuleKind] = &[
         name: "clear-blank-lines",
         summary: "empty lines that hold only spaces or tabs, outside code and HTML",
         build: clear_blank_lines::build,
+    },
+    RuleKind {
+        name: "trim-block-ends",
+        summary: "remove the spaces and tabs ending a paragraph or heading (a hard break there breaks nothing)",
+        build: trim_block_ends::build,
     },
     RuleKind {
         name: "delete-chars",
