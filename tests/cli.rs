@@ -977,7 +977,7 @@ fn summary_has_time_and_statistics_are_sorted() {
     let err = String::from_utf8(out).unwrap();
     assert!(
         predicate::str::is_match(
-            r"4 files scanned, 3 changed, \d+ edits, \d+ bytes removed, 0 failed in \d+\.\d\ds"
+            r"4 files scanned, 3 changed, \d+ edits, \d+ bytes removed(, \d+ review edits not applied \(--apply review\))?, 0 failed in \d+\.\d\ds"
         )
         .unwrap()
         .eval(&err),

@@ -36,11 +36,9 @@ pub struct Cleaned {
     /// pass, or no rule could touch the input at all. False when a pass was
     /// undone because it changed what is code.
     pub verified: bool,
-    /// Review-tier edits not applied: what applying them too would add,
-    /// located in the input.
+    /// Review-tier edits not applied, located in the input: what the passes
+    /// would have done with them too.
     pub review: Vec<Hit>,
-    /// A pass held back review-tier fixes.
-    saw_review: bool,
 }
 
 impl Cleaned {
@@ -51,21 +49,9 @@ impl Cleaned {
 
 /// Cleans a text with a rule set. Pure: text in, result out. Review-tier
 /// fixes are applied when the rule set says so ([`RuleSet::apply_review`]);
-/// otherwise [`Cleaned::review`] tells what they would add.
+/// otherwise [`Cleaned::review`] tells what they would do.
 pub fn clean_text(input: &str, rules: &RuleSet, force: bool) -> Result<Cleaned, CleanError> {
-    let mut cleaned = clean_at(input, rules, force, rules.apply_review)?;
-    if cleaned.saw_review {
-        // What applying them too would do, located in the input: its
-        // review-tier hits.
-        if let Ok(with) = clean_at(input, rules, true, true) {
-            cleaned.review = with
-                .hits
-                .into_iter()
-                .filter(|h| h.tier == Tier::Review)
-                .collect();
-        }
-    }
-    Ok(cleaned)
+    clean_at(input, rules, force, rules.apply_review)
 }
 
 /// [`clean_text`], applying review-tier fixes when `apply_review`.
@@ -84,7 +70,6 @@ fn clean_at(
             removed_share: 0.0,
             verified: true,
             review: Vec::new(),
-            saw_review: false,
         });
     }
     let settling: Vec<&str> = rules
@@ -115,7 +100,8 @@ fn clean_at(
     let mut before_last: Option<String> = None;
     let mut settled = false;
     let mut verified = false;
-    let mut saw_review = false;
+    // Review-tier edits held back, by the pass whose text they edit.
+    let mut held: Vec<(usize, Vec<Edit>)> = Vec::new();
     let mut parses = 0;
     while parses < MAX_PASSES {
         let doc = Document::parse(&current);
@@ -129,6 +115,7 @@ fn clean_at(
         {
             current = text;
             passes.pop();
+            held.retain(|(p, _)| *p < passes.len());
             article_removed.pop();
             settled = true;
             break;
@@ -144,12 +131,6 @@ fn clean_at(
                 &ctx,
                 &mut EditSink::with_reach(&r.id, r.rule.reach(), &mut edits).at_tier(r.meta.tier),
             );
-        }
-        // Review-tier fixes wait for `--apply review`; a run that does not
-        // apply them still says what they would do.
-        if !apply_review && edits.iter().any(|e| e.tier == Tier::Review) {
-            saw_review = true;
-            edits.retain(|e| e.tier == Tier::Safe);
         }
         let suppressed = Suppressions::scan(&current, &doc.protected);
         if !suppressed.is_empty() {
@@ -168,6 +149,17 @@ fn clean_at(
         // markup: most passes of most texts have none.
         if edits.iter().any(|e| e.reach != Reach::Markup) {
             Content::of(&doc, &rules.protect).filter(&doc, &mut edits);
+        }
+        // Review-tier fixes wait for `--apply review`; a run that does not
+        // apply them still says what they would do.
+        if !apply_review && edits.iter().any(|e| e.tier == Tier::Review) {
+            let (review, safe): (Vec<Edit>, Vec<Edit>) =
+                edits.into_iter().partition(|e| e.tier == Tier::Review);
+            edits = safe;
+            let review = edit::resolve(&current, review, &doc.protected);
+            if !review.is_empty() {
+                held.push((passes.len(), review));
+            }
         }
         let (edits, lost) = edit::resolve_counting(&current, edits, &doc.protected);
         if edits.is_empty() {
@@ -228,7 +220,7 @@ fn clean_at(
     } else {
         (removed as f64 / before as f64).min(1.0)
     };
-    let hits = locate_hits(input, &passes);
+    let (hits, review) = locate_hits(input, &passes, &held);
     if removed_share > rules.max_removed && !force {
         let mut by_rule: Vec<(Arc<str>, usize)> = Vec::new();
         for h in &hits {
@@ -250,8 +242,7 @@ fn clean_at(
         passes: parses,
         removed_share,
         verified,
-        review: Vec::new(),
-        saw_review,
+        review,
     })
 }
 
@@ -314,44 +305,69 @@ fn dedup_join(mut ids: Vec<&str>) -> String {
 
 /// Describes every applied edit against the input text: the line and column
 /// where it (or the text it grew from) starts.
-fn locate_hits(input: &str, passes: &[Vec<Edit>]) -> Vec<Hit> {
-    if passes.iter().all(Vec::is_empty) {
-        return Vec::new();
+/// Also describes the review-tier edits held back (`held`: the pass whose
+/// text each set edits, and the edits) against the input text.
+fn locate_hits(
+    input: &str,
+    passes: &[Vec<Edit>],
+    held: &[(usize, Vec<Edit>)],
+) -> (Vec<Hit>, Vec<Hit>) {
+    if passes.iter().all(Vec::is_empty) && held.is_empty() {
+        return (Vec::new(), Vec::new());
     }
     let line_starts: Vec<usize> = std::iter::once(0)
         .chain(memchr::memchr_iter(b'\n', input.as_bytes()).map(|i| i + 1))
         .collect();
-    let mut hits = Vec::new();
-    let mut text = input.to_string();
-    for (pass, edits) in passes.iter().enumerate() {
-        for e in edits {
-            let mut at = e.range.start;
-            let mut end = e.range.end;
-            for earlier in passes[..pass].iter().rev() {
-                at = edit::map_back(at, earlier);
-                end = map_back_end(end, earlier);
-            }
-            let line = line_starts.partition_point(|&s| s <= at);
-            hits.push(Hit {
-                rule: e.rule.clone(),
-                line,
-                // Filled in below, in one sweep.
-                column: 0,
-                offset: at,
-                end: end.max(at),
-                pass: pass + 1,
-                removed: text[e.range.clone()].to_string(),
-                replacement: e.replacement.clone(),
-                tier: e.tier,
-            });
+    let locate = |pass: usize, e: &Edit, text: &str| {
+        let mut at = e.range.start;
+        let mut end = e.range.end;
+        for earlier in passes[..pass].iter().rev() {
+            at = edit::map_back(at, earlier);
+            end = map_back_end(end, earlier);
         }
+        let line = line_starts.partition_point(|&s| s <= at);
+        Hit {
+            rule: e.rule.clone(),
+            line,
+            // Filled in below, in one sweep.
+            column: 0,
+            offset: at,
+            end: end.max(at),
+            pass: pass + 1,
+            removed: text[e.range.clone()].to_string(),
+            replacement: e.replacement.clone(),
+            tier: e.tier,
+        }
+    };
+    let mut hits = Vec::new();
+    let mut review = Vec::new();
+    let mut text = input.to_string();
+    for pass in 0..=passes.len() {
+        for (_, edits) in held.iter().filter(|(p, _)| *p == pass) {
+            review.extend(edits.iter().map(|e| locate(pass, e, &text)));
+        }
+        let Some(edits) = passes.get(pass) else {
+            break;
+        };
+        hits.extend(edits.iter().map(|e| locate(pass, e, &text)));
         text = edit::apply(&text, edits);
     }
+    set_columns(input, &line_starts, &mut hits);
+    set_columns(input, &line_starts, &mut review);
+    // A held fix is asked for again in every later pass: once is enough.
+    review.dedup_by(|a, b| {
+        (a.offset, a.end, &a.rule, &a.replacement) == (b.offset, b.end, &b.rule, &b.replacement)
+    });
+    (hits, review)
+}
+
+/// Sorts hits by place and fills in their columns.
+fn set_columns(input: &str, line_starts: &[usize], hits: &mut [Hit]) {
     hits.sort_by_key(|h| (h.offset, h.pass));
     // Columns in one sweep (counting from each line's start for every hit is
     // quadratic on a long line with many hits).
     let (mut from, mut column, mut line) = (0, 1, 0);
-    for h in &mut hits {
+    for h in hits.iter_mut() {
         let at = h.offset.min(input.len());
         if h.line != line {
             (from, column, line) = (line_starts[h.line - 1], 1, h.line);
@@ -360,7 +376,6 @@ fn locate_hits(input: &str, passes: &[Vec<Edit>]) -> Vec<Hit> {
         from = at;
         h.column = column;
     }
-    hits
 }
 
 /// Like [`edit::map_back`] for the end of a span: an offset inside a

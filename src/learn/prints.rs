@@ -147,19 +147,20 @@ impl Prints {
                 continue;
             }
             for line in lines(doc, id) {
-                let text: String = line.iter().map(|&n| doc.visible_text(n)).collect();
-                let norm = normalise(&text);
+                let (norm, code, images) = line_facts(doc, &line);
                 let chars = norm.chars().count();
                 let learnable = (MIN_TEXT_CHARS..=MAX_TEXT_CHARS).contains(&chars)
-                    && !line.iter().any(|&n| {
-                        doc.contains(n, |k| *k == Kind::Code) || doc.node(n).kind == Kind::Code
-                    })
-                    && !is_structure(doc, &line, &text, chars);
+                    && !code
+                    && !is_structure(
+                        doc,
+                        &line,
+                        &line
+                            .iter()
+                            .map(|&n| doc.visible_text(n))
+                            .collect::<String>(),
+                        chars,
+                    );
                 let start = doc.node(line[0]).range.start;
-                let images = line.iter().any(|&n| {
-                    matches!(doc.node(n).kind, Kind::Image(_))
-                        || doc.contains(n, |k| matches!(k, Kind::Image(_)))
-                });
                 p.lines.push(LinePrint {
                     key: learnable.then(|| text_key(&norm)),
                     zone: Zone::Body,
@@ -302,6 +303,42 @@ fn is_structure(doc: &Document, line: &[NodeId], text: &str, chars: usize) -> bo
         && solid
             .iter()
             .all(|&n| matches!(doc.node(n).kind, Kind::Strong | Kind::Emph))
+}
+
+/// A line's normalised visible text ([`normalise`] of what
+/// [`Document::visible_text`] gives), whether it holds code, and whether it
+/// shows an image: one walk over its nodes, without copying the text first.
+fn line_facts(doc: &Document, line: &[NodeId]) -> (String, bool, bool) {
+    let (mut norm, mut code, mut images) = (String::new(), false, false);
+    let mut push = |s: &str| {
+        norm.extend(
+            s.chars()
+                .filter(|c| c.is_alphanumeric())
+                .map(|c| c.to_ascii_lowercase()),
+        )
+    };
+    for &n in line {
+        let end = doc.node(n).end;
+        let mut i = n;
+        while i < end {
+            let node = doc.node(i);
+            match &node.kind {
+                Kind::Image(_) => {
+                    images = true;
+                    i = node.end;
+                    continue;
+                }
+                Kind::Text(_) => push(doc.literal(node).unwrap_or_default()),
+                Kind::Code => {
+                    code = true;
+                    push(doc.visible_text(i).as_str());
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+    }
+    (norm, code, images)
 }
 
 /// True when `id` sits in a table.
