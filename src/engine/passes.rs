@@ -145,23 +145,34 @@ fn clean_at(
                 edits.retain(|e| blocked.binary_search(&e.fix).is_err());
             }
         }
+        // Review-tier fixes wait for `--apply review`; a run that does not
+        // apply them still says what they would do. The content model judges
+        // the edits a pass applies (a list item goes only with its siblings),
+        // and the held ones apart.
+        let mut review = Vec::new();
+        if !apply_review && edits.iter().any(|e| e.tier == Tier::Review) {
+            (review, edits) = edits.into_iter().partition(|e| e.tier == Tier::Review);
+        }
         // The content model is asked only when some edit removes more than
         // markup: most passes of most texts have none.
-        if edits.iter().any(|e| e.reach != Reach::Markup) {
-            Content::of(&doc, &rules.protect).filter(&doc, &mut edits);
+        for set in [&mut edits, &mut review] {
+            if set.iter().any(|e| e.reach != Reach::Markup) {
+                Content::of(&doc, &rules.protect).filter(&doc, set);
+            }
         }
-        // Review-tier fixes wait for `--apply review`; a run that does not
-        // apply them still says what they would do.
-        if !apply_review && edits.iter().any(|e| e.tier == Tier::Review) {
-            let (review, safe): (Vec<Edit>, Vec<Edit>) =
-                edits.into_iter().partition(|e| e.tier == Tier::Review);
-            edits = safe;
+        let (edits, lost) = edit::resolve_counting(&current, edits, &doc.protected);
+        if !review.is_empty() {
+            // What the applied edits already do is no review's business.
+            review.retain(|r| {
+                !edits
+                    .iter()
+                    .any(|e| crate::document::overlaps(&e.range, &r.range))
+            });
             let review = edit::resolve(&current, review, &doc.protected);
             if !review.is_empty() {
                 held.push((passes.len(), review));
             }
         }
-        let (edits, lost) = edit::resolve_counting(&current, edits, &doc.protected);
         if edits.is_empty() {
             settled = true;
             verified = true;

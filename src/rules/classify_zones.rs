@@ -283,7 +283,8 @@ impl Rule for ClassifyZones {
         // two junk units of its zone is junk too.
         for k in 1..units.len().saturating_sub(1) {
             let (zone, u) = (&units[k].0, &units[k].1);
-            let doubtful = !u.prose && u.junk.is_none() && !u.images_only && u.score > 0.0;
+            // Doubtful: some signal beyond shortness alone.
+            let doubtful = !u.prose && u.junk.is_none() && !u.images_only && u.score > self.short;
             let near = |d: &(Zone, Unit)| d.0 == *zone && d.1.junk.is_some();
             let prev = units[..k].iter().rev().find(|(_, p)| !p.images_only);
             let next = units[k + 1..].iter().find(|(_, n)| !n.images_only);
