@@ -304,16 +304,14 @@ impl Settings {
         }
         let rules = narrow(rules, &common.rules, file.as_deref(), common.verbose)?;
         if !learned.is_empty() && common.verbose {
-            {
-                let from = learned_file
-                    .as_deref()
-                    .map_or_else(|| "this run".to_string(), |f| f.display().to_string());
-                eprintln!(
-                    "learned: {} lines and {} images from {from}",
-                    learned.text.len(),
-                    learned.image.len()
-                );
-            }
+            let from = learned_file
+                .as_deref()
+                .map_or_else(|| "this run".to_string(), |f| f.display().to_string());
+            eprintln!(
+                "learned: {} lines and {} images from {from}",
+                learned.text.len(),
+                learned.image.len()
+            );
         }
         let cache_dir = if common.no_cache {
             None

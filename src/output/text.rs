@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mdscrub::edit::Tier;
-use mdscrub::report::{FileReport, Status, Summary};
+use mdscrub::report::{FileReport, Hit, Status, Summary};
 
 /// The one-line summary of a run, with its time.
 pub fn summary(
@@ -143,34 +143,31 @@ pub fn check_text(w: &mut impl Write, r: &FileReport) -> io::Result<()> {
             counts.join(", ")
         )?;
         for h in &r.hits {
-            let mark = if h.tier == Tier::Review {
-                " [review]"
-            } else {
-                ""
-            };
-            writeln!(
-                w,
-                "  {}:{}:{}: {}{mark}: {}",
-                r.path.display(),
-                h.line,
-                h.column,
-                h.rule,
-                describe(&h.removed, &h.replacement)
-            )?;
+            hit_line(w, r, h)?;
         }
     }
     for h in &r.review {
-        writeln!(
-            w,
-            "  {}:{}:{}: {} [review]: {}",
-            r.path.display(),
-            h.line,
-            h.column,
-            h.rule,
-            describe(&h.removed, &h.replacement)
-        )?;
+        hit_line(w, r, h)?;
     }
     Ok(())
+}
+
+/// One edit of a file, marked `[review]` when it is a review-tier guess.
+fn hit_line(w: &mut impl Write, r: &FileReport, h: &Hit) -> io::Result<()> {
+    let mark = if h.tier == Tier::Review {
+        " [review]"
+    } else {
+        ""
+    };
+    writeln!(
+        w,
+        "  {}:{}:{}: {}{mark}: {}",
+        r.path.display(),
+        h.line,
+        h.column,
+        h.rule,
+        describe(&h.removed, &h.replacement)
+    )
 }
 
 /// A short description of one edit.
