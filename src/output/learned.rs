@@ -36,21 +36,26 @@ pub fn summary(
 pub fn entries(w: &mut impl Write, l: &Learned) -> io::Result<()> {
     writeln!(w, "{:>6} {:>7} {:<4}  line", "files", "folders", "zone")?;
     for e in &l.text {
-        let keep = if e.keep { " (kept)" } else { "" };
-        writeln!(
+        entry(
             w,
-            "{:>6} {:>7} {:<4}  {}{keep}  [{}]",
-            e.files, e.folders, e.zone, e.text, e.example
+            (e.files, e.folders, &e.zone, &e.text, e.keep, &e.example),
         )?;
     }
     writeln!(w, "{:>6} {:>7} {:<4}  image", "files", "folders", "zone")?;
     for e in &l.image {
-        let keep = if e.keep { " (kept)" } else { "" };
-        writeln!(
-            w,
-            "{:>6} {:>7} {:<4}  {}{keep}  [{}]",
-            e.files, e.folders, e.zone, e.url, e.example
-        )?;
+        entry(w, (e.files, e.folders, &e.zone, &e.url, e.keep, &e.example))?;
     }
     Ok(())
+}
+
+/// One entry: its counts, zone, what it is, and where it was first seen.
+fn entry(
+    w: &mut impl Write,
+    (files, folders, zone, what, keep, example): (u32, u32, &str, &str, bool, &str),
+) -> io::Result<()> {
+    let keep = if keep { " (kept)" } else { "" };
+    writeln!(
+        w,
+        "{files:>6} {folders:>7} {zone:<4}  {what}{keep}  [{example}]"
+    )
 }
