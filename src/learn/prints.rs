@@ -63,6 +63,9 @@ pub struct LinePrint {
     pub images: bool,
     /// The line is an HTML block (never taken for prose).
     pub html: bool,
+    /// The line is the article's structure (a label, a numbered item, a
+    /// heading written in bold): what follows it is its content.
+    pub structure: bool,
 }
 
 /// One fingerprinted image.
@@ -149,9 +152,8 @@ impl Prints {
             for line in lines(doc, id) {
                 let (norm, code, images) = line_facts(doc, &line);
                 let chars = norm.chars().count();
-                let learnable = (MIN_TEXT_CHARS..=MAX_TEXT_CHARS).contains(&chars)
-                    && !code
-                    && !is_structure(
+                let structure = chars > 0
+                    && is_structure(
                         doc,
                         &line,
                         &line
@@ -160,6 +162,8 @@ impl Prints {
                             .collect::<String>(),
                         chars,
                     );
+                let learnable =
+                    (MIN_TEXT_CHARS..=MAX_TEXT_CHARS).contains(&chars) && !code && !structure;
                 let start = doc.node(line[0]).range.start;
                 p.lines.push(LinePrint {
                     key: learnable.then(|| text_key(&norm)),
@@ -170,6 +174,7 @@ impl Prints {
                     chars,
                     images,
                     html: false,
+                    structure,
                 });
                 if p.article == 0 && chars >= PROSE_CHARS {
                     p.article = text_key(&norm);
@@ -215,6 +220,7 @@ impl Prints {
             chars,
             images: false,
             html: true,
+            structure: false,
         });
     }
 
@@ -258,8 +264,8 @@ impl Prints {
     /// it that shows something, and the nearest after it, are boilerplate by
     /// `junk` (or images, or the document's edge), on at least one side,
     /// with no code block or table between. A learned line alone between
-    /// lines of the article (a template's `Sample Input`, a timeline's last
-    /// event) is the article's.
+    /// lines of the article (a template's `Sample Input`), or right under a
+    /// line of structure (a timeline's date, a label), is the article's.
     pub fn next_to_junk(&self, i: usize, junk: impl Fn(&LinePrint) -> bool) -> bool {
         let shows = |l: &LinePrint| l.chars > 0 || l.images;
         let side = |j: Option<&LinePrint>, lo: usize, hi: usize| -> bool {
@@ -273,6 +279,11 @@ impl Prints {
         let me = &self.lines[i];
         let prev = self.lines[..i].iter().rev().find(|l| shows(l));
         let next = self.lines[i + 1..].iter().find(|l| shows(l));
+        // The line right under a label, a date or a heading written in bold
+        // is that structure's content (a timeline's last event).
+        if prev.is_some_and(|l| l.structure && !junk(l)) {
+            return false;
+        }
         side(prev, prev.map_or(0, |l| l.line), me.line)
             || side(next, me.line, next.map_or(usize::MAX, |l| l.line))
     }

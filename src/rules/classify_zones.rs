@@ -11,9 +11,8 @@
 //!   one;
 //! - neighbours: a doubtful unit between two junk units is junk.
 //!
-//! A unit is a line of a paragraph, or a whole paragraph when every line of
-//! it is a fragment (`觉得不错，就点个 “⏎在看⏎” 或 "⏎赞⏎” 吧~` is one call to
-//! action). A unit of `max-chars` or more is prose: never junk. Units scoring
+//! A unit is a logical line of a paragraph: fragments join their sentence
+//! (`觉得不错，就点个 “⏎在看⏎” 或 "⏎赞⏎” 吧~` is one call to action). A unit of `max-chars` or more is prose: never junk. Units scoring
 //! `safe` or more are removed as safe fixes; those scoring `threshold` or
 //! more, and doubtful units a junk run surrounds, as review fixes.
 
@@ -22,6 +21,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::drop_line::{line_deletions, lines};
+use super::fragments::logical_spans;
 use super::{BuildError, Context, Rule, settings};
 use crate::document::{Document, Kind, NodeId};
 use crate::edit::{EditSink, Fix, Reach, Tier};
@@ -51,10 +51,6 @@ struct Settings {
     /// Units this long (normalised characters) or longer are prose.
     #[serde(default = "default_max_chars")]
     max_chars: usize,
-    /// Lines of at most this many normalised characters are fragments: a
-    /// paragraph at least half of whose lines are fragments is one unit.
-    #[serde(default = "default_fragment_chars")]
-    fragment_chars: usize,
 }
 
 #[derive(Deserialize, Debug)]
@@ -72,10 +68,6 @@ fn default_max_chars() -> usize {
     80
 }
 
-fn default_fragment_chars() -> usize {
-    3
-}
-
 #[derive(Debug)]
 struct ClassifyZones {
     families: Vec<(String, Vec<String>, f64)>,
@@ -86,7 +78,6 @@ struct ClassifyZones {
     threshold: f64,
     safe: f64,
     max_chars: usize,
-    fragment_chars: usize,
 }
 
 pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
@@ -113,11 +104,10 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
         threshold: s.threshold,
         safe: s.safe,
         max_chars: s.max_chars,
-        fragment_chars: s.fragment_chars,
     }))
 }
 
-/// A unit of a zone: a paragraph's line (or a whole paragraph of fragments)
+/// A unit of a zone: a logical line of a paragraph
 /// and its score.
 #[derive(Debug)]
 struct Unit {
@@ -191,18 +181,13 @@ impl ClassifyZones {
             let text_of = |ls: &[Vec<NodeId>]| -> String {
                 ls.iter().flatten().map(|&n| doc.visible_text(n)).collect()
             };
-            let fragments = cut.len() > 1
-                && !pl[i..j].iter().any(|l| l.images)
-                && 2 * pl[i..j]
-                    .iter()
-                    .filter(|l| l.chars <= self.fragment_chars)
-                    .count()
-                    >= cut.len();
-            let spans: Vec<std::ops::Range<usize>> = if fragments {
-                std::iter::once(0..cut.len()).collect()
-            } else {
-                (0..cut.len()).map(|k| k..k + 1).collect()
-            };
+            // Logical lines: fragments join their sentence; a line that
+            // shows an image stays apart.
+            let texts: Vec<String> = cut
+                .iter()
+                .map(|l| text_of(std::slice::from_ref(l)))
+                .collect();
+            let spans = logical_spans(&texts, |k| pl[i + k].images);
             for span in spans {
                 let text = text_of(&cut[span.clone()]);
                 let chars = normalise(&text).chars().count();

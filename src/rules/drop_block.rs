@@ -3,10 +3,11 @@
 //!
 //! `max-chars` keeps long blocks safe: a paragraph that merely mentions 点赞 in
 //! its prose is longer than any call to action. Blocks holding code are never
-//! dropped. In a block of several lines every line must match.
+//! dropped. In a block of several lines every logical line must match.
 
 use serde::Deserialize;
 
+use super::fragments::logical_lines;
 use super::{BuildError, Context, Rule, ShortText, default_max_chars, regex, settings};
 use crate::document::{Document, Kind, NodeId};
 use crate::edit::{EditSink, Reach};
@@ -123,16 +124,17 @@ impl Rule for DropBlock {
                 _ => std::borrow::Cow::Borrowed(doc.visible_str(id)),
             };
             // Every line of the block must be junk: a paragraph that merely
-            // ends with a matching line is drop-line's business. The length
+            // ends with a matching line is drop-line's business. Lines are
+            // read as logical lines: fragments join their sentence. The length
             // test comes first: it rejects long prose without a regex. A
             // paragraph or heading holding code is never dropped (tested
             // last: it walks the block).
             if self.text.is_match(&text)
                 && !(node.kind != Kind::HtmlBlock && doc.contains(id, |k| *k == Kind::Code))
-                && text
-                    .lines()
-                    .filter(|l| !l.trim().is_empty())
-                    .all(|l| self.text.pattern.is_match(l.trim()))
+                && logical_lines(&text)
+                    .iter()
+                    .filter(|l| !l.is_empty())
+                    .all(|l| self.text.pattern.is_match(l))
                 && let Some(range) = doc.removal_range(id)
             {
                 out.delete(range);

@@ -22,6 +22,7 @@ mod drop_image;
 mod drop_line;
 mod drop_repeated_image;
 mod drop_tail;
+pub(crate) mod fragments;
 mod glob;
 pub use glob::{Glob, GlobError, any_glob};
 mod join_broken_url;
