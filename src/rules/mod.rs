@@ -20,6 +20,7 @@ pub(crate) use drop_block::html_text;
 mod drop_empty_text_link;
 mod drop_image;
 mod drop_line;
+mod drop_link_run;
 mod drop_repeated_image;
 mod drop_tail;
 pub(crate) mod fragments;
@@ -165,6 +166,11 @@ pub const KINDS: &[RuleKind] = &[
         name: "drop-tail",
         summary: "remove everything from a matching header block to the end of the document",
         build: drop_tail::build,
+    },
+    RuleKind {
+        name: "drop-link-run",
+        summary: "remove a run of blocks that are nothing but links to article pages (a gallery of the account's other articles), with its header, in the tail or under a header that names it",
+        build: drop_link_run::build,
     },
     RuleKind {
         name: "drop-image",

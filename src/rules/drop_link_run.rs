@@ -1,0 +1,322 @@
+//! `drop-link-run`: remove a gallery of links to other articles: a run of
+//! blocks that are each nothing but links to article pages (`url`), with the
+//! short header above it. Accounts title such lists in their own words
+//! (最新动态, 也许你想读读近期的其他文章) or not at all, so the shape decides:
+//!
+//! - after the last line of prose (the tail, which a text without prose
+//!   lacks), a run of `min-run` titled links or more goes (a bare URL is a
+//!   reference);
+//! - elsewhere, only a run under a header that `header` matches (你可能错过的
+//!   精彩, 往期推荐);
+//! - a run under a header that `keep-under` matches (参考资料, 本系列) is the
+//!   article's: references and a series' index stay.
+//!
+//! A link's text must be short (`max-chars`): a sentence that links a word
+//! is prose. Thumbnails inside the links go with them, as do the pieces of a
+//! link card an exporter broke apart with blank lines (`[`, thumbnail,
+//! title, `](url)`).
+
+use serde::Deserialize;
+
+use super::{BuildError, Context, Rule, ShortText, regex, settings};
+use crate::document::{Document, Kind, NodeId};
+use crate::edit::{EditSink, Reach};
+use crate::learn::prints::{PROSE_CHARS, Prints};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Settings {
+    /// Regex over a link's URL: the article pages of a platform.
+    url: String,
+    /// Fewest links a run must hold.
+    #[serde(default = "default_min_run")]
+    min_run: usize,
+    /// Longest visible text, in characters, of one link.
+    #[serde(default = "default_max_chars")]
+    max_chars: usize,
+    /// Regex over a header's visible text that marks a run anywhere in the
+    /// document (not only in the tail).
+    #[serde(default)]
+    header: Option<String>,
+    /// Regex over a header's visible text under which a run is the
+    /// article's.
+    #[serde(default)]
+    keep_under: Option<String>,
+    /// Longest visible text, in characters, of a header taken with its run.
+    #[serde(default = "default_header_chars")]
+    header_chars: usize,
+}
+
+fn default_min_run() -> usize {
+    2
+}
+
+fn default_max_chars() -> usize {
+    60
+}
+
+fn default_header_chars() -> usize {
+    24
+}
+
+#[derive(Debug)]
+struct DropLinkRun {
+    url: regex::Regex,
+    min_run: usize,
+    max_chars: usize,
+    header: Option<ShortText>,
+    keep_under: Option<regex::Regex>,
+    header_chars: usize,
+}
+
+pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
+    let s: Settings = settings(table)?;
+    if s.min_run == 0 {
+        return Err("`min-run` must be at least 1".into());
+    }
+    Ok(Box::new(DropLinkRun {
+        url: regex("url", &s.url)?,
+        min_run: s.min_run,
+        max_chars: s.max_chars,
+        header: s
+            .header
+            .map(|h| {
+                Ok::<_, BuildError>(ShortText {
+                    pattern: regex("header", &h)?,
+                    max_chars: s.header_chars,
+                })
+            })
+            .transpose()?,
+        keep_under: s.keep_under.map(|k| regex("keep-under", &k)).transpose()?,
+        header_chars: s.header_chars,
+    }))
+}
+
+impl DropLinkRun {
+    /// The number of article links paragraph `para` consists of, when it is
+    /// nothing but such links (spacing and breaks aside).
+    fn links_only(&self, doc: &Document, para: NodeId) -> Option<usize> {
+        let mut links = 0;
+        let mut stack: Vec<NodeId> = doc.children(para).collect();
+        stack.reverse();
+        while let Some(n) = stack.pop() {
+            let node = doc.node(n);
+            match &node.kind {
+                _ if doc.is_blank_inline(n) => {}
+                Kind::Strong | Kind::Emph => {
+                    let mut kids: Vec<NodeId> = doc.children(n).collect();
+                    kids.reverse();
+                    stack.extend(kids);
+                }
+                Kind::Link(link) if node.trusted && self.url.is_match(&link.url) => {
+                    // A bare URL is a reference, not a title.
+                    let text = doc.visible_str(n).trim();
+                    let chars = text.chars().count();
+                    if chars == 0 || chars > self.max_chars || text.contains("://") {
+                        return None;
+                    }
+                    links += 1;
+                }
+                _ => return None,
+            }
+        }
+        (links > 0).then_some(links)
+    }
+
+    /// A link card an exporter broke with blank lines: a paragraph `[`, a
+    /// thumbnail and a title as paragraphs of their own, then `](url)`. The
+    /// index of the closing paragraph, when block `k` opens such a card.
+    fn broken_card(&self, doc: &Document, blocks: &[NodeId], k: usize) -> Option<usize> {
+        if doc.src(blocks[k]).trim() != "[" {
+            return None;
+        }
+        for (j, &id) in blocks.iter().enumerate().skip(k + 1).take(4) {
+            let node = doc.node(id);
+            if node.kind != Kind::Paragraph || !node.trusted {
+                return None;
+            }
+            let src = doc.src(id).trim();
+            if let Some(url) = src.strip_prefix("](").and_then(|r| r.strip_suffix(')')) {
+                return self.url.is_match(url.trim()).then_some(j);
+            }
+            if doc.visible_str(id).trim().chars().count() > self.max_chars {
+                return None;
+            }
+        }
+        None
+    }
+
+    /// True when only whitespace, list and quote markers or a thematic break
+    /// lie between byte offsets `a` and `b`.
+    fn adjacent(doc: &Document, a: usize, b: usize) -> bool {
+        a <= b
+            && doc.text[a..b]
+                .chars()
+                .all(|c| c.is_whitespace() || "-*+>_.)0123456789".contains(c))
+    }
+}
+
+impl Rule for DropLinkRun {
+    fn reach(&self) -> Reach {
+        Reach::Zone { headings: false }
+    }
+
+    fn needles(&self) -> Option<Vec<String>> {
+        Some(vec!["](".into()])
+    }
+
+    fn check(&self, doc: &Document, _ctx: &Context, out: &mut EditSink) {
+        let blocks = doc.text_blocks();
+        let mut runs: Vec<(usize, usize, usize)> = Vec::new(); // (first, last, links)
+        let mut k = 0;
+        while k < blocks.len() {
+            let id = blocks[k];
+            let node = doc.node(id);
+            let item = if node.kind != Kind::Paragraph || !node.trusted {
+                None
+            } else if let Some(n) = self.links_only(doc, id) {
+                Some((k, n))
+            } else {
+                self.broken_card(doc, blocks, k).map(|end| (end, 1))
+            };
+            let Some((end, n)) = item else {
+                k += 1;
+                continue;
+            };
+            match runs.last_mut() {
+                Some((_, last, links))
+                    if *last + 1 == k
+                        && Self::adjacent(
+                            doc,
+                            doc.node(blocks[*last]).range.end,
+                            node.range.start,
+                        ) =>
+                {
+                    *last = end;
+                    *links += n;
+                }
+                _ => runs.push((k, end, n)),
+            }
+            k = end + 1;
+        }
+        runs.retain(|r| r.2 >= self.min_run);
+        if runs.is_empty() {
+            return;
+        }
+        // The tail: no line of prose after the run, other runs aside (a
+        // broken card's `](url)` reads as a long line).
+        let prints = Prints::of(doc);
+        let in_runs = |id: NodeId| runs.iter().any(|&(f, l, _)| blocks[f..=l].contains(&id));
+        let prose_lines: Vec<usize> = prints
+            .lines
+            .iter()
+            .filter(|l| l.chars >= PROSE_CHARS && !l.html && !in_runs(l.para))
+            .map(|l| doc.node(l.para).range.start)
+            .collect();
+        let in_tail = |first: usize, last: usize| {
+            prose_lines
+                .iter()
+                .any(|&p| p < doc.node(blocks[first]).range.start)
+                && !prose_lines
+                    .iter()
+                    .any(|&p| p > doc.node(blocks[last]).range.start)
+        };
+        for (first, last, _) in runs {
+            // The header: the short paragraph right above the run.
+            let header = first.checked_sub(1).map(|h| blocks[h]).filter(|&h| {
+                let node = doc.node(h);
+                let text = doc.visible_str(h).trim();
+                node.kind == Kind::Paragraph
+                    && node.trusted
+                    && !text.is_empty()
+                    && text.chars().count() <= self.header_chars
+                    && !text.ends_with(['。', '！', '？', '!', '?', '.'])
+                    && Self::adjacent(doc, node.range.end, doc.node(blocks[first]).range.start)
+            });
+            let header_text = header.map(|h| doc.visible_str(h).trim());
+            if header_text.is_some_and(|t| self.keep_under.as_ref().is_some_and(|k| k.is_match(t)))
+            {
+                continue;
+            }
+            let named =
+                header_text.is_some_and(|t| self.header.as_ref().is_some_and(|h| h.is_match(t)));
+            if !named && !in_tail(first, last) {
+                continue;
+            }
+            for id in header.into_iter().chain((first..=last).map(|k| blocks[k])) {
+                if let Some(range) = doc.removal_range(id) {
+                    out.delete(range);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::RuleSet;
+
+    const RULE: &str = r#"
+[[rule]]
+id = "g"
+kind = "drop-link-run"
+description = "d"
+url = '^https?://mp\.weixin\.qq\.com/s'
+header = '推荐|往期|精彩'
+keep-under = '参考|系列'
+"#;
+
+    fn clean(text: &str) -> String {
+        let tidy = "\n[[rule]]\nid = \"tidy\"\nkind = \"tidy\"\ndescription = \"d\"\n";
+        let set = RuleSet::parse(&format!("{RULE}{tidy}"), "t.toml").unwrap();
+        crate::clean_text(text, &set, true).unwrap().output
+    }
+
+    const PROSE: &str = "这是一段很长的正文，讲的是一件只属于这篇文章的事情，和任何页脚都不一样，所以它是正文，足够长了。";
+
+    #[test]
+    fn a_gallery_in_the_tail_goes_with_its_header() {
+        let text = format!(
+            "{PROSE}\n\n**最新动态**\n\n[第一篇](http://mp.weixin.qq.com/s?a=1)\n\n[**第二篇**](http://mp.weixin.qq.com/s?a=2)\n\n[\n![](https://img/x.jpg)\n第三篇\n](http://mp.weixin.qq.com/s?a=3)\n"
+        );
+        assert_eq!(clean(&text), format!("{PROSE}\n"));
+    }
+
+    #[test]
+    fn a_card_broken_by_blank_lines_is_one_link() {
+        let card = |n: u8| {
+            format!(
+                "[\n\n![](https://img/{n}.jpg)\n\n第{n}篇\n\n](http://mp.weixin.qq.com/s?a={n})"
+            )
+        };
+        let text = format!("{PROSE}\n\n{}\n\n{}\n", card(1), card(2));
+        assert_eq!(clean(&text), format!("{PROSE}\n"));
+    }
+
+    #[test]
+    fn one_link_references_and_prose_stay() {
+        // One link is not a gallery.
+        let one = format!("{PROSE}\n\n[第一篇](http://mp.weixin.qq.com/s?a=1)\n");
+        assert_eq!(clean(&one), one);
+        // Under 参考资料 the links are the article's references.
+        let refs = format!(
+            "{PROSE}\n\n参考资料：\n\n[第一篇](http://mp.weixin.qq.com/s?a=1)\n\n[第二篇](http://mp.weixin.qq.com/s?a=2)\n"
+        );
+        assert_eq!(clean(&refs), refs);
+        // Links to other sites are not a gallery of the account's articles.
+        let other = format!(
+            "{PROSE}\n\n[第一篇](https://example.com/1)\n\n[第二篇](https://example.com/2)\n"
+        );
+        assert_eq!(clean(&other), other);
+    }
+
+    #[test]
+    fn in_the_body_a_run_needs_a_header_that_names_it() {
+        let links =
+            "[第一篇](http://mp.weixin.qq.com/s?a=1)\n\n[第二篇](http://mp.weixin.qq.com/s?a=2)";
+        let bare = format!("{PROSE}\n\n{links}\n\n{PROSE}\n");
+        assert_eq!(clean(&bare), bare);
+        let named = format!("{PROSE}\n\n你可能错过的精彩\n\n{links}\n\n{PROSE}\n");
+        assert_eq!(clean(&named), format!("{PROSE}\n\n{PROSE}\n"));
+    }
+}
