@@ -135,9 +135,14 @@ pub struct RulesArgs {
 #[derive(Debug, Args)]
 pub struct Common {
     /// Files or folders to process (folders: every *.md and *.markdown
-    /// below); `-` alone reads standard input.
-    #[arg(required = true, value_name = "PATH")]
+    /// below, less what ignore files ignore); `-` alone reads standard
+    /// input. Default: the current folder.
+    #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+    /// Walk into what `.gitignore`, `.ignore` and `.mdscrubignore` files
+    /// ignore too.
+    #[arg(long)]
+    pub no_ignore: bool,
     #[command(flatten)]
     pub rules: RulesArgs,
     /// Leave out paths matching GLOB (repeatable; adds to `exclude` of the

@@ -14,7 +14,7 @@ use mdscrub::config::RuleSet;
 use mdscrub::engine::{self, RunOptions};
 use mdscrub::fsio;
 use mdscrub::report::{FileReport, Status, Summary};
-use mdscrub::walk::{self, Globs, Shard, WalkOptions};
+use mdscrub::walk;
 
 use crate::output::text::{self, RuleTotals};
 use crate::progress::Progress;
@@ -115,12 +115,7 @@ pub fn run(
     };
     match &settings.input {
         Input::Stdin { name } => stdin(settings, name.clone(), &mut fold)?,
-        Input::Paths {
-            paths,
-            include,
-            shard,
-            jobs,
-        } => files(settings, paths, include, *shard, *jobs, &mut fold)?,
+        Input::Paths { paths, jobs, .. } => files(settings, paths, *jobs, &mut fold)?,
     }
     fold.finish()
 }
@@ -162,8 +157,6 @@ fn stdin(settings: &Settings, name: PathBuf, fold: &mut Fold) -> anyhow::Result<
 fn files(
     settings: &Settings,
     paths: &[PathBuf],
-    include: &Globs,
-    shard: Option<Shard>,
     jobs: Option<usize>,
     fold: &mut Fold,
 ) -> anyhow::Result<()> {
@@ -172,15 +165,10 @@ fn files(
             .num_threads(n.max(1))
             .build_global()?;
     }
-    let walked = walk::walk(
-        paths,
-        &WalkOptions {
-            exclude: settings.exclude.clone(),
-            include: include.clone(),
-            force_exclude: settings.force_exclude,
-            shard,
-        },
-    );
+    let walked = walk::walk(paths, &settings.walk_options().unwrap_or_default());
+    for w in &walked.warnings {
+        eprintln!("warning: {w}");
+    }
     if settings.verbose {
         eprintln!(
             "files: {} to process, {} excluded, {} in other shards",

@@ -79,7 +79,7 @@ pub enum FileError {
     Open(Arc<std::io::Error>),
     /// A folder could not be listed while walking.
     #[error("cannot read folder: {0}")]
-    Folder(Arc<walkdir::Error>),
+    Folder(Arc<ignore::Error>),
     /// A rule panicked on this file; the payload's message.
     #[error(
         "internal error while cleaning this file ({0}); left as it is. This is a bug: please report it with the file"
@@ -196,7 +196,13 @@ impl Summary {
 
     /// Counts one more file.
     pub fn add(&mut self, r: &FileReport) {
-        self.scanned += 1;
+        // A path that could not be opened or walked was not scanned.
+        if !matches!(
+            r.status,
+            Status::Failed(FileError::Open(_) | FileError::Folder(_))
+        ) {
+            self.scanned += 1;
+        }
         self.review += r.review.len();
         match r.status {
             Status::Changed => {

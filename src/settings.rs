@@ -11,7 +11,7 @@ use mdscrub::cache;
 use mdscrub::config::RuleSet;
 use mdscrub::engine::{Mode, RunOptions};
 use mdscrub::learn::{LearnOptions, Learned};
-use mdscrub::walk::{Globs, Shard};
+use mdscrub::walk::{Globs, Shard, WalkOptions};
 
 use crate::cli::{ApplyTier, Cli, ColorChoice, Command, Common, Format, RulesArgs, Shell};
 use crate::learning;
@@ -90,6 +90,8 @@ pub enum Input {
         /// Files taken from folders beyond `*.md` and `*.markdown`.
         include: Globs,
         shard: Option<Shard>,
+        /// Leave out what ignore files ignore.
+        ignore_files: bool,
         /// Threads; `None`: one per core.
         jobs: Option<usize>,
     },
@@ -98,6 +100,27 @@ pub enum Input {
 impl Input {
     pub fn is_stdin(&self) -> bool {
         matches!(self, Input::Stdin { .. })
+    }
+}
+
+impl Settings {
+    /// How the paths are walked; `None` for standard input.
+    pub fn walk_options(&self) -> Option<WalkOptions> {
+        match &self.input {
+            Input::Stdin { .. } => None,
+            Input::Paths {
+                include,
+                shard,
+                ignore_files,
+                ..
+            } => Some(WalkOptions {
+                exclude: self.exclude.clone(),
+                include: include.clone(),
+                force_exclude: self.force_exclude,
+                shard: *shard,
+                ignore_files: *ignore_files,
+            }),
+        }
     }
 }
 
@@ -242,8 +265,13 @@ impl Settings {
             rules.apply_review = apply == ApplyTier::Review;
         }
         let (learned_file, mut learned) = load_learned(common.learned.as_deref(), file.as_deref())?;
-        let dash = common.paths.iter().any(|p| p == Path::new("-"));
-        if dash && common.paths.len() > 1 {
+        let paths = if common.paths.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            common.paths.clone()
+        };
+        let dash = paths.iter().any(|p| p == Path::new("-"));
+        if dash && paths.len() > 1 {
             bail!("`-` (standard input) must be the only path");
         }
         let (mode, keep_text, fsync) = match task {
@@ -276,23 +304,34 @@ impl Settings {
             }
         } else {
             Input::Paths {
-                paths: common.paths.clone(),
+                paths,
                 include: Globs::new(&common.include).map_err(anyhow::Error::msg)?,
                 shard: common.shard,
+                ignore_files: !common.no_ignore,
                 jobs: common.jobs,
             }
         };
         if common.learn {
-            let Input::Paths { paths, include, .. } = &input else {
+            let Input::Paths {
+                paths,
+                include,
+                ignore_files,
+                ..
+            } = &input
+            else {
                 bail!("--learn needs files to learn from, not standard input");
             };
             // Over every file of the run, whatever the shard: every runner
             // learns the same.
             let (run, _) = learning::learn_paths(
                 paths,
-                &exclude,
-                include,
-                common.force_exclude,
+                &WalkOptions {
+                    exclude: exclude.clone(),
+                    include: include.clone(),
+                    force_exclude: common.force_exclude,
+                    shard: None,
+                    ignore_files: *ignore_files,
+                },
                 common.max_file_size,
                 common.encoding,
                 LearnOptions::default(),

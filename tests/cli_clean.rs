@@ -47,7 +47,7 @@ fn archive() -> tempfile::TempDir {
 fn summary(stdout: &[u8]) -> (usize, usize, usize, usize) {
     let text = String::from_utf8_lossy(stdout);
     let re = Regex::new(
-        r"(\d+) files scanned, (\d+) changed, (\d+) edits, -?\d+ bytes removed(, \d+ [^,]*)*, (\d+) failed",
+        r"(\d+) files? scanned, (\d+) changed, (\d+) edits?, -?\d+ bytes removed(, \d+ [^,]*)*, (\d+) failed",
     )
     .unwrap();
     let c = re

@@ -14,14 +14,12 @@ use crate::verdict::Verdict;
 
 pub fn run(settings: &Settings, out: &LearnOutput) -> anyhow::Result<Verdict> {
     let started = Instant::now();
-    let Input::Paths { paths, include, .. } = &settings.input else {
+    let Input::Paths { paths, .. } = &settings.input else {
         bail!("learn reads files, not standard input");
     };
     let (new, files) = learning::learn_paths(
         paths,
-        &settings.exclude,
-        include,
-        settings.force_exclude,
+        &settings.walk_options().unwrap_or_default(),
         settings.run.max_file_size,
         settings.run.encoding,
         out.opts,
