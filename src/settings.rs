@@ -75,9 +75,13 @@ pub struct Settings {
     pub run: RunOptions,
     /// The folder of the cache of clean contents; `None` for no cache.
     pub cache_dir: Option<PathBuf>,
-    pub quiet: bool,
+    /// 0: everything; 1 (`-q`): no summary; 2 (`-qq`): only the command's
+    /// output and errors that stop the run.
+    pub quiet: u8,
     pub verbose: bool,
     pub statistics: bool,
+    /// Files that would change do not make the exit code 1.
+    pub exit_zero: bool,
 }
 
 /// Where a command's files come from.
@@ -138,7 +142,28 @@ pub fn resolve(cli: Cli) -> anyhow::Result<Job> {
                 fsync: !no_fsync,
             },
         )?),
-        Command::Check { common, format } => {
+        // `check --fix` is `clean`; `check --diff` is `diff --exit-code`.
+        Command::Check {
+            common, fix: true, ..
+        } => Job::Clean(Settings::resolve(
+            &common,
+            Task::Clean {
+                out: None,
+                fsync: true,
+            },
+        )?),
+        Command::Check {
+            common, diff: true, ..
+        } => Job::Diff(
+            Settings::resolve(&common, Task::Check { keep_text: true })?,
+            DiffOutput {
+                stat: false,
+                exit_code: true,
+                color: color(ColorChoice::Auto),
+                html: None,
+            },
+        ),
+        Command::Check { common, format, .. } => {
             let keep_text = format == Format::Html;
             Job::Check(
                 Settings::resolve(&common, Task::Check { keep_text })?,
@@ -149,24 +174,19 @@ pub fn resolve(cli: Cli) -> anyhow::Result<Job> {
             common,
             stat,
             exit_code,
-            color,
+            color: choice,
             html,
         } => {
+            if let Some(path) = &html {
+                check_writable(path, "the HTML report")?;
+            }
             let settings = Settings::resolve(&common, Task::Check { keep_text: true })?;
-            let color = match color {
-                ColorChoice::Always => true,
-                ColorChoice::Never => false,
-                ColorChoice::Auto => {
-                    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                        && io::IsTerminal::is_terminal(&io::stdout())
-                }
-            };
             Job::Diff(
                 settings,
                 DiffOutput {
                     stat,
                     exit_code,
-                    color,
+                    color: color(choice),
                     html,
                 },
             )
@@ -198,10 +218,17 @@ pub fn resolve(cli: Cli) -> anyhow::Result<Job> {
             if common.paths.iter().any(|p| p == Path::new("-")) {
                 bail!("learn reads files, not standard input");
             }
+            if let Some(file) = output.as_deref().filter(|_| !print) {
+                check_writable(file, "the learned file")?;
+            }
             let settings = Settings::resolve(&common, Task::Check { keep_text: false })?;
+            let given = output.is_some();
             let file = output
                 .or_else(|| settings.learned_file.clone())
                 .unwrap_or_else(|| default_learned_file(settings.rules_file.as_deref()));
+            if !print && !given {
+                check_writable(&file, "the learned file")?;
+            }
             Job::Learn(
                 settings,
                 LearnOutput {
@@ -215,6 +242,46 @@ pub fn resolve(cli: Cli) -> anyhow::Result<Job> {
         }
         Command::Completions { shell } => Job::Completions(shell),
     })
+}
+
+/// Whether a diff goes to standard output coloured.
+fn color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && io::IsTerminal::is_terminal(&io::stdout())
+        }
+    }
+}
+
+/// Fails unless a file can be written at `path` (`-`: standard output), so
+/// that a bad output path stops a run before it starts rather than after.
+/// An existing file is opened without being changed; a new one is created
+/// and removed again.
+fn check_writable(path: &Path, what: &str) -> anyhow::Result<()> {
+    if path == Path::new("-") {
+        return Ok(());
+    }
+    let cannot = |verb: &str| format!("cannot {verb} {what} {}", path.display());
+    if path.is_dir() {
+        bail!("{}: it is a folder", cannot("write"));
+    }
+    if path.exists() {
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(path)
+            .with_context(|| cannot("write"))?;
+    } else {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+            .with_context(|| cannot("create"))?;
+        let _ = std::fs::remove_file(path);
+    }
+    Ok(())
 }
 
 /// Name of the learned file found beside the rules file.
@@ -378,6 +445,7 @@ impl Settings {
             quiet: common.quiet,
             verbose: common.verbose,
             statistics: common.statistics,
+            exit_zero: common.exit_zero,
         })
     }
 }

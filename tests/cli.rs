@@ -118,7 +118,7 @@ fn check_exits_2_on_a_failed_file_even_when_others_would_change() {
 fn check_quiet_prints_nothing_but_keeps_the_exit_code() {
     let dir = fixture();
     mdscrub(dir.path())
-        .args(["check", "-q", "docs"])
+        .args(["check", "-qq", "docs"])
         .assert()
         .code(1)
         .stdout("")

@@ -116,8 +116,17 @@ fn clean_without_a_path_cleans_the_current_folder_and_respects_ignores() {
     let dir = blog(true);
     let d = dir.path();
     mdscrub(d).arg("clean").assert().code(0);
-    assert!(!fs::read_to_string(d.join("posts/a.md")).unwrap().contains("utm_source"));
-    for kept in ["node_modules/pkg/README.md", "build/out.md", "vendor/lib.md", "drafts/d.md"] {
+    assert!(
+        !fs::read_to_string(d.join("posts/a.md"))
+            .unwrap()
+            .contains("utm_source")
+    );
+    for kept in [
+        "node_modules/pkg/README.md",
+        "build/out.md",
+        "vendor/lib.md",
+        "drafts/d.md",
+    ] {
         assert_eq!(fs::read_to_string(d.join(kept)).unwrap(), dirty(), "{kept}");
     }
 }
@@ -130,7 +139,11 @@ fn diff_and_check_text_name_paths_alike() {
     assert!(diff.contains("--- a/posts/a.md\n"), "{diff}");
     let check = mdscrub(dir.path()).arg("check").output().unwrap();
     let check = String::from_utf8(check.stdout).unwrap();
-    assert!(check.contains("\nposts/b.md: would change") || check.starts_with("posts/a.md: would change"), "{check}");
+    assert!(
+        check.contains("\nposts/b.md: would change")
+            || check.starts_with("posts/a.md: would change"),
+        "{check}"
+    );
     assert!(!check.contains("./"), "{check}");
 }
 

@@ -32,14 +32,14 @@ pub fn run(settings: &Settings, out: &LearnOutput) -> anyhow::Result<Verdict> {
     let before = existing.clone();
     let updated = existing.updated_by(new);
     if out.print {
-        let mut stdout = io::stdout().lock();
+        let mut stdout = crate::output::pipe::stdout();
         stdout.write_all(updated.to_toml().as_bytes())?;
         stdout.flush()?;
     } else {
         write_atomic(&out.file, updated.to_toml().as_bytes())
             .with_context(|| format!("cannot write {}", out.file.display()))?;
     }
-    if !settings.quiet {
+    if settings.quiet == 0 {
         let mut err = anstream::stderr().lock();
         if settings.verbose {
             learned::entries(&mut err, &updated)?;

@@ -109,19 +109,16 @@ pub fn statistics(w: &mut impl Write, totals: &RuleTotals) -> io::Result<()> {
     Ok(())
 }
 
-/// `--verbose`: what happened to a file, in one line.
+/// `--verbose`: what happened to a file, in one line. Skipped, refused
+/// and failed files are left to [`problems`], which names them with the
+/// reason.
 pub fn verbose_file(w: &mut impl Write, r: &FileReport) -> io::Result<()> {
-    {
-        let state = match &r.status {
-            Status::Unchanged => "unchanged".to_string(),
-            Status::Changed => format!("changed ({} edits)", r.hits.len()),
-            Status::Skipped(_) => "skipped".into(),
-            Status::Refused(_) => "refused".into(),
-            Status::Failed(_) => "failed".into(),
-        };
-        writeln!(w, "{state}: {}", r.path.display())?;
-    }
-    Ok(())
+    let state = match &r.status {
+        Status::Unchanged => "unchanged".to_string(),
+        Status::Changed => format!("changed ({})", plural(r.hits.len(), "edit")),
+        Status::Skipped(_) | Status::Refused(_) | Status::Failed(_) => return Ok(()),
+    };
+    writeln!(w, "{state}: {}", r.path.display())
 }
 
 /// One line per file that was not processed, with the reason.
