@@ -30,6 +30,7 @@ fn show(stdout: &mut impl Write, set: &RuleSet, view: &RulesView) -> anyhow::Res
             });
         }
         RulesView::Explain(id) => {
+            set.check_ids([id.as_str()]).map_err(anyhow::Error::msg)?;
             let Some((rule, on)) = set.find_rule(id) else {
                 bail!("no rule `{id}` in {}", set.extra.file);
             };
