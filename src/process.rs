@@ -64,6 +64,8 @@ struct Fold<'a> {
     /// The first error of `each` (output closed): nothing more is printed.
     error: Option<io::Error>,
     verbose: bool,
+    /// `-qq`: no warnings.
+    silent: bool,
 }
 
 impl Fold<'_> {
@@ -76,6 +78,12 @@ impl Fold<'_> {
                 status: r.status.clone(),
                 ..FileReport::new(r.path.clone())
             });
+        }
+        if !self.silent {
+            let mut err = anstream::stderr().lock();
+            for w in &r.warnings {
+                let _ = writeln!(err, "warning: {}:{}: {w}", r.path.display(), w.line);
+            }
         }
         if self.error.is_some() {
             return;
@@ -116,6 +124,7 @@ pub fn run(
         each,
         error: None,
         verbose: settings.verbose,
+        silent: settings.quiet >= 2,
     };
     match &settings.input {
         Input::Stdin { name } => stdin(settings, name.clone(), &mut fold)?,
@@ -252,6 +261,7 @@ fn clean_one(
     opts: &RunOptions,
 ) -> (FileReport, String) {
     let mut report = FileReport::new(name);
+    report.warnings = engine::unknown_suppressions(&text, rules);
     match engine::clean_text(&text, rules, opts.force) {
         Ok(c) => {
             report.bytes_removed = text.len() as i64 - c.output.len() as i64;

@@ -138,6 +138,9 @@ pub struct FileReport {
     /// Review-tier edits the run did not apply: what `--apply review` would
     /// add, located in the original text.
     pub review: Vec<Hit>,
+    /// Problems of the text that did not stop its clean: suppression
+    /// comments naming no rule.
+    pub warnings: Vec<crate::suppress::UnknownId>,
 }
 
 impl FileReport {
@@ -149,6 +152,7 @@ impl FileReport {
             bytes_removed: 0,
             text: None,
             review: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 

@@ -299,3 +299,86 @@ fn a_closed_pipe_ends_the_run_quietly_with_its_exit_code() {
         assert!(!stderr.contains("error"), "{args:?}: {stderr}");
     }
 }
+
+// --- typo help -----------------------------------------------------------------
+
+#[test]
+fn every_unknown_rule_id_of_a_flag_is_named_with_a_suggestion() {
+    let dir = fixture();
+    let (code, _, stderr) = out(mdscrub(dir.path()).args([
+        "check",
+        "--select",
+        "folow-prompt,zzzz",
+        "--ignore",
+        "utm-param",
+        "docs",
+    ]));
+    assert_eq!(code, 2);
+    assert!(stderr.starts_with("error: no rules "), "{stderr}");
+    for part in [
+        "`folow-prompt` (did you mean `follow-prompt`?)",
+        "`zzzz`",
+        "`utm-param` (did you mean `utm-params`?)",
+    ] {
+        assert!(stderr.contains(part), "{part}: {stderr}");
+    }
+    mdscrub(dir.path())
+        .args(["rules", "--explain", "follow-promt"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "no rule `follow-promt` (did you mean `follow-prompt`?)",
+        ));
+}
+
+#[test]
+fn config_typos_point_at_the_line_and_suggest() {
+    let dir = fixture();
+    fs::write(
+        dir.path().join("mdscrub.toml"),
+        "extend-default = true\n\n[[rule]]\nid = \"folow-prompt\"\nenabled = false\n",
+    )
+    .unwrap();
+    mdscrub(dir.path())
+        .args(["check", "docs"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "mdscrub.toml:3: rule `folow-prompt`",
+        ))
+        .stderr(predicate::str::contains(
+            "did you mean the default rule `follow-prompt`?",
+        ));
+    fs::write(
+        dir.path().join("mdscrub.toml"),
+        "[[rule]]\nid = \"mine\"\nkind = \"drop-block\"\npattern = \"(\"\n",
+    )
+    .unwrap();
+    mdscrub(dir.path())
+        .args(["check", "docs"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "mdscrub.toml:4: rule `mine`: `pattern` is not a valid regex",
+        ));
+}
+
+#[test]
+fn an_unknown_id_in_a_suppression_comment_is_a_warning() {
+    let dir = fixture();
+    fs::write(
+        dir.path().join("docs/s.md"),
+        format!("{BODY}\n\n<!-- mdscrub-disable-next-line follow-promt -->\n点击上方蓝字关注我们\n\n{BODY}\n"),
+    )
+    .unwrap();
+    let (code, _, stderr) = out(mdscrub(dir.path()).args(["check", "docs/s.md"]));
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains(
+            "warning: docs/s.md:3: suppression comment names no rule `follow-promt` (did you mean `follow-prompt`?)"
+        ),
+        "{stderr}"
+    );
+    let (_, _, silent) = out(mdscrub(dir.path()).args(["check", "-qq", "docs/s.md"]));
+    assert_eq!(silent, "");
+}
