@@ -2,14 +2,14 @@
 //! flags, config files and suppression comments.
 
 /// The name of `known` nearest `word`, when it is near enough to be what
-/// was meant (Jaro-Winkler similarity of at least 0.8, as clap's own
-/// suggestions use for flags).
+/// was meant: a normalised Damerau-Levenshtein similarity of at least 0.7
+/// (a typo or two in an id, not a shared prefix such as `drop-`).
 pub fn nearest<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     known
         .into_iter()
         .filter(|k| *k != word)
-        .map(|k| (strsim::jaro_winkler(word, k), k))
-        .filter(|(score, _)| *score >= 0.8)
+        .map(|k| (strsim::normalized_damerau_levenshtein(word, k), k))
+        .filter(|(score, _)| *score >= 0.7)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, k)| k)
 }
@@ -32,6 +32,10 @@ mod tests {
         assert_eq!(nearest("follow-promt", ids), Some("follow-prompt"));
         assert_eq!(nearest("utm-param", ids), Some("utm-params"));
         assert_eq!(nearest("zzz", ids), None);
+        assert_eq!(
+            nearest("drop-everything", ["drop-line", "drop-block"]),
+            None
+        );
         assert_eq!(
             hint("end-marke", ids),
             " (did you mean `end-marker`?)".to_string()

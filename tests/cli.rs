@@ -553,7 +553,7 @@ fn bad_rules_file_exits_2_naming_file_line_and_rule() {
             .arg("docs")
             .assert()
             .code(2)
-            .stderr(predicate::str::contains("bad.toml:6: rule `ads`:"))
+            .stderr(predicate::str::contains("bad.toml:10: rule `ads`:"))
             .stderr(predicate::str::contains("not a valid regex"));
     }
     assert_eq!(

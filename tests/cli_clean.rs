@@ -172,7 +172,7 @@ fn invalid_rules_name_file_line_and_rule_and_touch_nothing() {
         .assert()
         .code(2)
         .stderr(
-            predicate::str::contains("my-rules.toml:3")
+            predicate::str::contains("my-rules.toml:7")
                 .and(predicate::str::contains("`cta`"))
                 .and(predicate::str::contains("pattern")),
         );
@@ -192,7 +192,7 @@ fn invalid_rules_name_file_line_and_rule_and_touch_nothing() {
         .assert()
         .code(2)
         .stderr(
-            predicate::str::contains("my-rules.toml:6")
+            predicate::str::contains("my-rules.toml:8")
                 .and(predicate::str::contains("`odd`"))
                 .and(predicate::str::contains("drop-everything")),
         );
