@@ -40,24 +40,30 @@ pub enum Command {
         #[command(flatten)]
         common: Common,
         /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Text)]
+        #[arg(long, visible_alias = "output-format", value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Clean the files instead (as `mdscrub clean`).
+        #[arg(long, conflicts_with_all = ["diff", "format"])]
+        fix: bool,
+        /// Print the diff instead (as `mdscrub diff --exit-code`).
+        #[arg(long, conflicts_with = "format")]
+        diff: bool,
     },
     /// Change nothing; print a unified diff of what `clean` would write.
     Diff {
         #[command(flatten)]
         common: Common,
         /// Print a per-file summary instead of the diff.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "html")]
         stat: bool,
         /// Exit 1 when there is a difference.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "exit_zero")]
         exit_code: bool,
         /// When to colour the diff (auto: on a terminal, unless NO_COLOR is set).
         #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
         color: ColorChoice,
         /// Write a self-contained HTML report to FILE (`-`: stdout) instead of the diff.
-        #[arg(long, value_name = "FILE")]
+        #[arg(long, value_name = "FILE", conflicts_with = "color")]
         html: Option<PathBuf>,
     },
     /// List the active rules or the presets, explain one rule, or test the
@@ -121,7 +127,7 @@ pub enum Shell {
 pub struct RulesArgs {
     /// Rules file (default: the first mdscrub.toml or .mdscrub.toml in the
     /// current folder or above, else the embedded defaults).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long = "config", visible_alias = "rules", value_name = "FILE")]
     pub rules: Option<PathBuf>,
     /// Run only these rules (comma-separated ids).
     #[arg(long, value_name = "ID,...", value_delimiter = ',')]
@@ -135,9 +141,14 @@ pub struct RulesArgs {
 #[derive(Debug, Args)]
 pub struct Common {
     /// Files or folders to process (folders: every *.md and *.markdown
-    /// below); `-` alone reads standard input.
-    #[arg(required = true, value_name = "PATH")]
+    /// below, less what ignore files ignore); `-` alone reads standard
+    /// input. Default: the current folder.
+    #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+    /// Walk into what `.gitignore`, `.ignore` and `.mdscrubignore` files
+    /// ignore too.
+    #[arg(long)]
+    pub no_ignore: bool,
     #[command(flatten)]
     pub rules: RulesArgs,
     /// Leave out paths matching GLOB (repeatable; adds to `exclude` of the
@@ -183,9 +194,15 @@ pub struct Common {
     /// Number of threads (default: one per core).
     #[arg(short = 'j', long, value_name = "N")]
     pub jobs: Option<usize>,
-    /// Print only errors (and the requested machine output).
-    #[arg(short, long, conflicts_with = "verbose")]
-    pub quiet: bool,
+    /// Leave out the summary (the report, errors and asked-for statistics
+    /// stay); twice (`-qq`): print nothing but the command's output (a diff,
+    /// a machine format, the cleaned text of `-`) and errors that stop the
+    /// run.
+    #[arg(short, long, action = clap::ArgAction::Count, conflicts_with = "verbose")]
+    pub quiet: u8,
+    /// Exit 0 even when files would change (a failure still exits 2).
+    #[arg(long)]
+    pub exit_zero: bool,
     /// Also say which rules file is used and what happened to every file.
     #[arg(short, long)]
     pub verbose: bool,

@@ -14,6 +14,7 @@ use crate::edit::Tier;
 use crate::prefilter::Prefilter;
 use crate::rules::{self, Rule};
 
+mod locate;
 mod presets;
 pub use presets::{Membership, PresetDef, Presets};
 mod user;
@@ -126,12 +127,19 @@ impl RuleSet {
                 e.message().trim().to_string(),
             )
         })?;
-        let (raw, presets) = resolve_presets(raw, file).map_err(|m| err(None, None, m))?;
+        // An error naming a key or table points at its line.
+        let top_err = |m: String| err(locate::line_of_message(text, None, &m), None, m);
+        let (raw, presets) = resolve_presets(raw, file).map_err(top_err)?;
         let mut seen = HashSet::new();
         let mut rules = Vec::new();
         if let Some(path) = &raw.clearurls {
-            let rule =
-                presets::load_clearurls(path, file).map_err(|m| err(None, Some("clearurls"), m))?;
+            let rule = presets::load_clearurls(path, file).map_err(|m| {
+                err(
+                    locate::top_key_line(text, "clearurls"),
+                    Some("clearurls"),
+                    m,
+                )
+            })?;
             seen.insert("clearurls".to_string());
             rules.push(ActiveRule {
                 id: Arc::from("clearurls"),
@@ -149,26 +157,40 @@ impl RuleSet {
                 Some(_) => return Err(err(line, None, "`id` must be a non-empty string".into())),
                 None => return Err(err(line, None, "rule has no `id`".into())),
             };
-            let rule_err = |m: String| err(line, Some(&id), m);
+            let rule_err = |m: String| {
+                let at = line.and_then(|l| locate::line_of_message(text, Some(l), &m));
+                err(at.or(line), Some(&id), m)
+            };
             if !seen.insert(id.clone()) {
                 return Err(rule_err("duplicate rule id".into()));
             }
             let kind_name = match table.remove("kind") {
                 Some(toml::Value::String(s)) => s,
                 Some(_) => return Err(rule_err("`kind` must be a string".into())),
-                None => return Err(rule_err("rule has no `kind`".into())),
+                None => {
+                    // Most often a default rule's id, misspelt.
+                    let defaults = default_ids();
+                    let hint = crate::suggest::nearest(&id, defaults.iter().map(String::as_str))
+                        .map(|d| format!("; did you mean the default rule `{d}`?"))
+                        .unwrap_or_default();
+                    return Err(rule_err(format!(
+                        "rule has no `kind` (a rule of a new id needs one){hint}"
+                    )));
+                }
             };
             let Some(kind) = rules::kind(&kind_name) else {
                 let known: Vec<&str> = rules::KINDS.iter().map(|k| k.name).collect();
                 return Err(rule_err(format!(
-                    "unknown kind `{kind_name}` (known kinds: {})",
+                    "`kind`: unknown kind `{kind_name}`{} (known kinds: {})",
+                    crate::suggest::hint(&kind_name, known.iter().copied()),
                     known.join(", ")
                 )));
             };
+            // Optional: a rule without one is described by its id.
             let description = match table.remove("description") {
                 Some(toml::Value::String(s)) => s,
                 Some(_) => return Err(rule_err("`description` must be a string".into())),
-                None => return Err(rule_err("rule has no `description`".into())),
+                None => id.clone(),
             };
             let enabled = match table.remove("enabled") {
                 Some(toml::Value::Boolean(b)) => b,
@@ -215,14 +237,18 @@ impl RuleSet {
         }
         let max_removed = raw.max_removed.unwrap_or(DEFAULT_MAX_REMOVED);
         if !(0.0..=1.0).contains(&max_removed) {
-            return Err(err(
-                None,
-                None,
-                "`max-removed` must be between 0 and 1".into(),
-            ));
+            return Err(top_err("`max-removed` must be between 0 and 1".into()));
+        }
+        for glob in &raw.exclude {
+            crate::walk::Globs::new(std::slice::from_ref(glob)).map_err(|m| {
+                let at = locate::string_line(text, glob)
+                    .or_else(|| locate::top_key_line(text, "exclude"));
+                err(at, None, format!("`exclude`: {m}"))
+            })?;
         }
         let mut set = RuleSet::from_rules(rules, max_removed);
-        set.protect = Protect::new(raw.protect).map_err(|m| err(None, None, m))?;
+        set.protect = Protect::new(raw.protect)
+            .map_err(|m| err(locate::top_key_line(text, "protect"), None, m))?;
         set.apply_review = raw.apply == Some(Apply::Review);
         set.extra = SetMeta {
             file: file.to_string(),
@@ -346,6 +372,18 @@ enum Apply {
     Review,
 }
 
+/// The ids of the embedded default rules.
+fn default_ids() -> Vec<String> {
+    toml::from_str::<RawFile>(DEFAULT_RULES)
+        .map(|raw| {
+            raw.rule
+                .iter()
+                .filter_map(|t| t.get_ref().get("id")?.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawFile {
@@ -445,12 +483,55 @@ mod tests {
     }
 
     #[test]
+    fn typos_get_suggestions_and_lines() {
+        // A misspelt default id reads as a new rule without a kind.
+        let e = RuleSet::parse(
+            "extend-default = true\n\n[[rule]]\nid = \"folow-prompt\"\nenabled = false\n",
+            "r.toml",
+        )
+        .unwrap_err();
+        assert_eq!(e.line, Some(3));
+        assert!(
+            e.message
+                .contains("did you mean the default rule `follow-prompt`?"),
+            "{e}"
+        );
+        let e = error_of("[[rule]]\nid = \"x\"\nkind = \"drop-blok\"\n");
+        assert!(e.message.contains("did you mean `drop-block`?"), "{e}");
+        // `max-removed`, presets and `exclude` globs have lines too.
+        let e = error_of("apply = \"safe\"\nmax-removed = 3.0\n");
+        assert_eq!((e.file.as_str(), e.line), ("r.toml", Some(2)));
+        let e = error_of("exclude = [\n  \"ok\",\n  \"a[\",\n]\n");
+        assert_eq!(e.line, Some(3));
+        assert!(
+            e.to_string()
+                .starts_with("r.toml:3: `exclude`: invalid glob `a[`"),
+            "{e}"
+        );
+        let e = error_of("presets = [\"webb\"]\n\n[preset.web]\n");
+        assert_eq!(e.line, Some(1));
+        assert!(e.message.contains("did you mean `web`?"), "{e}");
+        let e = error_of("[preset.web]\nif-matches = \"(\"\n");
+        assert_eq!(e.line, Some(1));
+    }
+
+    #[test]
+    fn a_rule_without_description_is_described_by_its_id() {
+        let set = RuleSet::parse("[[rule]]\nid = \"x\"\nkind = \"tidy\"\n", "r.toml").unwrap();
+        assert_eq!(set.rules[0].description, "x");
+        // Its absence hides no other error.
+        let e = error_of("[[rule]]\nid = \"x\"\nkind = \"drop-block\"\npattern = \"(\"\n");
+        assert_eq!(e.line, Some(4));
+        assert!(e.message.contains("`pattern` is not a valid regex"), "{e}");
+    }
+
+    #[test]
     fn unknown_kind_names_rule_and_line() {
         let e = error_of("\n[[rule]]\nid = \"x\"\nkind = \"nope\"\ndescription = \"d\"\n");
-        assert_eq!(e.line, Some(2));
+        assert_eq!(e.line, Some(4));
         assert_eq!(e.rule.as_deref(), Some("x"));
         assert!(e.message.contains("unknown kind `nope`"), "{e}");
-        assert!(e.to_string().starts_with("r.toml:2: rule `x`:"), "{e}");
+        assert!(e.to_string().starts_with("r.toml:4: rule `x`:"), "{e}");
     }
 
     #[test]

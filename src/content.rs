@@ -526,7 +526,7 @@ mod tests {
     fn a_bad_protect_pattern_names_itself() {
         let e = RuleSet::parse("protect = ['(']\n", "p.toml").unwrap_err();
         assert!(
-            e.to_string().starts_with("p.toml: `protect` pattern `(`"),
+            e.to_string().starts_with("p.toml:1: `protect` pattern `(`"),
             "{e}"
         );
     }

@@ -6,15 +6,13 @@ use std::path::{Path, PathBuf};
 
 use mdscrub::fsio::{self, Encoding};
 use mdscrub::learn::{self, LearnOptions, Learned};
-use mdscrub::walk::{self, Globs, WalkOptions};
+use mdscrub::walk::{self, WalkOptions};
 
 /// Learns from every file below `paths` (excludes and includes as a run
 /// takes them, every shard). Files that cannot be read are skipped.
 pub fn learn_paths(
     paths: &[PathBuf],
-    exclude: &Globs,
-    include: &Globs,
-    force_exclude: bool,
+    walk_opts: &WalkOptions,
     max_file_size: u64,
     encoding: Encoding,
     opts: LearnOptions,
@@ -22,10 +20,8 @@ pub fn learn_paths(
     let walked = walk::walk(
         paths,
         &WalkOptions {
-            exclude: exclude.clone(),
-            include: include.clone(),
-            force_exclude,
             shard: None,
+            ..walk_opts.clone()
         },
     );
     let files: Vec<PathBuf> = walked.targets.iter().map(|t| t.path).collect();

@@ -18,6 +18,7 @@ pub mod learn;
 pub mod prefilter;
 pub mod report;
 pub mod rules;
+pub mod suggest;
 pub mod suppress;
 pub mod targets;
 pub mod url_text;

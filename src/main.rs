@@ -30,7 +30,7 @@ fn main() -> ExitCode {
         Ok(v) if v.found => ExitCode::from(1),
         Ok(_) => ExitCode::from(0),
         Err(e) => {
-            let _ = writeln!(anstream::stderr(), "mdscrub: error: {e:#}");
+            let _ = writeln!(anstream::stderr(), "error: {e:#}");
             ExitCode::from(2)
         }
     }

@@ -14,8 +14,9 @@ use mdscrub::config::RuleSet;
 use mdscrub::engine::{self, RunOptions};
 use mdscrub::fsio;
 use mdscrub::report::{FileReport, Status, Summary};
-use mdscrub::walk::{self, Globs, Shard, WalkOptions};
+use mdscrub::walk;
 
+use crate::output::pipe;
 use crate::output::text::{self, RuleTotals};
 use crate::progress::Progress;
 use crate::settings::{Input, Settings};
@@ -32,22 +33,25 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    /// Problems (on standard error), then the summary and the statistics: on
-    /// standard output when it is meant for people, else on standard error.
+    /// Problems (on standard error, unless `-qq`), then the summary (unless
+    /// `-q`) and the statistics (when asked for): on standard output when it
+    /// is meant for people, else on standard error.
     pub fn finish(&self, settings: &Settings, word: &str, to_stdout: bool) -> anyhow::Result<()> {
-        text::problems(&mut anstream::stderr().lock(), &self.problems)?;
-        if !settings.quiet {
-            let mut out: Box<dyn Write> = if to_stdout {
-                Box::new(anstream::stdout().lock())
-            } else {
-                Box::new(anstream::stderr().lock())
-            };
-            text::summary(&mut out, &self.summary, word, self.started.elapsed())?;
-            if settings.statistics {
-                text::statistics(&mut out, &self.rules)?;
-            }
-            out.flush()?;
+        if settings.quiet < 2 {
+            text::problems(&mut anstream::stderr().lock(), &self.problems)?;
         }
+        let mut out: Box<dyn Write> = if to_stdout {
+            Box::new(pipe::text_stdout())
+        } else {
+            Box::new(anstream::stderr().lock())
+        };
+        if settings.quiet == 0 {
+            text::summary(&mut out, &self.summary, word, self.started.elapsed())?;
+        }
+        if settings.statistics {
+            text::statistics(&mut out, &self.rules)?;
+        }
+        out.flush()?;
         Ok(())
     }
 }
@@ -60,6 +64,8 @@ struct Fold<'a> {
     /// The first error of `each` (output closed): nothing more is printed.
     error: Option<io::Error>,
     verbose: bool,
+    /// `-qq`: no warnings.
+    silent: bool,
 }
 
 impl Fold<'_> {
@@ -72,6 +78,12 @@ impl Fold<'_> {
                 status: r.status.clone(),
                 ..FileReport::new(r.path.clone())
             });
+        }
+        if !self.silent {
+            let mut err = anstream::stderr().lock();
+            for w in &r.warnings {
+                let _ = writeln!(err, "warning: {}:{}: {w}", r.path.display(), w.line);
+            }
         }
         if self.error.is_some() {
             return;
@@ -112,15 +124,11 @@ pub fn run(
         each,
         error: None,
         verbose: settings.verbose,
+        silent: settings.quiet >= 2,
     };
     match &settings.input {
         Input::Stdin { name } => stdin(settings, name.clone(), &mut fold)?,
-        Input::Paths {
-            paths,
-            include,
-            shard,
-            jobs,
-        } => files(settings, paths, include, *shard, *jobs, &mut fold)?,
+        Input::Paths { paths, jobs, .. } => files(settings, paths, *jobs, &mut fold)?,
     }
     fold.finish()
 }
@@ -162,8 +170,6 @@ fn stdin(settings: &Settings, name: PathBuf, fold: &mut Fold) -> anyhow::Result<
 fn files(
     settings: &Settings,
     paths: &[PathBuf],
-    include: &Globs,
-    shard: Option<Shard>,
     jobs: Option<usize>,
     fold: &mut Fold,
 ) -> anyhow::Result<()> {
@@ -172,15 +178,10 @@ fn files(
             .num_threads(n.max(1))
             .build_global()?;
     }
-    let walked = walk::walk(
-        paths,
-        &WalkOptions {
-            exclude: settings.exclude.clone(),
-            include: include.clone(),
-            force_exclude: settings.force_exclude,
-            shard,
-        },
-    );
+    let walked = walk::walk(paths, &settings.walk_options().unwrap_or_default());
+    for w in &walked.warnings {
+        eprintln!("warning: {w}");
+    }
     if settings.verbose {
         eprintln!(
             "files: {} to process, {} excluded, {} in other shards",
@@ -194,21 +195,34 @@ fn files(
         cache: cache.clone(),
         ..settings.run.clone()
     };
-    let bar = Progress::new(walked.targets.len(), !settings.quiet);
+    let bar = Progress::new(walked.targets.len(), settings.quiet == 0);
     // Paths that could not be walked join the reports in path order (after a
     // report of the same path, as a stable sort would put them).
     let mut failures = walked.failures;
     failures.sort_by(|a, b| a.path.cmp(&b.path));
     let mut failures = failures.into_iter().peekable();
+    // While the bar shows, reports wait and are printed in batches with the
+    // bar out of the way, so that it is redrawn a few times a second rather
+    // than once per file.
+    let mut waiting: Vec<FileReport> = Vec::new();
+    let mut take = |r: FileReport, fold: &mut Fold| {
+        while let Some(f) = failures.next_if(|f| f.path < r.path) {
+            fold.take(f);
+        }
+        fold.take(r);
+    };
     engine::run_each(&walked.targets, &settings.rules, opts, &mut |r| {
         bar.inc();
-        bar.suspend(|| {
-            while let Some(f) = failures.next_if(|f| f.path < r.path) {
-                fold.take(f);
-            }
-            fold.take(r);
-        });
+        if !bar.is_shown() && waiting.is_empty() {
+            take(r, fold);
+            return;
+        }
+        waiting.push(r);
+        if bar.due() {
+            bar.tick(|| waiting.drain(..).for_each(|r| take(r, fold)));
+        }
     });
+    bar.tick(|| waiting.drain(..).for_each(|r| take(r, fold)));
     bar.finish();
     failures.for_each(|f| fold.take(f));
     if let Some(cache) = cache {
@@ -247,6 +261,7 @@ fn clean_one(
     opts: &RunOptions,
 ) -> (FileReport, String) {
     let mut report = FileReport::new(name);
+    report.warnings = engine::unknown_suppressions(&text, rules);
     match engine::clean_text(&text, rules, opts.force) {
         Ok(c) => {
             report.bytes_removed = text.len() as i64 - c.output.len() as i64;

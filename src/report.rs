@@ -79,7 +79,7 @@ pub enum FileError {
     Open(Arc<std::io::Error>),
     /// A folder could not be listed while walking.
     #[error("cannot read folder: {0}")]
-    Folder(Arc<walkdir::Error>),
+    Folder(Arc<ignore::Error>),
     /// A rule panicked on this file; the payload's message.
     #[error(
         "internal error while cleaning this file ({0}); left as it is. This is a bug: please report it with the file"
@@ -138,6 +138,9 @@ pub struct FileReport {
     /// Review-tier edits the run did not apply: what `--apply review` would
     /// add, located in the original text.
     pub review: Vec<Hit>,
+    /// Problems of the text that did not stop its clean: suppression
+    /// comments naming no rule.
+    pub warnings: Vec<crate::suppress::UnknownId>,
 }
 
 impl FileReport {
@@ -149,6 +152,7 @@ impl FileReport {
             bytes_removed: 0,
             text: None,
             review: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 
@@ -196,7 +200,13 @@ impl Summary {
 
     /// Counts one more file.
     pub fn add(&mut self, r: &FileReport) {
-        self.scanned += 1;
+        // A path that could not be opened or walked was not scanned.
+        if !matches!(
+            r.status,
+            Status::Failed(FileError::Open(_) | FileError::Folder(_))
+        ) {
+            self.scanned += 1;
+        }
         self.review += r.review.len();
         match r.status {
             Status::Changed => {

@@ -11,7 +11,7 @@ use mdscrub::cache;
 use mdscrub::config::RuleSet;
 use mdscrub::engine::{Mode, RunOptions};
 use mdscrub::learn::{LearnOptions, Learned};
-use mdscrub::walk::{Globs, Shard};
+use mdscrub::walk::{Globs, Shard, WalkOptions};
 
 use crate::cli::{ApplyTier, Cli, ColorChoice, Command, Common, Format, RulesArgs, Shell};
 use crate::learning;
@@ -75,9 +75,13 @@ pub struct Settings {
     pub run: RunOptions,
     /// The folder of the cache of clean contents; `None` for no cache.
     pub cache_dir: Option<PathBuf>,
-    pub quiet: bool,
+    /// 0: everything; 1 (`-q`): no summary; 2 (`-qq`): only the command's
+    /// output and errors that stop the run.
+    pub quiet: u8,
     pub verbose: bool,
     pub statistics: bool,
+    /// Files that would change do not make the exit code 1.
+    pub exit_zero: bool,
 }
 
 /// Where a command's files come from.
@@ -90,6 +94,8 @@ pub enum Input {
         /// Files taken from folders beyond `*.md` and `*.markdown`.
         include: Globs,
         shard: Option<Shard>,
+        /// Leave out what ignore files ignore.
+        ignore_files: bool,
         /// Threads; `None`: one per core.
         jobs: Option<usize>,
     },
@@ -98,6 +104,27 @@ pub enum Input {
 impl Input {
     pub fn is_stdin(&self) -> bool {
         matches!(self, Input::Stdin { .. })
+    }
+}
+
+impl Settings {
+    /// How the paths are walked; `None` for standard input.
+    pub fn walk_options(&self) -> Option<WalkOptions> {
+        match &self.input {
+            Input::Stdin { .. } => None,
+            Input::Paths {
+                include,
+                shard,
+                ignore_files,
+                ..
+            } => Some(WalkOptions {
+                exclude: self.exclude.clone(),
+                include: include.clone(),
+                force_exclude: self.force_exclude,
+                shard: *shard,
+                ignore_files: *ignore_files,
+            }),
+        }
     }
 }
 
@@ -115,7 +142,28 @@ pub fn resolve(cli: Cli) -> anyhow::Result<Job> {
                 fsync: !no_fsync,
             },
         )?),
-        Command::Check { common, format } => {
+        // `check --fix` is `clean`; `check --diff` is `diff --exit-code`.
+        Command::Check {
+            common, fix: true, ..
+        } => Job::Clean(Settings::resolve(
+            &common,
+            Task::Clean {
+                out: None,
+                fsync: true,
+            },
+        )?),
+        Command::Check {
+            common, diff: true, ..
+        } => Job::Diff(
+            Settings::resolve(&common, Task::Check { keep_text: true })?,
+            DiffOutput {
+                stat: false,
+                exit_code: true,
+                color: color(ColorChoice::Auto),
+                html: None,
+            },
+        ),
+        Command::Check { common, format, .. } => {
             let keep_text = format == Format::Html;
             Job::Check(
                 Settings::resolve(&common, Task::Check { keep_text })?,
@@ -126,24 +174,19 @@ pub fn resolve(cli: Cli) -> anyhow::Result<Job> {
             common,
             stat,
             exit_code,
-            color,
+            color: choice,
             html,
         } => {
+            if let Some(path) = &html {
+                check_writable(path, "the HTML report")?;
+            }
             let settings = Settings::resolve(&common, Task::Check { keep_text: true })?;
-            let color = match color {
-                ColorChoice::Always => true,
-                ColorChoice::Never => false,
-                ColorChoice::Auto => {
-                    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                        && io::IsTerminal::is_terminal(&io::stdout())
-                }
-            };
             Job::Diff(
                 settings,
                 DiffOutput {
                     stat,
                     exit_code,
-                    color,
+                    color: color(choice),
                     html,
                 },
             )
@@ -175,10 +218,17 @@ pub fn resolve(cli: Cli) -> anyhow::Result<Job> {
             if common.paths.iter().any(|p| p == Path::new("-")) {
                 bail!("learn reads files, not standard input");
             }
+            if let Some(file) = output.as_deref().filter(|_| !print) {
+                check_writable(file, "the learned file")?;
+            }
             let settings = Settings::resolve(&common, Task::Check { keep_text: false })?;
+            let given = output.is_some();
             let file = output
                 .or_else(|| settings.learned_file.clone())
                 .unwrap_or_else(|| default_learned_file(settings.rules_file.as_deref()));
+            if !print && !given {
+                check_writable(&file, "the learned file")?;
+            }
             Job::Learn(
                 settings,
                 LearnOutput {
@@ -192,6 +242,46 @@ pub fn resolve(cli: Cli) -> anyhow::Result<Job> {
         }
         Command::Completions { shell } => Job::Completions(shell),
     })
+}
+
+/// Whether a diff goes to standard output coloured.
+fn color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && io::IsTerminal::is_terminal(&io::stdout())
+        }
+    }
+}
+
+/// Fails unless a file can be written at `path` (`-`: standard output), so
+/// that a bad output path stops a run before it starts rather than after.
+/// An existing file is opened without being changed; a new one is created
+/// and removed again.
+fn check_writable(path: &Path, what: &str) -> anyhow::Result<()> {
+    if path == Path::new("-") {
+        return Ok(());
+    }
+    let cannot = |verb: &str| format!("cannot {verb} {what} {}", path.display());
+    if path.is_dir() {
+        bail!("{}: it is a folder", cannot("write"));
+    }
+    if path.exists() {
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(path)
+            .with_context(|| cannot("write"))?;
+    } else {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+            .with_context(|| cannot("create"))?;
+        let _ = std::fs::remove_file(path);
+    }
+    Ok(())
 }
 
 /// Name of the learned file found beside the rules file.
@@ -242,8 +332,13 @@ impl Settings {
             rules.apply_review = apply == ApplyTier::Review;
         }
         let (learned_file, mut learned) = load_learned(common.learned.as_deref(), file.as_deref())?;
-        let dash = common.paths.iter().any(|p| p == Path::new("-"));
-        if dash && common.paths.len() > 1 {
+        let paths = if common.paths.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            common.paths.clone()
+        };
+        let dash = paths.iter().any(|p| p == Path::new("-"));
+        if dash && paths.len() > 1 {
             bail!("`-` (standard input) must be the only path");
         }
         let (mode, keep_text, fsync) = match task {
@@ -276,23 +371,34 @@ impl Settings {
             }
         } else {
             Input::Paths {
-                paths: common.paths.clone(),
+                paths,
                 include: Globs::new(&common.include).map_err(anyhow::Error::msg)?,
                 shard: common.shard,
+                ignore_files: !common.no_ignore,
                 jobs: common.jobs,
             }
         };
         if common.learn {
-            let Input::Paths { paths, include, .. } = &input else {
+            let Input::Paths {
+                paths,
+                include,
+                ignore_files,
+                ..
+            } = &input
+            else {
                 bail!("--learn needs files to learn from, not standard input");
             };
             // Over every file of the run, whatever the shard: every runner
             // learns the same.
             let (run, _) = learning::learn_paths(
                 paths,
-                &exclude,
-                include,
-                common.force_exclude,
+                &WalkOptions {
+                    exclude: exclude.clone(),
+                    include: include.clone(),
+                    force_exclude: common.force_exclude,
+                    shard: None,
+                    ignore_files: *ignore_files,
+                },
                 common.max_file_size,
                 common.encoding,
                 LearnOptions::default(),
@@ -339,6 +445,7 @@ impl Settings {
             quiet: common.quiet,
             verbose: common.verbose,
             statistics: common.statistics,
+            exit_zero: common.exit_zero,
         })
     }
 }

@@ -36,6 +36,68 @@ impl Scope {
     }
 }
 
+/// An id in a suppression comment that names no rule: likely a typo, and
+/// the comment then suppresses nothing for the rule meant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownId {
+    /// Line (1-based) of the comment.
+    pub line: usize,
+    pub id: String,
+    /// The nearest known id, when one is near.
+    pub suggestion: Option<String>,
+}
+
+impl std::fmt::Display for UnknownId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "suppression comment names no rule `{}`", self.id)?;
+        if let Some(s) = &self.suggestion {
+            write!(f, " (did you mean `{s}`?)")?;
+        }
+        Ok(())
+    }
+}
+
+/// The ids of the suppression comments of `text` (outside code) that are
+/// not in `known`, in order.
+pub fn unknown_ids(text: &str, known: &[&str]) -> Vec<UnknownId> {
+    if !text.contains("mdscrub-") {
+        return Vec::new();
+    }
+    let mut found: Vec<(usize, String)> = Vec::new();
+    for m in DIRECTIVE.captures_iter(text) {
+        for id in parse_ids(&m[2]).unwrap_or_default() {
+            if !known.contains(&id.as_str()) {
+                found.push((m.get(0).expect("group 0").start(), id));
+            }
+        }
+    }
+    if found.is_empty() {
+        return Vec::new();
+    }
+    // Comments inside code are text, not directives: parse only now.
+    let protected = crate::document::Document::parse(text).protected;
+    found.retain(|(at, _)| !protected.iter().any(|p| p.start <= *at && *at < p.end));
+    found_ids(text, found)
+        .into_iter()
+        .map(|mut u| {
+            u.suggestion =
+                crate::suggest::nearest(&u.id, known.iter().copied()).map(str::to_string);
+            u
+        })
+        .collect()
+}
+
+fn found_ids(text: &str, found: Vec<(usize, String)>) -> Vec<UnknownId> {
+    found
+        .into_iter()
+        .map(|(at, id)| UnknownId {
+            line: text[..at].matches('\n').count() + 1,
+            id,
+            suggestion: None,
+        })
+        .collect()
+}
+
 /// Suppressed ranges of one text.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Suppressions {
@@ -160,6 +222,25 @@ mod tests {
     fn blocked(text: &str, rule: &str, needle: &str) -> bool {
         let at = text.find(needle).expect("needle in text");
         Suppressions::scan(text, &[]).blocks(rule, &(at..at + needle.len()))
+    }
+
+    #[test]
+    fn unknown_ids_are_found_with_a_suggestion_outside_code() {
+        let t = "a\n\n<!-- mdscrub-disable-next-line follow-promt, tidy -->\nb\n\n```\n<!-- mdscrub-disable nope -->\n```\n";
+        let u = unknown_ids(t, &["follow-prompt", "tidy"]);
+        assert_eq!(
+            u,
+            [UnknownId {
+                line: 3,
+                id: "follow-promt".into(),
+                suggestion: Some("follow-prompt".into())
+            }]
+        );
+        assert_eq!(
+            u[0].to_string(),
+            "suppression comment names no rule `follow-promt` (did you mean `follow-prompt`?)"
+        );
+        assert!(unknown_ids("<!-- mdscrub-disable -->", &[]).is_empty());
     }
 
     #[test]

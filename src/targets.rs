@@ -156,7 +156,12 @@ impl Targets {
             (&self.odd[e.start as usize], Path::new(""))
         } else {
             let rel = &self.names[e.start as usize..(e.start + e.len) as usize];
-            (&self.roots[e.root as usize], Path::new(rel))
+            let root = &self.roots[e.root as usize];
+            // Files found below `.` are named without `./`.
+            if !rel.is_empty() && root.as_os_str() == "." {
+                return (Path::new(""), Path::new(rel));
+            }
+            (root, Path::new(rel))
         }
     }
 
@@ -215,6 +220,19 @@ mod tests {
 
     fn root(p: &str) -> Arc<Path> {
         Path::new(p).into()
+    }
+
+    #[test]
+    fn files_below_the_current_folder_are_named_without_dot() {
+        let dot = root(".");
+        let mut list = Targets::new();
+        list.push_walked(Path::new("./b/c.md"), &dot);
+        list.push(Path::new("a.md"), &root("a.md"));
+        list.sort();
+        let paths: Vec<PathBuf> = list.iter().map(|t| t.path).collect();
+        assert_eq!(paths, [PathBuf::from("a.md"), PathBuf::from("b/c.md")]);
+        assert_eq!(list.get(1).root.as_os_str(), ".");
+        assert_eq!(list.below_walked_root(1), Some((0, Path::new("b/c.md"))));
     }
 
     #[test]

@@ -1,12 +1,15 @@
 //! Which files a run processes: explicit files as given, and every
 //! `*.md` / `*.markdown` below given folders (hidden folders and `.git`
-//! skipped, symlinks not followed), less excluded paths, plus `include`d
-//! ones, limited to one shard when asked. Sorted and without duplicates.
+//! skipped, symlinks not followed, paths that `.gitignore`, `.ignore` or
+//! `.mdscrubignore` files ignore left out), less excluded paths, plus
+//! `include`d ones, limited to one shard when asked. Sorted and without
+//! duplicates; paths as given, without a leading `./`.
 
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use walkdir::WalkDir;
 
 use crate::report::{FileError, FileReport};
 use crate::targets::Targets;
@@ -178,8 +181,12 @@ impl Shard {
     }
 }
 
+/// The name of mdscrub's own ignore files (gitignore syntax), read in every
+/// walked folder and the folders above it, in a git repository or not.
+pub const IGNORE_FILE: &str = ".mdscrubignore";
+
 /// How paths are expanded into targets.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct WalkOptions {
     /// Paths never walked into or processed.
     pub exclude: Globs,
@@ -189,6 +196,23 @@ pub struct WalkOptions {
     pub force_exclude: bool,
     /// Keep only this shard's files.
     pub shard: Option<Shard>,
+    /// Leave out what ignore files ignore: `.gitignore` (inside a git
+    /// repository, with `.git/info/exclude` and git's global excludes file),
+    /// `.ignore` and [`IGNORE_FILE`] (anywhere), in the walked folders and
+    /// the folders above them. Paths named explicitly are always taken.
+    pub ignore_files: bool,
+}
+
+impl Default for WalkOptions {
+    fn default() -> WalkOptions {
+        WalkOptions {
+            exclude: Globs::default(),
+            include: Globs::default(),
+            force_exclude: false,
+            shard: None,
+            ignore_files: true,
+        }
+    }
 }
 
 /// What a walk found.
@@ -201,70 +225,50 @@ pub struct Walked {
     pub excluded: usize,
     /// Files left to other shards.
     pub other_shards: usize,
+    /// Problems that left no file out, such as a bad line in an ignore file
+    /// (the rest of the file still applies).
+    pub warnings: Vec<String>,
 }
 
-/// Expands paths into targets with excludes, includes and a shard.
+/// `path` without leading `./` components (`.` itself, or `./`, is `.`).
+pub fn without_dot(path: &Path) -> &Path {
+    let mut rest = path;
+    while let Ok(r) = rest.strip_prefix(".") {
+        if r.as_os_str().is_empty() {
+            return Path::new(".");
+        }
+        rest = r;
+    }
+    rest
+}
+
+/// Expands paths into targets with ignore files, excludes, includes and a
+/// shard.
 pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> Walked {
     let mut out = Walked::default();
     for root in paths {
-        let meta = match std::fs::metadata(root) {
+        let root = without_dot(root).to_path_buf();
+        let meta = match std::fs::metadata(&root) {
             Ok(m) => m,
             Err(e) => {
                 out.failures
-                    .push(FileReport::failed(root.clone(), FileError::Open(e.into())));
+                    .push(FileReport::failed(root, FileError::Open(e.into())));
                 continue;
             }
         };
         if meta.is_file() {
-            if opts.force_exclude && opts.exclude.matches_any_ancestor(root) {
+            if opts.force_exclude && opts.exclude.matches_any_ancestor(&root) {
                 out.excluded += 1;
             } else {
-                out.targets.push(root, &root.as_path().into());
+                out.targets.push(&root, &root.as_path().into());
             }
             continue;
         }
-        if opts.force_exclude && opts.exclude.matches_any_ancestor(root) {
+        if opts.force_exclude && opts.exclude.matches_any_ancestor(&root) {
             out.excluded += 1;
             continue;
         }
-        let mut excluded = 0;
-        let shared_root: std::sync::Arc<Path> = root.as_path().into();
-        let walker = WalkDir::new(root)
-            .follow_links(false)
-            .into_iter()
-            .filter_entry(|e| {
-                if e.depth() == 0 {
-                    return true;
-                }
-                if e.file_type().is_dir() && is_hidden(e.file_name()) {
-                    return false;
-                }
-                if opts.exclude.matches(e.path(), root) {
-                    excluded += 1;
-                    return false;
-                }
-                true
-            });
-        for entry in walker {
-            match entry {
-                Ok(e)
-                    if e.file_type().is_file()
-                        && (is_markdown(e.path()) || opts.include.matches(e.path(), root)) =>
-                {
-                    out.targets.push_walked(e.path(), &shared_root)
-                }
-                Ok(_) => {}
-                Err(e) => {
-                    let path = e
-                        .path()
-                        .map(Path::to_path_buf)
-                        .unwrap_or_else(|| root.clone());
-                    out.failures
-                        .push(FileReport::failed(path, FileError::Folder(e.into())));
-                }
-            }
-        }
-        out.excluded += excluded;
+        walk_folder(&root, opts, &mut out);
     }
     out.targets.sort();
     if let Some(shard) = opts.shard {
@@ -274,6 +278,75 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> Walked {
     }
     out.targets.shrink_to_fit();
     out
+}
+
+/// Adds the files below the folder `root` to `out`.
+fn walk_folder(root: &Path, opts: &WalkOptions, out: &mut Walked) {
+    let excluded = Arc::new(AtomicUsize::new(0));
+    let shared_root: Arc<Path> = root.into();
+    let on = opts.ignore_files;
+    let mut builder = ignore::WalkBuilder::new(root);
+    builder
+        .follow_links(false)
+        .hidden(false)
+        .parents(on)
+        .ignore(on)
+        .git_ignore(on)
+        .git_global(on)
+        .git_exclude(on)
+        .require_git(true);
+    if on {
+        builder.add_custom_ignore_filename(IGNORE_FILE);
+    }
+    {
+        let exclude = opts.exclude.clone();
+        let excluded = excluded.clone();
+        let base = root.to_path_buf();
+        builder.filter_entry(move |e| {
+            if e.depth() == 0 {
+                return true;
+            }
+            if e.file_type().is_some_and(|t| t.is_dir()) && is_hidden(e.file_name()) {
+                return false;
+            }
+            if exclude.matches(e.path(), &base) {
+                excluded.fetch_add(1, Ordering::Relaxed);
+                return false;
+            }
+            true
+        });
+    }
+    for entry in builder.build() {
+        match entry {
+            Ok(e)
+                if e.file_type().is_some_and(|t| t.is_file())
+                    && (is_markdown(e.path()) || opts.include.matches(e.path(), root)) =>
+            {
+                out.targets.push_walked(e.path(), &shared_root)
+            }
+            Ok(_) => {}
+            Err(e) if e.io_error().is_some() => {
+                let path = error_path(&e).unwrap_or(root).to_path_buf();
+                out.failures
+                    .push(FileReport::failed(path, FileError::Folder(e.into())));
+            }
+            Err(e) => out.warnings.push(e.to_string()),
+        }
+    }
+    out.excluded += excluded.load(Ordering::Relaxed);
+}
+
+/// The path an error of a walk is about, if it names one.
+fn error_path(e: &ignore::Error) -> Option<&Path> {
+    match e {
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::Loop { child, .. } => Some(child),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        ignore::Error::Partial(errs) => errs.iter().find_map(error_path),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -47,7 +47,7 @@ fn archive() -> tempfile::TempDir {
 fn summary(stdout: &[u8]) -> (usize, usize, usize, usize) {
     let text = String::from_utf8_lossy(stdout);
     let re = Regex::new(
-        r"(\d+) files scanned, (\d+) changed, (\d+) edits, -?\d+ bytes removed(, \d+ [^,]*)*, (\d+) failed",
+        r"(\d+) files? scanned, (\d+) changed, (\d+) edits?, -?\d+ bytes removed(, \d+ [^,]*)*, (\d+) failed",
     )
     .unwrap();
     let c = re
@@ -172,7 +172,7 @@ fn invalid_rules_name_file_line_and_rule_and_touch_nothing() {
         .assert()
         .code(2)
         .stderr(
-            predicate::str::contains("my-rules.toml:3")
+            predicate::str::contains("my-rules.toml:7")
                 .and(predicate::str::contains("`cta`"))
                 .and(predicate::str::contains("pattern")),
         );
@@ -192,7 +192,7 @@ fn invalid_rules_name_file_line_and_rule_and_touch_nothing() {
         .assert()
         .code(2)
         .stderr(
-            predicate::str::contains("my-rules.toml:6")
+            predicate::str::contains("my-rules.toml:8")
                 .and(predicate::str::contains("`odd`"))
                 .and(predicate::str::contains("drop-everything")),
         );

@@ -768,7 +768,7 @@ fn bad_rules_touch_no_file() {
         .arg(&a)
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("rules.toml:1: rule `broken`"));
+        .stderr(predicate::str::contains("rules.toml:5: rule `broken`"));
     assert_eq!(fs::read_to_string(&a).unwrap(), DIRTY);
     assert_eq!(fs::metadata(&a).unwrap().modified().unwrap(), old);
 }

@@ -4,14 +4,14 @@
 use std::io::{self, Write};
 
 use crate::cli::Format;
-use crate::output::{github, html, json, sarif, text};
+use crate::output::{github, html, json, pipe, sarif, text};
 use crate::process;
 use crate::settings::Settings;
 use crate::verdict::Verdict;
 
 pub fn run(settings: &Settings, format: Format) -> anyhow::Result<Verdict> {
     let set = &settings.rules;
-    let mut stdout = io::BufWriter::new(io::stdout().lock());
+    let mut stdout = io::BufWriter::new(pipe::stdout());
     let mut json = json::JsonStream::new()?;
     let mut sarif = match format {
         Format::Sarif => Some(sarif::SarifStream::begin(set)?),
@@ -21,7 +21,7 @@ pub fn run(settings: &Settings, format: Format) -> anyhow::Result<Verdict> {
     let mut kept = Vec::new();
     let quiet = settings.quiet;
     let outcome = process::run(settings, &mut |r| match format {
-        Format::Text if !quiet => text::check_text(&mut stdout, &r),
+        Format::Text if quiet < 2 => text::check_text(&mut stdout, &r),
         Format::Text => Ok(()),
         Format::Json => json.file(&mut stdout, &r),
         Format::Github => github::check_github(&mut stdout, &r),
@@ -44,5 +44,5 @@ pub fn run(settings: &Settings, format: Format) -> anyhow::Result<Verdict> {
     stdout.flush()?;
     drop(stdout);
     outcome.finish(settings, "would change", format == Format::Text)?;
-    Ok(Verdict::of(&outcome.summary, true))
+    Ok(Verdict::of(&outcome.summary, !settings.exit_zero))
 }

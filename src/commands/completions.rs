@@ -1,7 +1,5 @@
 //! `mdscrub completions`: a shell completion script on standard output.
 
-use std::io;
-
 use clap::CommandFactory;
 
 use crate::cli::{Cli, Shell};
@@ -13,6 +11,11 @@ pub fn run(shell: Shell) -> Verdict {
         Shell::Zsh => clap_complete::Shell::Zsh,
         Shell::Fish => clap_complete::Shell::Fish,
     };
-    clap_complete::generate(shell, &mut Cli::command(), "mdscrub", &mut io::stdout());
+    clap_complete::generate(
+        shell,
+        &mut Cli::command(),
+        "mdscrub",
+        &mut crate::output::pipe::stdout(),
+    );
     Verdict::default()
 }

@@ -3,14 +3,14 @@
 
 use std::io::{self, Write};
 
-use crate::output::{html, patch};
+use crate::output::{html, patch, pipe};
 use crate::process;
 use crate::settings::{DiffOutput, Settings};
 use crate::verdict::Verdict;
 
 pub fn run(settings: &Settings, out: &DiffOutput) -> anyhow::Result<Verdict> {
     // Colour is decided already; write raw bytes past anstream's filter.
-    let mut raw = io::BufWriter::new(io::stdout().lock());
+    let mut raw = io::BufWriter::new(pipe::stdout());
     // The HTML report holds every file's texts; only it keeps reports.
     let mut kept = Vec::new();
     let outcome = process::run(settings, &mut |r| {
@@ -24,10 +24,17 @@ pub fn run(settings: &Settings, out: &DiffOutput) -> anyhow::Result<Verdict> {
         }
     })?;
     if let Some(path) = &out.html {
-        html::write_to(path, &kept, &outcome.summary)?;
+        match html::write_to(path, &kept, &outcome.summary) {
+            // The reader of standard output is gone: the run still counts.
+            Err(e) if pipe::is_broken_pipe(&e) => {}
+            r => r?,
+        }
     }
     raw.flush()?;
     drop(raw);
     outcome.finish(settings, "would change", false)?;
-    Ok(Verdict::of(&outcome.summary, out.exit_code))
+    Ok(Verdict::of(
+        &outcome.summary,
+        out.exit_code && !settings.exit_zero,
+    ))
 }

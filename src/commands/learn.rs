@@ -14,14 +14,12 @@ use crate::verdict::Verdict;
 
 pub fn run(settings: &Settings, out: &LearnOutput) -> anyhow::Result<Verdict> {
     let started = Instant::now();
-    let Input::Paths { paths, include, .. } = &settings.input else {
+    let Input::Paths { paths, .. } = &settings.input else {
         bail!("learn reads files, not standard input");
     };
     let (new, files) = learning::learn_paths(
         paths,
-        &settings.exclude,
-        include,
-        settings.force_exclude,
+        &settings.walk_options().unwrap_or_default(),
         settings.run.max_file_size,
         settings.run.encoding,
         out.opts,
@@ -34,14 +32,14 @@ pub fn run(settings: &Settings, out: &LearnOutput) -> anyhow::Result<Verdict> {
     let before = existing.clone();
     let updated = existing.updated_by(new);
     if out.print {
-        let mut stdout = io::stdout().lock();
+        let mut stdout = crate::output::pipe::stdout();
         stdout.write_all(updated.to_toml().as_bytes())?;
         stdout.flush()?;
     } else {
         write_atomic(&out.file, updated.to_toml().as_bytes())
             .with_context(|| format!("cannot write {}", out.file.display()))?;
     }
-    if !settings.quiet {
+    if settings.quiet == 0 {
         let mut err = anstream::stderr().lock();
         if settings.verbose {
             learned::entries(&mut err, &updated)?;

@@ -7,13 +7,20 @@ use anyhow::bail;
 
 use mdscrub::config::{ActiveRule, RuleSet};
 
+use crate::output::pipe;
 use crate::settings::RulesView;
 use crate::verdict::Verdict;
 
 /// Shows what `view` asks for on standard output; a failed example is a
 /// finding.
 pub fn run(set: &RuleSet, view: &RulesView) -> anyhow::Result<Verdict> {
-    let stdout = &mut io::stdout().lock();
+    let stdout = &mut io::BufWriter::new(pipe::stdout());
+    let verdict = show(stdout, set, view)?;
+    stdout.flush()?;
+    Ok(verdict)
+}
+
+fn show(stdout: &mut impl Write, set: &RuleSet, view: &RulesView) -> anyhow::Result<Verdict> {
     match view {
         RulesView::Test => {
             let failed = test(stdout, set)?;
@@ -23,6 +30,7 @@ pub fn run(set: &RuleSet, view: &RulesView) -> anyhow::Result<Verdict> {
             });
         }
         RulesView::Explain(id) => {
+            set.check_ids([id.as_str()]).map_err(anyhow::Error::msg)?;
             let Some((rule, on)) = set.find_rule(id) else {
                 bail!("no rule `{id}` in {}", set.extra.file);
             };

@@ -90,7 +90,8 @@ impl Presets {
                     } else {
                         let known: Vec<&str> = defs.keys().map(String::as_str).collect();
                         return Err(format!(
-                            "`presets` names unknown preset `{name}` (known: default, {})",
+                            "`presets` names unknown preset `{name}`{} (known: default, {})",
+                            crate::suggest::hint(name, known.iter().copied()),
                             known.join(", ")
                         ));
                     }
@@ -142,7 +143,8 @@ impl Presets {
             if !self.defs.contains_key(p) {
                 let known: Vec<&str> = self.defs.keys().map(String::as_str).collect();
                 return Err(format!(
-                    "unknown preset `{p}` (known: {})",
+                    "unknown preset `{p}`{} (known: {})",
+                    crate::suggest::hint(p, known.iter().copied()),
                     known.join(", ")
                 ));
             }

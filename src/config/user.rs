@@ -169,16 +169,7 @@ impl RuleSet {
         if select.is_empty() && ignore.is_empty() {
             return Ok(self);
         }
-        for id in select.iter().chain(ignore) {
-            let known = self
-                .rules
-                .iter()
-                .chain(&self.extra.disabled)
-                .any(|r| &*r.id == id);
-            if !known {
-                return Err(format!("no rule `{id}` in {}", self.extra.file));
-            }
-        }
+        self.check_ids(select.iter().chain(ignore).map(String::as_str))?;
         let RuleSet {
             rules,
             max_removed,
@@ -198,6 +189,36 @@ impl RuleSet {
         set.apply_review = apply_review;
         set.extra = extra;
         Ok(set)
+    }
+
+    /// Fails naming every id that is no rule of this set (on or off), each
+    /// with the nearest id when one is near.
+    pub fn check_ids<'a>(&self, ids: impl IntoIterator<Item = &'a str>) -> Result<(), String> {
+        let mut seen: Vec<&str> = Vec::new();
+        let mut unknown: Vec<String> = Vec::new();
+        for id in ids {
+            if self.find_rule(id).is_none() && !seen.contains(&id) {
+                seen.push(id);
+                unknown.push(format!("`{id}`{}", crate::suggest::hint(id, self.ids())));
+            }
+        }
+        match unknown.as_slice() {
+            [] => Ok(()),
+            [one] => Err(format!("no rule {one} in {}", self.extra.file)),
+            many => Err(format!(
+                "no rules {} in {}",
+                many.join(", "),
+                self.extra.file
+            )),
+        }
+    }
+
+    /// The ids of every rule of the set, on or off.
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.rules
+            .iter()
+            .chain(&self.extra.disabled)
+            .map(|r| &*r.id)
     }
 
     /// Finds a rule, on or off, by id.
@@ -273,7 +294,8 @@ mod tests {
             "u.toml",
         )
         .unwrap_err();
-        assert_eq!((e.file.as_str(), e.line), ("u.toml", Some(2)));
+        // The line of the bad key, not of its `[[rule]]`.
+        assert_eq!((e.file.as_str(), e.line), ("u.toml", Some(4)));
         assert_eq!(e.rule.as_deref(), Some("end-marker"));
     }
 

@@ -59,6 +59,15 @@ impl Default for RunOptions {
     }
 }
 
+/// The suppression comments of `text` that name no rule of `rules`.
+pub fn unknown_suppressions(text: &str, rules: &RuleSet) -> Vec<crate::suppress::UnknownId> {
+    if !text.contains("mdscrub-") {
+        return Vec::new();
+    }
+    let known: Vec<&str> = rules.ids().collect();
+    crate::suppress::unknown_ids(text, &known)
+}
+
 /// Processes one file: read, clean, and write when the mode says so. A file
 /// written is durable when this returns (its data and its folder are synced).
 pub fn process_file(target: &Target, rules: &RuleSet, opts: &RunOptions) -> FileReport {
@@ -111,6 +120,7 @@ pub(super) fn process_file_in(
         }
         report
     };
+    report.warnings = unknown_suppressions(&input.text, rules);
     let cache = opts.cache.as_deref();
     if cache.is_some_and(|c| c.knows_clean(input.content_hash())) {
         return unchanged(report);

@@ -14,6 +14,6 @@ mod run;
 pub use crate::fsio::mirror_path;
 pub use crate::report::CleanError;
 pub use crate::targets::{Target, Targets};
-pub use file::{Mode, RunOptions, process_file};
+pub use file::{Mode, RunOptions, process_file, unknown_suppressions};
 pub use passes::{Cleaned, MAX_PASSES, clean_text};
 pub use run::{run, run_each, run_with};

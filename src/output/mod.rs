@@ -7,5 +7,6 @@ pub mod html;
 pub mod json;
 pub mod learned;
 pub mod patch;
+pub mod pipe;
 pub mod sarif;
 pub mod text;

@@ -8,24 +8,25 @@ use mdscrub::diff::{line_changes, unified};
 use mdscrub::report::FileReport;
 use mdscrub::walk::slash_path;
 
-/// A diff header path as git writes it: as is when it is plain printable
-/// ASCII without spaces, else in double quotes with C escapes (octal for
-/// bytes outside ASCII), which both `git apply` and `patch` read.
+/// A diff header path as git writes it with `core.quotePath` off: as is
+/// when it holds no space, control character, quote or backslash (non-ASCII
+/// text stays raw UTF-8), else in double quotes with C escapes (octal for
+/// other control bytes), which both `git apply` and `patch` read.
 fn quote_path(p: &str) -> String {
-    let plain = |b: u8| b.is_ascii_graphic() && b != b'"' && b != b'\\';
-    if p.bytes().all(plain) {
+    let plain = |c: char| (c.is_ascii_graphic() || !c.is_ascii()) && c != '"' && c != '\\';
+    if p.chars().all(plain) {
         return p.to_string();
     }
     let mut out = String::from("\"");
-    for b in p.bytes() {
-        match b {
-            b'"' => out.push_str("\\\""),
-            b'\\' => out.push_str("\\\\"),
-            b'\t' => out.push_str("\\t"),
-            b'\n' => out.push_str("\\n"),
-            b' ' => out.push(' '),
-            b if plain(b) => out.push(b as char),
-            b => out.push_str(&format!("\\{b:03o}")),
+    for c in p.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            ' ' => out.push(' '),
+            c if plain(c) => out.push(c),
+            c => out.push_str(&format!("\\{:03o}", c as u32)),
         }
     }
     out.push('"');
@@ -99,4 +100,20 @@ pub fn diff_stat(w: &mut impl Write, r: &FileReport) -> io::Result<()> {
         r.path.display(),
         rules.join(", ")
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quote_path;
+
+    #[test]
+    fn paths_are_quoted_as_git_does_with_raw_utf8() {
+        assert_eq!(quote_path("a/docs/x.md"), "a/docs/x.md");
+        assert_eq!(quote_path("a/一个/文章.md"), "a/一个/文章.md");
+        assert_eq!(quote_path("a/无换行 结尾.md"), "\"a/无换行 结尾.md\"");
+        assert_eq!(
+            quote_path("a/q\"t\tn\nb\\\u{1}.md"),
+            "\"a/q\\\"t\\tn\\nb\\\\\\001.md\""
+        );
+    }
 }

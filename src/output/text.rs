@@ -15,10 +15,18 @@ pub fn summary(
     changed_word: &str,
     elapsed: Duration,
 ) -> io::Result<()> {
+    let bytes = if s.bytes_removed.abs() == 1 {
+        "byte"
+    } else {
+        "bytes"
+    };
     write!(
         w,
-        "{} files scanned, {} {changed_word}, {} edits, {} bytes removed",
-        s.scanned, s.changed, s.edits, s.bytes_removed
+        "{} scanned, {} {changed_word}, {}, {} {bytes} removed",
+        plural(s.scanned, "file"),
+        s.changed,
+        plural(s.edits, "edit"),
+        s.bytes_removed,
     )?;
     if s.refused > 0 {
         write!(w, ", {} refused", s.refused)?;
@@ -29,11 +37,20 @@ pub fn summary(
     if s.review > 0 {
         write!(
             w,
-            ", {} review edits not applied (--apply review)",
-            s.review
+            ", {} not applied (--apply review)",
+            plural(s.review, "review edit")
         )?;
     }
     writeln!(w, ", {} failed in {:.2}s", s.failed, elapsed.as_secs_f64())
+}
+
+/// `n` and a noun, in the plural unless `n` is 1: "1 file", "2 files".
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 /// Hits and files per rule over changed files, folded one report at a time.
@@ -92,19 +109,16 @@ pub fn statistics(w: &mut impl Write, totals: &RuleTotals) -> io::Result<()> {
     Ok(())
 }
 
-/// `--verbose`: what happened to a file, in one line.
+/// `--verbose`: what happened to a file, in one line. Skipped, refused
+/// and failed files are left to [`problems`], which names them with the
+/// reason.
 pub fn verbose_file(w: &mut impl Write, r: &FileReport) -> io::Result<()> {
-    {
-        let state = match &r.status {
-            Status::Unchanged => "unchanged".to_string(),
-            Status::Changed => format!("changed ({} edits)", r.hits.len()),
-            Status::Skipped(_) => "skipped".into(),
-            Status::Refused(_) => "refused".into(),
-            Status::Failed(_) => "failed".into(),
-        };
-        writeln!(w, "{state}: {}", r.path.display())?;
-    }
-    Ok(())
+    let state = match &r.status {
+        Status::Unchanged => "unchanged".to_string(),
+        Status::Changed => format!("changed ({})", plural(r.hits.len(), "edit")),
+        Status::Skipped(_) | Status::Refused(_) | Status::Failed(_) => return Ok(()),
+    };
+    writeln!(w, "{state}: {}", r.path.display())
 }
 
 /// One line per file that was not processed, with the reason.
