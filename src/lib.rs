@@ -13,6 +13,7 @@ pub mod diff;
 pub mod document;
 pub mod edit;
 pub mod engine;
+pub(crate) mod fragments;
 pub mod fsio;
 pub mod learn;
 pub mod prefilter;

@@ -511,6 +511,11 @@ pub fn prose_lines(text: &str) -> Vec<String> {
             Some(rest) if !rest.starts_with(' ') => rest.split_once(')').map_or("", |(_, r)| r),
             _ => l,
         };
+        // A line that is one link and nothing else is another page's title
+        // (a recommended list without a header), not a line of prose.
+        if is_link_line(l) {
+            continue;
+        }
         let v = visible(l);
         let n = v.chars().count();
         if n <= 30 && TAIL_MARKERS.iter().any(|m| v.contains(m)) {
@@ -525,6 +530,17 @@ pub fn prose_lines(text: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// True when a line is a single Markdown link (after a list marker).
+fn is_link_line(line: &str) -> bool {
+    let t = line.trim();
+    let t = t
+        .strip_prefix("- ")
+        .or_else(|| t.strip_prefix("* "))
+        .unwrap_or(t)
+        .trim();
+    t.starts_with('[') && t.ends_with(')') && t.matches("](").count() == 1
 }
 
 /// Prose lines whose letters no longer appear in `output`.

@@ -9,6 +9,7 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use crate::content::lines;
 use crate::document::{Document, Kind, NodeId};
+use crate::fragments::logical_spans;
 
 /// Where a line sits in its document. Junk gathers before the first line of
 /// real prose (the head) and after the last one (the tail).
@@ -42,6 +43,11 @@ pub const MIN_TEXT_CHARS: usize = 6;
 /// italics that is taken for a heading written as a paragraph, never learned.
 const PSEUDO_HEADING_CHARS: usize = 12;
 
+/// Longest normalised text, in characters, of a line ending with a colon
+/// that is taken for a label (`漏洞名称：`); a longer one is a sentence that
+/// introduces what follows.
+const LABEL_CHARS: usize = 12;
+
 /// Longest normalised text, in characters, a learned line may have.
 pub const MAX_TEXT_CHARS: usize = 300;
 
@@ -66,6 +72,9 @@ pub struct LinePrint {
     /// The line is the article's structure (a label, a numbered item, a
     /// heading written in bold): what follows it is its content.
     pub structure: bool,
+    /// The paragraph's lines (as `drop-line` cuts them at breaks) this
+    /// logical line spans.
+    pub span: Range<usize>,
 }
 
 /// One fingerprinted image.
@@ -149,11 +158,31 @@ impl Prints {
             if node.kind != Kind::Paragraph {
                 continue;
             }
-            for line in lines(doc, id) {
+            // Logical lines: a sentence split across hard breaks is one line
+            // (`**致力于**⏎第一时间为…⏎解决方案。`); a line that shows an image
+            // stays apart.
+            let cut = lines(doc, id);
+            if cut.iter().any(|l| l.is_empty()) {
+                continue;
+            }
+            let spans = if cut.len() > 1 {
+                let texts: Vec<String> = cut
+                    .iter()
+                    .map(|l| l.iter().map(|&n| doc.visible_text(n)).collect())
+                    .collect();
+                let images: Vec<bool> = cut.iter().map(|l| shows_image(doc, l)).collect();
+                logical_spans(&texts, |k| images[k])
+            } else {
+                std::iter::once(0..cut.len()).collect()
+            };
+            for span in spans {
+                let line: Vec<NodeId> = cut[span.clone()].iter().flatten().copied().collect();
                 let (norm, code, images) = line_facts(doc, &line);
                 let chars = norm.chars().count();
-                let structure = chars > 0
-                    && is_structure(
+                let kind = if chars == 0 {
+                    Structure::None
+                } else {
+                    structure(
                         doc,
                         &line,
                         &line
@@ -161,9 +190,12 @@ impl Prints {
                             .map(|&n| doc.visible_text(n))
                             .collect::<String>(),
                         chars,
-                    );
-                let learnable =
-                    (MIN_TEXT_CHARS..=MAX_TEXT_CHARS).contains(&chars) && !code && !structure;
+                    )
+                };
+                let structure = kind != Structure::None;
+                let learnable = (MIN_TEXT_CHARS..=MAX_TEXT_CHARS).contains(&chars)
+                    && !code
+                    && kind != Structure::Label;
                 let start = doc.node(line[0]).range.start;
                 p.lines.push(LinePrint {
                     key: learnable.then(|| text_key(&norm)),
@@ -175,6 +207,7 @@ impl Prints {
                     images,
                     html: false,
                     structure,
+                    span,
                 });
                 if p.article == 0 && chars >= PROSE_CHARS {
                     p.article = text_key(&norm);
@@ -221,6 +254,7 @@ impl Prints {
             images: false,
             html: true,
             structure: false,
+            span: 0..1,
         });
     }
 
@@ -279,9 +313,10 @@ impl Prints {
         let me = &self.lines[i];
         let prev = self.lines[..i].iter().rev().find(|l| shows(l));
         let next = self.lines[i + 1..].iter().find(|l| shows(l));
-        // The line right under a label, a date or a heading written in bold
-        // is that structure's content (a timeline's last event).
-        if prev.is_some_and(|l| l.structure && !junk(l)) {
+        // A sentence right under a label, a date or a heading written in
+        // bold, in a paragraph of its own, is that structure's content (a
+        // timeline's last event); a bold start of the same paragraph is not.
+        if !me.structure && prev.is_some_and(|l| l.structure && l.para != me.para && !junk(l)) {
             return false;
         }
         side(prev, prev.map_or(0, |l| l.line), me.line)
@@ -294,26 +329,42 @@ impl Prints {
     }
 }
 
-/// True when a line is the article's structure rather than a sentence: a
-/// label that ends with a colon (`漏洞名称：`), an item of a numbered list
-/// (`2、前置条件：未知`), or a short line wholly in bold or italics (a heading
-/// written as a paragraph). Such lines recur across an account's articles as
-/// a template does, and are never learned.
-fn is_structure(doc: &Document, line: &[NodeId], text: &str, chars: usize) -> bool {
+/// What kind of structure a line is, if any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Structure {
+    /// A sentence.
+    None,
+    /// A short label that ends with a colon (`漏洞名称：`) or an item of a numbered
+    /// list (`2、前置条件：未知`): they recur across an account's articles as a
+    /// template does, and are never learned.
+    Label,
+    /// A short line wholly in bold or italics: a heading written as a
+    /// paragraph. Learned only as boilerplate is, at the edges and next to
+    /// other boilerplate (`**漏洞情报服务**` over an account's own ad).
+    Heading,
+}
+
+/// The structure a line is ([`Structure`]).
+fn structure(doc: &Document, line: &[NodeId], text: &str, chars: usize) -> Structure {
     let t = text.trim();
-    if t.ends_with([':', '：']) || crate::content::is_numbered(t) {
-        return true;
+    if (t.ends_with([':', '：']) && chars <= LABEL_CHARS) || crate::content::is_numbered(t) {
+        return Structure::Label;
     }
     let solid: Vec<NodeId> = line
         .iter()
         .copied()
         .filter(|&n| !doc.is_blank_inline(n))
         .collect();
-    chars <= PSEUDO_HEADING_CHARS
+    if chars <= PSEUDO_HEADING_CHARS
         && !solid.is_empty()
         && solid
             .iter()
             .all(|&n| matches!(doc.node(n).kind, Kind::Strong | Kind::Emph))
+    {
+        Structure::Heading
+    } else {
+        Structure::None
+    }
 }
 
 /// A line's normalised visible text ([`normalise`] of what
@@ -350,6 +401,15 @@ fn line_facts(doc: &Document, line: &[NodeId]) -> (String, bool, bool) {
         }
     }
     (norm, code, images)
+}
+
+/// True when one of `line`'s nodes is or holds an image.
+fn shows_image(doc: &Document, line: &[NodeId]) -> bool {
+    line.iter().any(|&n| {
+        doc.nodes[n..doc.node(n).end]
+            .iter()
+            .any(|m| matches!(m.kind, Kind::Image(_)))
+    })
 }
 
 /// True when `id` sits in a table.

@@ -21,11 +21,10 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::drop_line::{line_deletions, lines};
-use super::fragments::logical_spans;
 use super::{BuildError, Context, Rule, settings};
 use crate::document::{Document, Kind, NodeId};
 use crate::edit::{EditSink, Fix, Reach, Tier};
-use crate::learn::prints::{Prints, Zone, normalise};
+use crate::learn::prints::{Prints, Zone};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -174,30 +173,24 @@ impl ClassifyZones {
                 continue;
             }
             let cut = lines(doc, para);
-            if cut.iter().any(|l| l.is_empty()) || cut.len() != j - i {
+            if cut.iter().any(|l| l.is_empty()) {
                 i = j;
                 continue;
             }
-            let text_of = |ls: &[Vec<NodeId>]| -> String {
-                ls.iter().flatten().map(|&n| doc.visible_text(n)).collect()
-            };
-            // Logical lines: fragments join their sentence; a line that
-            // shows an image stays apart.
-            let texts: Vec<String> = cut
-                .iter()
-                .map(|l| text_of(std::slice::from_ref(l)))
-                .collect();
-            let spans = logical_spans(&texts, |k| pl[i + k].images);
-            for span in spans {
-                let text = text_of(&cut[span.clone()]);
-                let chars = normalise(&text).chars().count();
-                let nodes: Vec<NodeId> = cut[span.clone()].iter().flatten().copied().collect();
-                let images_only =
-                    chars == 0 && pl[i + span.start..i + span.end].iter().any(|l| l.images);
+            // Each logical line is a unit: fragments join their sentence.
+            for l in &pl[i..j] {
+                let span = l.span.clone();
+                let text: String = cut[span.clone()]
+                    .iter()
+                    .flatten()
+                    .map(|&n| doc.visible_text(n))
+                    .collect();
+                let chars = l.chars;
+                let images_only = chars == 0 && l.images;
                 let score = if chars == 0 {
                     0.0
                 } else {
-                    self.score(doc, &nodes, &text, chars)
+                    self.score(doc, &l.nodes, &text, chars)
                 };
                 out.push((
                     zone,

@@ -7,10 +7,10 @@
 
 use serde::Deserialize;
 
-use super::fragments::logical_lines;
 use super::{BuildError, Context, Rule, ShortText, default_max_chars, regex, settings};
 use crate::document::{Document, Kind, NodeId};
 use crate::edit::{EditSink, Reach};
+use crate::fragments::logical_lines;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]

@@ -95,8 +95,8 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
 impl DropLinkRun {
     /// The number of article links paragraph `para` consists of, when it is
     /// nothing but such links (spacing and breaks aside).
-    fn links_only(&self, doc: &Document, para: NodeId) -> Option<usize> {
-        let mut links = 0;
+    fn links_only<'d>(&self, doc: &'d Document, para: NodeId) -> Option<Vec<&'d str>> {
+        let mut links = Vec::new();
         let mut stack: Vec<NodeId> = doc.children(para).collect();
         stack.reverse();
         while let Some(n) = stack.pop() {
@@ -109,24 +109,34 @@ impl DropLinkRun {
                     stack.extend(kids);
                 }
                 Kind::Link(link) if node.trusted && self.url.is_match(&link.url) => {
-                    // A bare URL is a reference, not a title.
+                    // A bare URL is a reference, and a sentence (`因为你值得嘛。`)
+                    // is prose: neither is a title.
                     let text = doc.visible_str(n).trim();
                     let chars = text.chars().count();
-                    if chars == 0 || chars > self.max_chars || text.contains("://") {
+                    if chars == 0
+                        || chars > self.max_chars
+                        || text.contains("://")
+                        || text.ends_with(['。', '.'])
+                    {
                         return None;
                     }
-                    links += 1;
+                    links.push(link.url.as_str());
                 }
                 _ => return None,
             }
         }
-        (links > 0).then_some(links)
+        (!links.is_empty()).then_some(links)
     }
 
     /// A link card an exporter broke with blank lines: a paragraph `[`, a
     /// thumbnail and a title as paragraphs of their own, then `](url)`. The
     /// index of the closing paragraph, when block `k` opens such a card.
-    fn broken_card(&self, doc: &Document, blocks: &[NodeId], k: usize) -> Option<usize> {
+    fn broken_card<'d>(
+        &self,
+        doc: &'d Document,
+        blocks: &[NodeId],
+        k: usize,
+    ) -> Option<(usize, &'d str)> {
         if doc.src(blocks[k]).trim() != "[" {
             return None;
         }
@@ -137,7 +147,8 @@ impl DropLinkRun {
             }
             let src = doc.src(id).trim();
             if let Some(url) = src.strip_prefix("](").and_then(|r| r.strip_suffix(')')) {
-                return self.url.is_match(url.trim()).then_some(j);
+                let url = url.trim();
+                return self.url.is_match(url).then_some((j, url));
             }
             if doc.visible_str(id).trim().chars().count() > self.max_chars {
                 return None;
@@ -165,21 +176,35 @@ impl Rule for DropLinkRun {
         Some(vec!["](".into()])
     }
 
+    /// At least `min-run` link destinations that are article pages.
+    fn may_fire(&self, text: &str) -> bool {
+        text.match_indices("](")
+            .filter(|(i, _)| {
+                let dest = text[i + 2..].trim_start_matches(['<', ' ']);
+                let end = dest.find([')', '\n', ' ']).unwrap_or(dest.len());
+                self.url.is_match(&dest[..end])
+            })
+            .nth(self.min_run - 1)
+            .is_some()
+    }
+
     fn check(&self, doc: &Document, _ctx: &Context, out: &mut EditSink) {
         let blocks = doc.text_blocks();
-        let mut runs: Vec<(usize, usize, usize)> = Vec::new(); // (first, last, links)
+        // Runs as (first block, last block, links' URLs).
+        let mut runs: Vec<(usize, usize, Vec<&str>)> = Vec::new();
         let mut k = 0;
         while k < blocks.len() {
             let id = blocks[k];
             let node = doc.node(id);
             let item = if node.kind != Kind::Paragraph || !node.trusted {
                 None
-            } else if let Some(n) = self.links_only(doc, id) {
-                Some((k, n))
+            } else if let Some(urls) = self.links_only(doc, id) {
+                Some((k, urls))
             } else {
-                self.broken_card(doc, blocks, k).map(|end| (end, 1))
+                self.broken_card(doc, blocks, k)
+                    .map(|(end, url)| (end, vec![url]))
             };
-            let Some((end, n)) = item else {
+            let Some((end, urls)) = item else {
                 k += 1;
                 continue;
             };
@@ -193,20 +218,25 @@ impl Rule for DropLinkRun {
                         ) =>
                 {
                     *last = end;
-                    *links += n;
+                    links.extend(urls);
                 }
-                _ => runs.push((k, end, n)),
+                _ => runs.push((k, end, urls)),
             }
             k = end + 1;
         }
-        runs.retain(|r| r.2 >= self.min_run);
+        // A gallery links different articles: text that links one page over
+        // and over (an article wrapped in links to itself) is not one.
+        runs.retain(|r| {
+            let distinct: std::collections::HashSet<&str> = r.2.iter().copied().collect();
+            distinct.len() == r.2.len() && r.2.len() >= self.min_run
+        });
         if runs.is_empty() {
             return;
         }
         // The tail: no line of prose after the run, other runs aside (a
         // broken card's `](url)` reads as a long line).
         let prints = Prints::of(doc);
-        let in_runs = |id: NodeId| runs.iter().any(|&(f, l, _)| blocks[f..=l].contains(&id));
+        let in_runs = |id: NodeId| runs.iter().any(|(f, l, _)| blocks[*f..=*l].contains(&id));
         let prose_lines: Vec<usize> = prints
             .lines
             .iter()
@@ -221,7 +251,7 @@ impl Rule for DropLinkRun {
                     .iter()
                     .any(|&p| p > doc.node(blocks[last]).range.start)
         };
-        for (first, last, _) in runs {
+        for &(first, last, _) in &runs {
             // The header: the short paragraph right above the run.
             let header = first.checked_sub(1).map(|h| blocks[h]).filter(|&h| {
                 let node = doc.node(h);
@@ -308,6 +338,18 @@ keep-under = '参考|系列'
             "{PROSE}\n\n[第一篇](https://example.com/1)\n\n[第二篇](https://example.com/2)\n"
         );
         assert_eq!(clean(&other), other);
+    }
+
+    #[test]
+    fn links_to_one_page_and_linked_sentences_are_prose() {
+        let same = format!(
+            "{PROSE}\n\n[其实大部分龙珠](http://mp.weixin.qq.com/s?a=1)\n\n[都是别人送来的](http://mp.weixin.qq.com/s?a=1)\n"
+        );
+        assert_eq!(clean(&same), same);
+        let sentences = format!(
+            "{PROSE}\n\n[因为你值得嘛。](http://mp.weixin.qq.com/s?a=1)\n\n[人生不需要赢。](http://mp.weixin.qq.com/s?a=2)\n"
+        );
+        assert_eq!(clean(&sentences), sentences);
     }
 
     #[test]

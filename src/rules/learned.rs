@@ -10,7 +10,7 @@
 //! goes alone, as `drop-line` removes it. A learned image goes wherever it
 //! is, with a link that holds only it.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use super::drop_image::image_removal;
 use super::drop_line::{delete_lines, lines};
@@ -80,24 +80,22 @@ impl Rule for LearnedLines {
         let prints = Prints::of(doc);
         // The learned lines outside the body, by their first node.
         let learned = |l: &LinePrint| l.key.is_some_and(|k| self.keys.contains(&k));
-        let hits: HashMap<usize, ()> = prints
+        let hits: Vec<&LinePrint> = prints
             .lines
             .iter()
             .enumerate()
             .filter(|(i, l)| l.zone != Zone::Body && learned(l) && prints.next_to_junk(*i, learned))
-            .map(|(_, l)| (l.nodes[0], ()))
+            .map(|(_, l)| l)
             .collect();
-        if hits.is_empty() {
-            return;
-        }
-        let mut paras: Vec<usize> = prints
-            .lines
-            .iter()
-            .filter(|l| hits.contains_key(&l.nodes[0]))
-            .map(|l| l.para)
-            .collect();
-        paras.dedup();
-        for para in paras {
+        let mut k = 0;
+        while k < hits.len() {
+            let para = hits[k].para;
+            let mut end = k;
+            while end < hits.len() && hits[end].para == para {
+                end += 1;
+            }
+            let group = &hits[k..end];
+            k = end;
             if doc.node(para).kind == Kind::HtmlBlock {
                 if let Some(range) = doc.removal_range(para) {
                     out.delete(range);
@@ -108,7 +106,11 @@ impl Rule for LearnedLines {
             if lines.iter().any(|l| l.is_empty()) {
                 continue;
             }
-            let drop: Vec<bool> = lines.iter().map(|l| hits.contains_key(&l[0])).collect();
+            // A logical line takes every line of the paragraph it spans.
+            let mut drop = vec![false; lines.len()];
+            for hit in group {
+                drop[hit.span.clone()].iter_mut().for_each(|d| *d = true);
+            }
             delete_lines(doc, para, &lines, &drop, out);
         }
     }

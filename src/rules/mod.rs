@@ -23,7 +23,6 @@ mod drop_line;
 mod drop_link_run;
 mod drop_repeated_image;
 mod drop_tail;
-pub(crate) mod fragments;
 mod glob;
 pub use glob::{Glob, GlobError, any_glob};
 mod join_broken_url;

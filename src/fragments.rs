@@ -3,8 +3,8 @@
 //! `建议大家能把⏎**星落安全团队**⏎“⏎**设为星标**⏎”，⏎否则可能就看不到了啦⏎！`.
 //! Read line by line, no piece says what the sentence says. A line joins the
 //! one before it when that one does not end a sentence and either the line
-//! is a fragment (a few characters, not a sentence of its own) or the one
-//! before is a fragment that stops on a comma or a quote. A heading-like line
+//! is a fragment (a few characters) or the one before is a fragment that
+//! stops on a comma or a quote, or a stub of three characters or fewer. A heading-like line
 //! (`**走之前点个赞**`) and the sentence under it, a line that ends a
 //! sentence, or two long lines stay apart, so an article's line next to a
 //! junk line keeps its own reading.
@@ -29,10 +29,9 @@ fn is_fragment(line: &str) -> bool {
     line.chars().filter(|c| !c.is_whitespace()).count() <= FRAGMENT_CHARS
 }
 
-/// A fragment that is a sentence of its own (`我们下期见。`), not a piece of
-/// the one before it (`！`).
-fn is_short_sentence(line: &str) -> bool {
-    ends_sentence(line) && line.chars().filter(|c| c.is_alphanumeric()).count() >= 3
+/// A piece too short to stand as a line of its own (`**致力于**`).
+fn is_stub(line: &str) -> bool {
+    line.chars().filter(|c| !c.is_whitespace()).count() <= 3
 }
 
 /// A line that ends inside a sentence: on a comma, a quote or a bracket.
@@ -55,8 +54,7 @@ pub(crate) fn logical_spans<S: AsRef<str>>(
         let joins = i > 0 && !apart(i) && !apart(i - 1) && !starts_item(line) && {
             let prev = lines[i - 1].as_ref();
             !ends_sentence(prev)
-                && ((is_fragment(line) && !is_short_sentence(line))
-                    || (is_fragment(prev) && continues(prev)))
+                && (is_fragment(line) || (is_fragment(prev) && (continues(prev) || is_stub(prev))))
         };
         match spans.last_mut() {
             Some(last) if joins => last.end = i + 1,
@@ -101,12 +99,17 @@ mod tests {
         // A line that ends a sentence ends its logical line.
         assert_eq!(
             logical_lines("谢谢阅读。\n喜欢就点赞转发支持一下\n我们下期见。"),
-            ["谢谢阅读。", "喜欢就点赞转发支持一下", "我们下期见。"]
+            ["谢谢阅读。", "喜欢就点赞转发支持一下我们下期见。"]
         );
         // A short line in bold, then the sentence under it.
         assert_eq!(
             logical_lines("走之前点个赞\n各位读者，再次感谢"),
             ["走之前点个赞", "各位读者，再次感谢"]
+        );
+        // A stub of a few characters starts the sentence under it.
+        assert_eq!(
+            logical_lines("致力于\n第一时间为企业级用户提供权威漏洞情报和有效\n解决方案。"),
+            ["致力于第一时间为企业级用户提供权威漏洞情报和有效解决方案。"]
         );
         // Two long lines without an end of sentence stay two lines.
         assert_eq!(
