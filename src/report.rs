@@ -138,6 +138,10 @@ pub struct FileReport {
     /// Review-tier edits the run did not apply: what `--apply review` would
     /// add, located in the original text.
     pub review: Vec<Hit>,
+    /// The clean as changes of the original text (sorted, apart; spliced
+    /// into it they give the cleaned text), when the run keeps them: in
+    /// check mode and with the texts.
+    pub changes: Vec<crate::edit::Change>,
 }
 
 impl FileReport {
@@ -149,6 +153,7 @@ impl FileReport {
             bytes_removed: 0,
             text: None,
             review: Vec::new(),
+            changes: Vec::new(),
         }
     }
 
