@@ -282,7 +282,10 @@ fn bodies_of_real_cleans_replay_exactly_and_show_every_line() {
             }
         }
         assert_eq!(side(&body, true, text), expect_lines(text));
-        assert_eq!(side(&body, false, &cleaned.output), expect_lines(&cleaned.output));
+        assert_eq!(
+            side(&body, false, &cleaned.output),
+            expect_lines(&cleaned.output)
+        );
         for b in &body.blocks {
             if let Block::Change { del, ins, .. } = b {
                 for (t, r) in marked(del).into_iter().chain(marked(ins)) {
@@ -406,7 +409,12 @@ fn fixtures_examples_and_corpus_replay_exactly() {
                 path.display()
             );
             let body = file_body(&text, &cleaned.output, &cleaned.hits, &idx);
-            assert_eq!(side(&body, true, &text), expect_lines(&text), "{}", path.display());
+            assert_eq!(
+                side(&body, true, &text),
+                expect_lines(&text),
+                "{}",
+                path.display()
+            );
             assert_eq!(
                 side(&body, false, &cleaned.output),
                 expect_lines(&cleaned.output),

@@ -161,7 +161,8 @@ impl Collector {
 fn body_of(r: &FileReport, counts: &[(usize, usize, Arc<str>)]) -> Option<Body> {
     match (&r.status, &r.text) {
         (Status::Changed, Some((old, new))) => {
-            let labels: HashMap<&str, usize> = counts.iter().map(|(i, _, id)| (&**id, *i)).collect();
+            let labels: HashMap<&str, usize> =
+                counts.iter().map(|(i, _, id)| (&**id, *i)).collect();
             Some(file_body(old, new, &r.hits, &labels))
         }
         _ => None,
