@@ -1071,11 +1071,15 @@ fn pre_commit_hook_entries_are_valid_commands() {
 }
 
 #[test]
-fn readme_rules_file_example_is_valid_and_its_examples_pass() {
-    let readme = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+fn documented_rules_file_example_is_valid_and_its_examples_pass() {
+    let readme = fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/configuration.md"
+    ))
+    .unwrap();
     let start = readme
         .find("```toml\n# mdscrub.toml at the root")
-        .expect("README has the mdscrub.toml example")
+        .expect("docs/configuration.md has the mdscrub.toml example")
         + "```toml\n".len();
     let end = start + readme[start..].find("```\n").unwrap();
     let dir = fixture();
