@@ -2,7 +2,7 @@
 //! HTML report shows it and the patch printer writes it.
 //!
 //! [`file_body`] turns one changed file into blocks of unchanged lines (long
-//! ones folded) and change blocks whose removed and inserted text is marked
+//! stretches left out but for their context) and change blocks whose removed and inserted text is marked
 //! and labelled with the rules that did it. The marks come from replaying the
 //! file's hits pass by pass ([`replay`]), so they are exact; when hits cannot
 //! be replayed, a line and character diff from `similar` stands in
@@ -53,15 +53,17 @@ pub enum Block {
         #[serde(rename = "l")]
         lines: Vec<String>,
     },
-    /// Unchanged lines, folded until the reader opens them.
+    /// Unchanged lines, left out: only how many. A body holds the lines
+    /// around its changes, not the whole file, so a report is as large as
+    /// the changes.
     #[serde(rename = "f")]
     Fold {
         #[serde(rename = "o")]
         old: usize,
         #[serde(rename = "n")]
         new: usize,
-        #[serde(rename = "l")]
-        lines: Vec<String>,
+        #[serde(rename = "c")]
+        count: usize,
     },
     /// Lines that changed: the old ones (`del`) and what replaces them (`ins`).
     #[serde(rename = "c")]
@@ -124,7 +126,7 @@ pub fn file_body(old: &str, new: &str, hits: &[Hit], rule_index: &HashMap<&str, 
                 blocks.push(Block::Fold {
                     old: o.start + head + 1,
                     new: n(o.start + head),
-                    lines: lines(o.start + head..o.end - tail),
+                    count: o.len() - head - tail,
                 });
                 if tail > 0 {
                     blocks.push(Block::Same {

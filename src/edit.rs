@@ -356,6 +356,180 @@ fn splice_into<'a>(
     out.push_str(&text[at..within.end]);
 }
 
+/// One edit of the original text: what a clean's passes add up to in one
+/// place. A clean's changes are sorted, never overlap nor touch (some
+/// unchanged text lies between two of them), and spliced into the original
+/// text they give the cleaned text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// Byte range in the original text.
+    pub range: Range<usize>,
+    /// Where the range starts and ends, as lines and columns ([`TextPos`]).
+    pub start: TextPos,
+    pub end: TextPos,
+    /// The original text of `range`.
+    pub removed: String,
+    pub replacement: String,
+    /// The rules whose edits make up this change, in order of first edit.
+    pub rules: Vec<Arc<str>>,
+}
+
+/// A place in a text as a line and a column: the line 1-based, lines ending
+/// at `\n` (so `\r\n` too); the column 1-based, in Unicode code points, not
+/// counting a byte order mark at the start of the text. The end of a text
+/// that ends with a line break is one column past that break on the last
+/// line (as SARIF places it), not a line of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextPos {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// The edits of a clean's passes (each pass's edits sorted, not overlapping,
+/// ranges in the text that pass started from) composed into one set of
+/// [`Change`]s of `input`.
+pub fn compose(input: &str, passes: &[Vec<Edit>]) -> Vec<Change> {
+    // Invariant: `changes` spliced into `input` give `current`.
+    let mut changes: Vec<(Range<usize>, String, Vec<Arc<str>>)> = Vec::new();
+    let mut current = input.to_string();
+    for pass in passes.iter().filter(|p| !p.is_empty()) {
+        changes = compose_pass(&current, changes, pass);
+        current = apply(&current, pass);
+    }
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(memchr::memchr_iter(b'\n', input.as_bytes()).map(|i| i + 1))
+        .collect();
+    changes
+        .into_iter()
+        .map(|(range, replacement, rules)| Change {
+            start: text_pos(input, &line_starts, range.start),
+            end: text_pos(input, &line_starts, range.end),
+            removed: input[range.clone()].to_string(),
+            range,
+            replacement,
+            rules,
+        })
+        .collect()
+}
+
+/// `text` with sorted, apart `changes` spliced in: the cleaned text, for
+/// the changes of a clean.
+pub fn apply_changes(text: &str, changes: &[Change]) -> String {
+    let mut out = String::with_capacity(text.len());
+    splice_into(
+        &mut out,
+        text,
+        0..text.len(),
+        changes.iter().map(|c| (&c.range, &*c.replacement)),
+    );
+    out
+}
+
+/// The line and column of byte `at` of `text` (see [`TextPos`]);
+/// `line_starts` are the offsets just after each `\n`, and 0.
+pub fn text_pos(text: &str, line_starts: &[usize], at: usize) -> TextPos {
+    let mut line = line_starts.partition_point(|&s| s <= at);
+    if at == text.len() && at > 0 && text.ends_with('\n') {
+        line -= 1;
+    }
+    let from = line_starts[line - 1];
+    let mut column = text[from..at].chars().count() + 1;
+    if from == 0 && text.starts_with('\u{feff}') && at > 0 {
+        column -= 1;
+    }
+    TextPos { line, column }
+}
+
+/// `changes` of some original text (which give `current`) followed by the
+/// sorted, non-overlapping `edits` of `current`: the changes of the original
+/// text that give `current` with `edits` applied. Changes and edits that
+/// overlap or touch in `current` become one change.
+fn compose_pass(
+    current: &str,
+    changes: Vec<(Range<usize>, String, Vec<Arc<str>>)>,
+    edits: &[Edit],
+) -> Vec<(Range<usize>, String, Vec<Arc<str>>)> {
+    let mut out = Vec::with_capacity(changes.len() + edits.len());
+    // Each change's span in `current`, and the length difference of the
+    // changes before it.
+    let mut spans = Vec::with_capacity(changes.len());
+    let mut delta: isize = 0;
+    for (range, replacement, _) in &changes {
+        let start = (range.start as isize + delta) as usize;
+        spans.push((start..start + replacement.len(), delta));
+        delta += replacement.len() as isize - range.len() as isize;
+    }
+    let mut changes = changes.into_iter().map(Some).collect::<Vec<_>>();
+    let (mut c, mut e) = (0, 0);
+    while c < changes.len() || e < edits.len() {
+        // The next group starts with whichever starts first in `current`.
+        let take_change =
+            e == edits.len() || (c < changes.len() && spans[c].0.start <= edits[e].range.start);
+        if take_change && !touches_edit(&spans[c].0, edits.get(e)) {
+            // A change no edit of this pass touches stays as it is.
+            if let Some(ch) = changes[c].take() {
+                out.push(ch);
+            }
+            c += 1;
+            continue;
+        }
+        // A group: changes and edits that overlap or touch, transitively.
+        let delta_before = if take_change {
+            spans[c].1
+        } else {
+            spans.get(c).map_or(delta, |s| s.1)
+        };
+        let start = if take_change {
+            spans[c].0.start
+        } else {
+            edits[e].range.start
+        };
+        let mut end = start;
+        let mut rules: Vec<Arc<str>> = Vec::new();
+        let mut delta_after = delta_before;
+        let (e0, mut first) = (e, true);
+        loop {
+            let change_next = c < changes.len()
+                && (first || spans[c].0.start <= end)
+                && (e == edits.len() || spans[c].0.start <= edits[e].range.start);
+            if change_next {
+                let (range, replacement, r) = changes[c].take().unwrap_or_default();
+                end = end.max(spans[c].0.end);
+                delta_after += replacement.len() as isize - range.len() as isize;
+                for id in r {
+                    if !rules.contains(&id) {
+                        rules.push(id);
+                    }
+                }
+                c += 1;
+            } else if e < edits.len() && (first || edits[e].range.start <= end) {
+                end = end.max(edits[e].range.end);
+                if !rules.contains(&edits[e].rule) {
+                    rules.push(Arc::clone(&edits[e].rule));
+                }
+                e += 1;
+            } else {
+                break;
+            }
+            first = false;
+        }
+        let replacement = splice(
+            current,
+            start..end,
+            edits[e0..e].iter().map(|x| (&x.range, &*x.replacement)),
+        );
+        let from = (start as isize - delta_before) as usize;
+        let to = (end as isize - delta_after) as usize;
+        out.push((from..to, replacement, rules));
+    }
+    out
+}
+
+/// True when `edit` overlaps or touches `span` (both in the same text).
+fn touches_edit(span: &Range<usize>, edit: Option<&Edit>) -> bool {
+    edit.is_some_and(|e| e.range.start <= span.end && span.start <= e.range.end)
+}
+
 /// Maps a byte offset in the text after `edits` back to the text before them.
 /// An offset inside a replacement maps to the start of the replaced range.
 pub fn map_back(offset: usize, edits: &[Edit]) -> usize {
@@ -544,5 +718,118 @@ mod tests {
         assert_eq!(map_back(5, &edits), 6);
         assert_eq!(map_back(1, &edits), 1);
         assert_eq!(map_forward(3, &edits), 2);
+    }
+
+    fn ruled(r: Range<usize>, s: &str, rule: &str) -> Edit {
+        Edit {
+            rule: Arc::from(rule),
+            ..edit(r, s)
+        }
+    }
+
+    /// Checks the composed changes: sorted, apart, giving the last text.
+    fn composed(text: &str, passes: &[Vec<Edit>]) -> Vec<Change> {
+        let changes = compose(text, passes);
+        let mut last = text.to_string();
+        for p in passes {
+            last = apply(&last, p);
+        }
+        assert_eq!(apply_changes(text, &changes), last);
+        for w in changes.windows(2) {
+            assert!(w[0].range.end < w[1].range.start, "{changes:?}");
+        }
+        for c in &changes {
+            assert_eq!(c.removed, text[c.range.clone()]);
+        }
+        changes
+    }
+
+    #[test]
+    fn passes_compose_into_changes_of_the_original() {
+        let text = "0123456789abcdef";
+        // Pass 2 edits text pass 1 inserted, text beside a pass-1 deletion,
+        // and text no pass-1 edit touched.
+        let p1 = vec![
+            ruled(2..4, "XY", "a"),
+            ruled(8..10, "", "b"),
+            ruled(12..12, "+", "c"),
+        ];
+        let p2 = vec![
+            ruled(3..4, "", "d"),
+            ruled(8..9, "Q", "e"),
+            ruled(11..12, "", "f"),
+        ];
+        let changes = composed(text, &[p1, p2]);
+        let plain: Vec<(Range<usize>, &str, Vec<&str>)> = changes
+            .iter()
+            .map(|c| {
+                (
+                    c.range.clone(),
+                    &*c.replacement,
+                    c.rules.iter().map(|r| &**r).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            plain,
+            vec![
+                (2..4, "X", vec!["a", "d"]),
+                // "a" became "Q" beside the pass-1 deletion of "89"
+                (8..11, "Q", vec!["b", "e"]),
+                (12..13, "+", vec!["c", "f"]),
+            ]
+        );
+    }
+
+    #[test]
+    fn composition_holds_on_random_passes() {
+        // A small deterministic generator: passes of sorted, apart edits.
+        let mut seed = 7u64;
+        let mut next = |n: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((seed >> 33) as usize) % n.max(1)
+        };
+        for _ in 0..500 {
+            let text: String = (0..next(30))
+                .map(|i| (b'a' + (i % 26) as u8) as char)
+                .collect();
+            let mut cur = text.clone();
+            let mut passes = Vec::new();
+            for _ in 0..1 + next(4) {
+                let mut edits = Vec::new();
+                let mut at = 0;
+                while at <= cur.len() && edits.len() < 5 {
+                    let start = at + next(4);
+                    if start > cur.len() {
+                        break;
+                    }
+                    let end = (start + next(4)).min(cur.len());
+                    let rep = ["", "Z", "ZZ", "\n"][next(4)];
+                    edits.push(ruled(start..end, rep, ["r1", "r2", "r3"][next(3)]));
+                    at = end + 1;
+                }
+                cur = apply(&cur, &edits);
+                passes.push(edits);
+            }
+            composed(&text, &passes);
+        }
+    }
+
+    #[test]
+    fn text_positions_count_code_points_without_a_bom() {
+        let text = "\u{feff}ab\r\n中文x\n";
+        let starts = [0, text.find("中").unwrap(), text.len()];
+        let pos = |at| {
+            let p = text_pos(text, &starts, at);
+            (p.line, p.column)
+        };
+        assert_eq!(pos(0), (1, 1));
+        assert_eq!(pos(3), (1, 1), "the BOM is not a column");
+        assert_eq!(pos(4), (1, 2));
+        assert_eq!(pos(text.find('x').unwrap()), (2, 3));
+        // The end of a text ending with a line break: past it on the last line.
+        assert_eq!(pos(text.len()), (2, 5));
     }
 }

@@ -268,6 +268,7 @@ fn clean_one(
             report.hits = c.hits;
             if c.output != text {
                 report.status = Status::Changed;
+                report.changes = c.changes;
                 let out = c.output.clone();
                 report.text = Some((text, c.output));
                 return (report, out);

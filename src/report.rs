@@ -141,6 +141,10 @@ pub struct FileReport {
     /// Problems of the text that did not stop its clean: suppression
     /// comments naming no rule.
     pub warnings: Vec<crate::suppress::UnknownId>,
+    /// The clean as changes of the original text (sorted, apart; spliced
+    /// into it they give the cleaned text), when the run keeps them: in
+    /// check mode and with the texts.
+    pub changes: Vec<crate::edit::Change>,
 }
 
 impl FileReport {
@@ -153,6 +157,7 @@ impl FileReport {
             text: None,
             review: Vec::new(),
             warnings: Vec::new(),
+            changes: Vec::new(),
         }
     }
 

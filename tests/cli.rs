@@ -1039,11 +1039,17 @@ fn pre_commit_hook_entries_are_valid_commands() {
         .lines()
         .filter_map(|l| l.trim().strip_prefix("entry: "))
         .collect();
-    assert_eq!(entries.len(), 2);
-    for (entry, want) in entries.iter().zip([0, 1]) {
+    // The cargo-built hooks and their released-binary variants, whose script
+    // runs the binary with the arguments after it (scripts/test-release-install.sh
+    // tests the script itself).
+    assert_eq!(entries.len(), 4);
+    for (entry, want) in entries.iter().zip([0, 1, 0, 1]) {
         let dir = fixture();
         let args: Vec<&str> = entry.split_whitespace().collect();
-        assert_eq!(args[0], "mdscrub");
+        assert!(
+            ["mdscrub", "scripts/pre-commit-release.sh"].contains(&args[0]),
+            "{entry}"
+        );
         mdscrub(dir.path())
             .args(&args[1..])
             .args(["docs/a.md", "docs/clean.md"])
@@ -1053,14 +1059,27 @@ fn pre_commit_hook_entries_are_valid_commands() {
         assert_eq!(a == dirty(), want == 1, "{entry}");
     }
     assert!(hooks.contains("- id: mdscrub\n") && hooks.contains("- id: mdscrub-check\n"));
+    assert!(hooks.contains("- id: mdscrub-bin\n") && hooks.contains("- id: mdscrub-check-bin\n"));
+    assert_eq!(
+        entries[0].split_once(' ').unwrap().1,
+        entries[2].split_once(' ').unwrap().1
+    );
+    assert_eq!(
+        entries[1].split_once(' ').unwrap().1,
+        entries[3].split_once(' ').unwrap().1
+    );
 }
 
 #[test]
-fn readme_rules_file_example_is_valid_and_its_examples_pass() {
-    let readme = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+fn documented_rules_file_example_is_valid_and_its_examples_pass() {
+    let readme = fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/configuration.md"
+    ))
+    .unwrap();
     let start = readme
         .find("```toml\n# mdscrub.toml at the root")
-        .expect("README has the mdscrub.toml example")
+        .expect("docs/configuration.md has the mdscrub.toml example")
         + "```toml\n".len();
     let end = start + readme[start..].find("```\n").unwrap();
     let dir = fixture();

@@ -323,7 +323,7 @@ fn the_sample_export_cleans_and_a_second_run_reports_zero_changed() {
     assert_eq!((scanned, changed, edits, failed), (1, 0, 0, 0));
 }
 
-/// The bundled example exports (the README's preview) each have something to
+/// The bundled example exports (the README's quick start) each have something to
 /// clean, clean without failure, and are clean after one run.
 #[test]
 fn every_bundled_example_export_cleans_and_settles() {

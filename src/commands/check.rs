@@ -17,8 +17,10 @@ pub fn run(settings: &Settings, format: Format) -> anyhow::Result<Verdict> {
         Format::Sarif => Some(sarif::SarifStream::begin(set)?),
         _ => None,
     };
-    // The HTML report holds every file's texts; only it keeps reports.
-    let mut kept = Vec::new();
+    let mut page = match format {
+        Format::Html => Some(html::HtmlStream::begin(&mut stdout)?),
+        _ => None,
+    };
     let quiet = settings.quiet;
     let outcome = process::run(settings, &mut |r| match format {
         Format::Text if quiet < 2 => text::check_text(&mut stdout, &r),
@@ -26,10 +28,7 @@ pub fn run(settings: &Settings, format: Format) -> anyhow::Result<Verdict> {
         Format::Json => json.file(&mut stdout, &r),
         Format::Github => github::check_github(&mut stdout, &r),
         Format::Sarif => sarif.as_mut().map_or(Ok(()), |s| s.file(&r, set)),
-        Format::Html => {
-            kept.push(r);
-            Ok(())
-        }
+        Format::Html => page.as_mut().map_or(Ok(()), |p| p.file(&mut stdout, r)),
     })?;
     match format {
         Format::Json => json.end(&mut stdout, &outcome.summary)?,
@@ -38,7 +37,11 @@ pub fn run(settings: &Settings, format: Format) -> anyhow::Result<Verdict> {
                 s.end(&mut stdout, set)?;
             }
         }
-        Format::Html => html::write(&mut stdout, &kept, &outcome.summary)?,
+        Format::Html => {
+            if let Some(p) = page {
+                p.end(&mut stdout, &outcome.summary)?;
+            }
+        }
         _ => {}
     }
     stdout.flush()?;

@@ -111,7 +111,7 @@ fn long_unchanged_stretches_are_folded_with_context() {
         .blocks
         .iter()
         .map(|b| match b {
-            Block::Fold { old, lines, .. } => ("f", *old, lines.len()),
+            Block::Fold { old, count, .. } => ("f", *old, *count),
             Block::Same { old, lines, .. } => ("s", *old, lines.len()),
             Block::Change { old, del, .. } => ("c", *old, del.len()),
         })
@@ -126,12 +126,10 @@ fn long_unchanged_stretches_are_folded_with_context() {
             ("f", 85, 17)
         ]
     );
-    // Folded lines keep their text, without line ends.
-    let Block::Fold { lines, .. } = &body.blocks[0] else {
-        unreachable!()
-    };
-    assert_eq!(lines[0], "第1段");
-    assert_eq!(lines[1], "");
+    // Folded lines are left out: the body holds the context only.
+    let json = serde_json::to_string(&body).unwrap();
+    assert!(!json.contains("第1段"), "{json}");
+    assert!(json.contains("第40段") && json.contains("第43段"), "{json}");
 }
 
 #[test]
@@ -207,14 +205,22 @@ fn whole_blocks_are_marked_when_the_text_is_unrelated() {
 }
 
 /// The lines a body shows for one side, line ends dropped.
-fn side(body: &Body, old_side: bool) -> Vec<(usize, String)> {
+/// Folded lines are read from `text`, the side's whole text.
+fn side(body: &Body, old_side: bool, text: &str) -> Vec<(usize, String)> {
+    let all: Vec<&str> = text.lines().collect();
     let mut out = Vec::new();
     for b in &body.blocks {
         match b {
-            Block::Same { old, new, lines } | Block::Fold { old, new, lines } => {
+            Block::Same { old, new, lines } => {
                 let first = if old_side { *old } else { *new };
                 for (k, l) in lines.iter().enumerate() {
                     out.push((first + k, l.clone()));
+                }
+            }
+            Block::Fold { old, new, count } => {
+                let first = if old_side { *old } else { *new };
+                for k in 0..*count {
+                    out.push((first + k, all[first + k - 1].to_string()));
                 }
             }
             Block::Change {
@@ -275,8 +281,11 @@ fn bodies_of_real_cleans_replay_exactly_and_show_every_line() {
                 }
             }
         }
-        assert_eq!(side(&body, true), expect_lines(text));
-        assert_eq!(side(&body, false), expect_lines(&cleaned.output));
+        assert_eq!(side(&body, true, text), expect_lines(text));
+        assert_eq!(
+            side(&body, false, &cleaned.output),
+            expect_lines(&cleaned.output)
+        );
         for b in &body.blocks {
             if let Block::Change { del, ins, .. } = b {
                 for (t, r) in marked(del).into_iter().chain(marked(ins)) {
@@ -306,8 +315,8 @@ fn hits_that_do_not_replay_fall_back_to_a_line_diff() {
     let idx = HashMap::from([("cta", 0)]);
     assert!(replay(old, new, std::slice::from_ref(&h), &idx).is_none());
     let body = file_body(old, new, &[h], &idx);
-    assert_eq!(side(&body, true), expect_lines(old));
-    assert_eq!(side(&body, false), expect_lines(new));
+    assert_eq!(side(&body, true, old), expect_lines(old));
+    assert_eq!(side(&body, false, new), expect_lines(new));
     let Some(Block::Change { del, .. }) = body.blocks.get(1) else {
         panic!("{body:?}")
     };
@@ -400,9 +409,14 @@ fn fixtures_examples_and_corpus_replay_exactly() {
                 path.display()
             );
             let body = file_body(&text, &cleaned.output, &cleaned.hits, &idx);
-            assert_eq!(side(&body, true), expect_lines(&text), "{}", path.display());
             assert_eq!(
-                side(&body, false),
+                side(&body, true, &text),
+                expect_lines(&text),
+                "{}",
+                path.display()
+            );
+            assert_eq!(
+                side(&body, false, &cleaned.output),
                 expect_lines(&cleaned.output),
                 "{}",
                 path.display()

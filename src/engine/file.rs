@@ -148,7 +148,9 @@ pub(super) fn process_file_in(
     report.hits = cleaned.hits;
     // A clean that writes reports counts, never the texts of its hits: they
     // would only be dropped unread.
-    if !matches!(opts.mode, Mode::Check) && !opts.keep_text {
+    if matches!(opts.mode, Mode::Check) || opts.keep_text {
+        report.changes = cleaned.changes;
+    } else {
         for h in &mut report.hits {
             h.removed = String::new();
             h.replacement = String::new();

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use crate::config::RuleSet;
 use crate::content::Content;
 use crate::document::Document;
-use crate::edit::{self, Edit, EditSink, FixId, Reach, Tier};
+use crate::edit::{self, Change, Edit, EditSink, FixId, Reach, Tier};
 use crate::report::{CleanError, Hit};
 use crate::rules::Context;
 use crate::suppress::Suppressions;
@@ -39,6 +39,9 @@ pub struct Cleaned {
     /// Review-tier edits not applied, located in the input: what the passes
     /// would have done with them too.
     pub review: Vec<Hit>,
+    /// The applied edits of every pass as one set of changes of the input:
+    /// sorted, apart, and spliced into the input they give `output`.
+    pub changes: Vec<Change>,
 }
 
 impl Cleaned {
@@ -70,6 +73,7 @@ fn clean_at(
             removed_share: 0.0,
             verified: true,
             review: Vec::new(),
+            changes: Vec::new(),
         });
     }
     let settling: Vec<&str> = rules
@@ -247,8 +251,11 @@ fn clean_at(
             rules: dedup_join(by_rule.iter().take(3).map(|(r, _)| &**r).collect()),
         });
     }
+    let changes = edit::compose(input, &passes);
+    debug_assert_eq!(edit::apply_changes(input, &changes), current);
     Ok(Cleaned {
         output: current,
+        changes,
         hits,
         passes: parses,
         removed_share,

@@ -6,7 +6,9 @@
 //! them) and needs nothing beside itself. The diff of each file comes from
 //! the library's diff model ([`mdscrub::diff`]). The data goes into
 //! `<script type="application/json">` blocks, one small index plus one block
-//! per file, so the browser parses a file's body only when it is opened; the
+//! per file, so the browser parses a file's body only when it is opened; a
+//! body holds the changed lines with a few lines of context, not the whole
+//! file, and is written as soon as its file is done ([`HtmlStream`]); the
 //! script in `assets/report.js` renders from that data with DOM calls and
 //! `textContent` only, never HTML strings. Inside the JSON blocks every `<`
 //! is written as `\u003c`, so no text can close the block.
@@ -28,7 +30,9 @@ use super::json::totals;
 const CSS: &str = include_str!("assets/report.css");
 const JS: &str = include_str!("assets/report.js");
 
-/// Everything the page shows, before serialization.
+/// Everything the page shows, before serialization (for tests: a run
+/// streams the page with [`HtmlStream`]).
+#[cfg(test)]
 #[derive(Debug, Serialize)]
 pub struct ReportData {
     pub index: Index,
@@ -44,7 +48,8 @@ pub struct Index {
     pub version: u32,
     #[serde(serialize_with = "totals")]
     pub totals: Summary,
-    /// Rules that hit at least once, most hits first.
+    /// Rules that hit at least once, in the order the files (by path) first
+    /// show them: indices into this list label the marks.
     pub rules: Vec<RuleStat>,
     /// Every file that is not unchanged, sorted by path.
     pub files: Vec<FileEntry>,
@@ -75,67 +80,59 @@ pub struct FileEntry {
     pub body: bool,
 }
 
-/// Builds the page's data from a run's reports.
-pub fn report_data(reports: &[FileReport], summary: &Summary) -> ReportData {
-    // Rules by hits, then id; indices into this order label the marks.
-    let mut by_rule: HashMap<Arc<str>, (usize, usize)> = HashMap::new();
-    for r in reports {
-        for (rule, n) in r.rule_counts() {
-            let e = by_rule.entry(rule).or_default();
-            e.0 += n;
-            e.1 += 1;
+/// The page's data gathered file by file, in path order: the list entries
+/// and rule counts stay (a few hundred bytes a file); each body is handed
+/// back to be written at once.
+#[derive(Default)]
+struct Collector {
+    rules: Vec<RuleStat>,
+    rule_index: HashMap<Arc<str>, usize>,
+    files: Vec<FileEntry>,
+}
+
+impl Collector {
+    /// Counts a listed file's rules; its `(rule index, hits)`. `None` for
+    /// an unchanged file, which is not listed.
+    fn register(&mut self, r: &FileReport) -> Option<Vec<(usize, usize, Arc<str>)>> {
+        if r.status == Status::Unchanged {
+            return None;
         }
+        let mut counts = Vec::new();
+        for (rule, n) in r.rule_counts() {
+            let next = self.rules.len();
+            let i = *self.rule_index.entry(rule.clone()).or_insert(next);
+            if i == next {
+                self.rules.push(RuleStat {
+                    id: rule.to_string(),
+                    hits: 0,
+                    files: 0,
+                });
+            }
+            self.rules[i].hits += n;
+            self.rules[i].files += 1;
+            counts.push((i, n, rule));
+        }
+        Some(counts)
     }
-    let mut rules: Vec<RuleStat> = by_rule
-        .into_iter()
-        .map(|(id, (hits, files))| RuleStat {
-            id: id.to_string(),
-            hits,
-            files,
-        })
-        .collect();
-    rules.sort_by(|a, b| b.hits.cmp(&a.hits).then_with(|| a.id.cmp(&b.id)));
-    let rule_index: HashMap<&str, usize> = rules
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.id.as_str(), i))
-        .collect();
 
-    let listed: Vec<&FileReport> = reports
-        .iter()
-        .filter(|r| r.status != Status::Unchanged)
-        .collect();
-    let bodies: Vec<Option<Body>> = listed
-        .par_iter()
-        .map(|r| match (&r.status, &r.text) {
-            (Status::Changed, Some((old, new))) => Some(file_body(old, new, &r.hits, &rule_index)),
-            _ => None,
-        })
-        .collect();
-
-    let mut files = Vec::with_capacity(listed.len());
-    for (r, body) in listed.iter().zip(&bodies) {
+    /// Lists a registered file; its index in the list.
+    fn entry(
+        &mut self,
+        r: &FileReport,
+        counts: Vec<(usize, usize, Arc<str>)>,
+        body: Option<&Body>,
+    ) -> usize {
+        let mut counts: Vec<(usize, usize)> = counts.into_iter().map(|(i, n, _)| (i, n)).collect();
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         let (status, reason) = match &r.status {
             Status::Changed => ("changed", None),
-            Status::Refused(why) | Status::Failed(why) => (
-                if matches!(r.status, Status::Refused(_)) {
-                    "refused"
-                } else {
-                    "failed"
-                },
-                Some(why.to_string()),
-            ),
+            Status::Refused(why) => ("refused", Some(why.to_string())),
+            Status::Failed(why) => ("failed", Some(why.to_string())),
             Status::Skipped(why) => ("skipped", Some(why.clone())),
             Status::Unchanged => ("unchanged", None),
         };
-        let mut counts: Vec<(usize, usize)> = r
-            .rule_counts()
-            .into_iter()
-            .filter_map(|(rule, n)| rule_index.get(&*rule).map(|&i| (i, n)))
-            .collect();
-        counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        let (del, ins) = body.as_ref().map_or((0, 0), Body::lines_changed);
-        files.push(FileEntry {
+        let (del, ins) = body.map_or((0, 0), Body::lines_changed);
+        self.files.push(FileEntry {
             path: r.path.display().to_string(),
             status,
             reason,
@@ -146,19 +143,46 @@ pub fn report_data(reports: &[FileReport], summary: &Summary) -> ReportData {
             ins,
             body: body.is_some(),
         });
+        self.files.len() - 1
     }
-    let bodies = bodies
-        .into_iter()
-        .enumerate()
-        .filter_map(|(i, b)| b.map(|b| (i, b)))
-        .collect();
-    ReportData {
-        index: Index {
+
+    fn index(self, summary: &Summary) -> Index {
+        Index {
             version: 1,
             totals: summary.clone(),
-            rules,
-            files,
-        },
+            rules: self.rules,
+            files: self.files,
+        }
+    }
+}
+
+/// The diff of a changed file whose texts the report kept, its marks
+/// labelled with the rule indices of `counts`.
+fn body_of(r: &FileReport, counts: &[(usize, usize, Arc<str>)]) -> Option<Body> {
+    match (&r.status, &r.text) {
+        (Status::Changed, Some((old, new))) => {
+            let labels: HashMap<&str, usize> =
+                counts.iter().map(|(i, _, id)| (&**id, *i)).collect();
+            Some(file_body(old, new, &r.hits, &labels))
+        }
+        _ => None,
+    }
+}
+
+/// Builds the page's data from a run's reports (given in path order).
+#[cfg(test)]
+pub fn report_data(reports: &[FileReport], summary: &Summary) -> ReportData {
+    let mut c = Collector::default();
+    let mut bodies = Vec::new();
+    for r in reports {
+        if let Some(counts) = c.register(r) {
+            let body = body_of(r, &counts);
+            let at = c.entry(r, counts, body.as_ref());
+            bodies.extend(body.map(|b| (at, b)));
+        }
+    }
+    ReportData {
+        index: c.index(summary),
         bodies,
     }
 }
@@ -228,79 +252,158 @@ fn nonce() -> String {
     out
 }
 
-/// Writes the report page.
-pub fn write(w: &mut impl Write, reports: &[FileReport], summary: &Summary) -> io::Result<()> {
-    let data = report_data(reports, summary);
-    let bodies: Vec<io::Result<Vec<u8>>> = data
-        .bodies
-        .par_iter()
-        .map(|(_, b)| script_json(b))
-        .collect();
-    let nonce = nonce();
-    let t = &data.index.totals;
-    write!(
-        w,
-        "<!DOCTYPE html>\n<html lang=\"und\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; \
-         script-src 'nonce-{nonce}'; style-src 'unsafe-inline'; img-src data:; \
-         base-uri 'none'; form-action 'none'\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta name=\"generator\" content=\"mdscrub {}\">\n\
-         <title>mdscrub report</title>\n<style>\n{CSS}</style>\n</head>\n<body>\n",
-        env!("CARGO_PKG_VERSION")
-    )?;
-    writeln!(w, "<header>\n<h1>mdscrub report</h1>")?;
-    writeln!(w, "<dl class=\"totals\" id=\"totals\">")?;
-    let cells: [(&str, &str, String); 7] = [
-        ("scanned", "files scanned", t.scanned.to_string()),
-        ("changed", "would change", t.changed.to_string()),
-        ("refused", "refused", t.refused.to_string()),
-        ("failed", "failed", t.failed.to_string()),
-        ("skipped", "skipped", t.skipped.to_string()),
-        ("edits", "edits", t.edits.to_string()),
-        ("bytes", "bytes removed", t.bytes_removed.to_string()),
-    ];
-    for (key, label, value) in cells {
-        writeln!(
-            w,
-            "<div class=\"total t-{key}\"><dt>{label}</dt><dd data-total=\"{key}\">{value}</dd></div>"
-        )?;
-    }
-    writeln!(w, "</dl>")?;
-    write_chart(w, &data.index.rules)?;
-    writeln!(w, "</header>")?;
-    w.write_all(
-        b"<main>\n<noscript><p class=\"note\">The file list and diffs need JavaScript.</p></noscript>\n\
-          <div id=\"app\"></div>\n</main>\n",
-    )?;
-    w.write_all(b"<script type=\"application/json\" id=\"mdscrub-index\">")?;
-    w.write_all(&script_json(&data.index)?)?;
-    w.write_all(b"</script>\n")?;
-    for ((i, _), json) in data.bodies.iter().zip(bodies) {
-        write!(w, "<script type=\"application/json\" id=\"f{i}\">")?;
-        w.write_all(&json?)?;
-        w.write_all(b"</script>\n")?;
-    }
-    write!(
-        w,
-        "<script nonce=\"{nonce}\">\n{JS}</script>\n</body>\n</html>\n"
-    )?;
-    w.flush()
+/// The report page written as files come (in path order): the page's head,
+/// then each changed file's body as soon as it is known, then the header
+/// with the totals and the chart, the index and the script. Memory holds the
+/// list entries only, never the files' texts. The header comes last in the
+/// document, when the totals are known; the script moves it to the top.
+pub struct HtmlStream {
+    collector: Collector,
+    nonce: String,
+    /// Reports waiting for their bodies, diffed in parallel a batch at a
+    /// time, and the bytes of text they hold.
+    pending: Vec<FileReport>,
+    pending_bytes: usize,
+    /// Threads of its own for the diffs: the engine's threads may all be
+    /// waiting for this stream to take their reports.
+    pool: Option<rayon::ThreadPool>,
 }
 
-/// Writes the report page to a file, or to stdout for `-`.
-pub fn write_to(path: &Path, reports: &[FileReport], summary: &Summary) -> anyhow::Result<()> {
+/// A file's body and its JSON for the page.
+type Diffed = (Option<Body>, Option<io::Result<Vec<u8>>>);
+
+/// Most text (old and new) held in reports waiting for their bodies, and
+/// most reports.
+const BATCH_BYTES: usize = 8 << 20;
+const BATCH_FILES: usize = 64;
+
+impl HtmlStream {
+    /// Writes the page's head.
+    pub fn begin(w: &mut impl Write) -> io::Result<HtmlStream> {
+        let nonce = nonce();
+        write!(
+            w,
+            "<!DOCTYPE html>\n<html lang=\"und\">\n<head>\n<meta charset=\"utf-8\">\n\
+             <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; \
+             script-src 'nonce-{nonce}'; style-src 'unsafe-inline'; img-src data:; \
+             base-uri 'none'; form-action 'none'\">\n\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+             <meta name=\"generator\" content=\"mdscrub {}\">\n\
+             <title>mdscrub report</title>\n<style>\n{CSS}</style>\n</head>\n<body>\n",
+            env!("CARGO_PKG_VERSION")
+        )?;
+        w.write_all(
+            b"<main>\n<noscript><p class=\"note\">The file list and diffs need JavaScript.</p></noscript>\n\
+              <div id=\"app\"></div>\n</main>\n",
+        )?;
+        Ok(HtmlStream {
+            collector: Collector::default(),
+            nonce,
+            pending: Vec::new(),
+            pending_bytes: 0,
+            pool: rayon::ThreadPoolBuilder::new().build().ok(),
+        })
+    }
+
+    /// Takes one file's report (in path order); its body is written with
+    /// the batch it joins.
+    pub fn file(&mut self, w: &mut impl Write, r: FileReport) -> io::Result<()> {
+        if r.status == Status::Unchanged {
+            return Ok(());
+        }
+        self.pending_bytes += r.text.as_ref().map_or(0, |(o, n)| o.len() + n.len());
+        self.pending.push(r);
+        if self.pending_bytes >= BATCH_BYTES || self.pending.len() >= BATCH_FILES {
+            self.flush_batch(w)?;
+        }
+        Ok(())
+    }
+
+    /// Lists the waiting reports, diffs them in parallel and writes their
+    /// bodies in order.
+    fn flush_batch(&mut self, w: &mut impl Write) -> io::Result<()> {
+        let batch = std::mem::take(&mut self.pending);
+        self.pending_bytes = 0;
+        let counts: Vec<_> = batch
+            .iter()
+            .map(|r| self.collector.register(r).unwrap_or_default())
+            .collect();
+        let diff = |(r, c): (&FileReport, &Vec<_>)| {
+            let body = body_of(r, c);
+            let json = body.as_ref().map(script_json);
+            (body, json)
+        };
+        let bodies: Vec<Diffed> = match &self.pool {
+            Some(pool) => pool.install(|| batch.par_iter().zip(&counts).map(diff).collect()),
+            None => batch.iter().zip(&counts).map(diff).collect(),
+        };
+        for ((r, c), (body, json)) in batch.iter().zip(counts).zip(bodies) {
+            let i = self.collector.entry(r, c, body.as_ref());
+            if let Some(json) = json {
+                write!(w, "<script type=\"application/json\" id=\"f{i}\">")?;
+                w.write_all(&json?)?;
+                w.write_all(b"</script>\n")?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the header, the index and the script, and flushes.
+    pub fn end(mut self, w: &mut impl Write, summary: &Summary) -> io::Result<()> {
+        self.flush_batch(w)?;
+        let index = self.collector.index(summary);
+        let t = &index.totals;
+        writeln!(w, "<header>\n<h1>mdscrub report</h1>")?;
+        writeln!(w, "<dl class=\"totals\" id=\"totals\">")?;
+        let cells: [(&str, &str, String); 7] = [
+            ("scanned", "files scanned", t.scanned.to_string()),
+            ("changed", "would change", t.changed.to_string()),
+            ("refused", "refused", t.refused.to_string()),
+            ("failed", "failed", t.failed.to_string()),
+            ("skipped", "skipped", t.skipped.to_string()),
+            ("edits", "edits", t.edits.to_string()),
+            ("bytes", "bytes removed", t.bytes_removed.to_string()),
+        ];
+        for (key, label, value) in cells {
+            writeln!(
+                w,
+                "<div class=\"total t-{key}\"><dt>{label}</dt><dd data-total=\"{key}\">{value}</dd></div>"
+            )?;
+        }
+        writeln!(w, "</dl>")?;
+        write_chart(w, &index.rules)?;
+        writeln!(w, "</header>")?;
+        w.write_all(b"<script type=\"application/json\" id=\"mdscrub-index\">")?;
+        w.write_all(&script_json(&index)?)?;
+        w.write_all(b"</script>\n")?;
+        write!(
+            w,
+            "<script nonce=\"{}\">\n{JS}</script>\n</body>\n</html>\n",
+            self.nonce
+        )?;
+        w.flush()
+    }
+}
+
+/// Writes the report page for reports held in memory (in path order).
+#[cfg(test)]
+pub fn write(w: &mut impl Write, reports: &[FileReport], summary: &Summary) -> io::Result<()> {
+    let mut page = HtmlStream::begin(w)?;
+    for r in reports {
+        page.file(w, r.clone())?;
+    }
+    page.end(w, summary)
+}
+
+/// Where the report goes: a file created now (so a bad path fails before the
+/// run), or standard output for `-`.
+pub fn create(path: &Path) -> anyhow::Result<Box<dyn Write>> {
     if path == Path::new("-") {
-        return Ok(write(
-            &mut io::BufWriter::new(io::stdout().lock()),
-            reports,
-            summary,
-        )?);
+        return Ok(Box::new(io::BufWriter::new(io::stdout())));
     }
     let file = std::fs::File::create(path)
         .with_context(|| format!("cannot create the HTML report {}", path.display()))?;
-    write(&mut io::BufWriter::new(file), reports, summary)
-        .with_context(|| format!("cannot write the HTML report {}", path.display()))
+    Ok(Box::new(io::BufWriter::with_capacity(1 << 16, file)))
 }
 
 /// The hits-per-rule bar chart, as inline SVG; each bar is a button the
@@ -322,9 +425,19 @@ fn write_chart(w: &mut impl Write, rules: &[RuleStat]) -> io::Result<()> {
         LABEL + BAR + 90,
         LABEL + BAR + 90
     )?;
-    for (i, r) in rules.iter().enumerate() {
+    // Most hits first (then by id); a bar's colour is its rule's, as the
+    // marks have it.
+    let mut order: Vec<usize> = (0..rules.len()).collect();
+    order.sort_by(|&a, &b| {
+        rules[b]
+            .hits
+            .cmp(&rules[a].hits)
+            .then_with(|| rules[a].id.cmp(&rules[b].id))
+    });
+    for (row, &i) in order.iter().enumerate() {
+        let r = &rules[i];
         let id = escape_html(&r.id);
-        let y = i * ROW + 2;
+        let y = row * ROW + 2;
         let width = (r.hits * BAR).div_ceil(max).max(2);
         writeln!(
             w,

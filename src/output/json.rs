@@ -8,7 +8,7 @@ use std::path::Path;
 use serde::Serialize;
 use serde::ser::{SerializeStruct, Serializer};
 
-use mdscrub::edit::Tier;
+use mdscrub::edit::{Change, TextPos, Tier};
 use mdscrub::report::{FileReport, Hit, Status, Summary};
 
 /// The JSON report (`check --format json`). Field order is the order below
@@ -31,6 +31,27 @@ struct JsonFile<'a> {
     /// Review-tier edits the run did not apply (`--apply review` would).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     review: Vec<JsonEdit<'a>>,
+    /// What `clean` would write, as edits of the original text: sorted,
+    /// apart, so that applied from the last to the first they give the
+    /// cleaned text. Each lists the rules whose edits make it up.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    fix: Vec<JsonChange<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonChange<'a> {
+    range: JsonRange,
+    start: JsonPos,
+    end: JsonPos,
+    removed: &'a str,
+    replacement: &'a str,
+    rules: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonPos {
+    line: usize,
+    column: usize,
 }
 
 #[derive(Serialize)]
@@ -79,6 +100,25 @@ fn json_file(r: &FileReport) -> JsonFile<'_> {
         bytes_removed: r.bytes_removed,
         edits: r.hits.iter().map(json_edit).collect(),
         review: r.review.iter().map(json_edit).collect(),
+        fix: r.changes.iter().map(json_change).collect(),
+    }
+}
+
+fn json_change(c: &Change) -> JsonChange<'_> {
+    let pos = |p: &TextPos| JsonPos {
+        line: p.line,
+        column: p.column,
+    };
+    JsonChange {
+        range: JsonRange {
+            start: c.range.start,
+            end: c.range.end,
+        },
+        start: pos(&c.start),
+        end: pos(&c.end),
+        removed: &c.removed,
+        replacement: &c.replacement,
+        rules: c.rules.iter().map(|r| &**r).collect(),
     }
 }
 

@@ -4,7 +4,8 @@ use std::io::{self, Seek, Write};
 use std::path::Path;
 
 use mdscrub::config::RuleSet;
-use mdscrub::report::{FileReport, Status};
+use mdscrub::edit::Change;
+use mdscrub::report::{FileReport, Hit, Status};
 
 use super::json::{ArrayOut, HOLE, cut_at_hole, path_string};
 use super::patch::diff_path;
@@ -58,7 +59,8 @@ impl SarifStream {
         use serde_json::json;
         match &r.status {
             Status::Changed => {
-                for h in &r.hits {
+                let fixes = fixes_by_hit(r);
+                for (h, fix) in r.hits.iter().zip(fixes) {
                     let mut result = json!({
                         "ruleId": &*h.rule,
                         "level": "warning",
@@ -77,6 +79,9 @@ impl SarifStream {
                     });
                     if let Some(i) = rules.rules.iter().position(|a| *a.id == *h.rule) {
                         result["ruleIndex"] = json!(i);
+                    }
+                    if !fix.is_empty() {
+                        result["fixes"] = json!([sarif_fix(&r.path, &fix)]);
                     }
                     self.results.item(&mut self.spool, &result)?;
                 }
@@ -108,6 +113,70 @@ impl SarifStream {
         w.write_all(after.as_bytes())?;
         writeln!(w)
     }
+}
+
+/// The file's changes ([`FileReport::changes`]) handed out to its hits, so
+/// that every change is the fix of exactly one result: a change goes to the
+/// first hit inside its range (a hit of a later pass is located where the
+/// text it grew from starts, so inside too), else to the nearest hit.
+fn fixes_by_hit(r: &FileReport) -> Vec<Vec<&Change>> {
+    let mut out: Vec<Vec<&Change>> = vec![Vec::new(); r.hits.len()];
+    if r.hits.is_empty() {
+        return out;
+    }
+    for c in &r.changes {
+        let inside = r
+            .hits
+            .iter()
+            .position(|h| c.range.start <= h.offset && h.offset <= c.range.end);
+        let i = inside.unwrap_or_else(|| {
+            let distance = |h: &Hit| h.offset.abs_diff(c.range.start);
+            (0..r.hits.len())
+                .min_by_key(|&i| distance(&r.hits[i]))
+                .unwrap_or(0)
+        });
+        out[i].push(c);
+    }
+    out
+}
+
+/// One SARIF `fix` for `changes` of the file at `path`: text replacements
+/// whose `deletedRegion`s are lines and columns of the unmodified file
+/// (columns in Unicode code points, as the run's `columnKind` says; a byte
+/// order mark is not counted, lines end at `\n`), in file order, with the
+/// inserted text.
+fn sarif_fix(path: &Path, changes: &[&Change]) -> serde_json::Value {
+    use serde_json::json;
+    let mut ids: Vec<&str> = Vec::new();
+    let replacements: Vec<serde_json::Value> = changes
+        .iter()
+        .map(|c| {
+            for r in &c.rules {
+                if !ids.contains(&&**r) {
+                    ids.push(r);
+                }
+            }
+            let mut rep = json!({
+                "deletedRegion": {
+                    "startLine": c.start.line,
+                    "startColumn": c.start.column,
+                    "endLine": c.end.line,
+                    "endColumn": c.end.column,
+                },
+            });
+            if !c.replacement.is_empty() {
+                rep["insertedContent"] = json!({ "text": c.replacement });
+            }
+            rep
+        })
+        .collect();
+    json!({
+        "description": { "text": format!("Clean as mdscrub would ({})", ids.join(", ")) },
+        "artifactChanges": [{
+            "artifactLocation": artifact(path),
+            "replacements": replacements,
+        }],
+    })
 }
 
 /// The SARIF document around its results.

@@ -4,6 +4,10 @@
   "use strict";
   var PAGE = 200;   // files drawn at a time
   var ROWS = 500;   // diff rows drawn at a time in one file
+  // The header (totals, chart) is written last, once the totals are known;
+  // it belongs on top.
+  var header = document.querySelector("body > header");
+  if (header) document.body.insertBefore(header, document.body.firstChild);
   var data = JSON.parse(document.getElementById("mdscrub-index").textContent);
   var files = data.files;
   var rules = data.rules;
@@ -78,9 +82,11 @@
   var ruleSelect = el("select");
   ruleSelect.id = "f-rule";
   ruleSelect.appendChild(new Option("all rules (" + rules.length + ")", ""));
-  rules.forEach(function (r) {
-    ruleSelect.appendChild(new Option(r.id + " (" + num(r.hits) + ")", r.id));
-  });
+  // Most hits first, as the chart (the data lists rules as files show them).
+  rules.slice().sort(function (a, b) { return b.hits - a.hits || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0); })
+    .forEach(function (r) {
+      ruleSelect.appendChild(new Option(r.id + " (" + num(r.hits) + ")", r.id));
+    });
   var statusSelect = el("select");
   statusSelect.id = "f-status";
   [["", "any"], ["changed", "would change"], ["refused", "refused"], ["failed", "failed"], ["skipped", "skipped"]]
@@ -418,18 +424,11 @@
       tb.appendChild(tr);
     });
   }
+  // Unchanged lines away from any change are not in the report: say how many.
   function foldRow(tb, b) {
     var tr = el("tr", "fold");
-    var td = el("td", "", "");
+    var td = el("td", "gap", "⋯ " + num(b.c) + " unchanged lines (" + b.o + "–" + (b.o + b.c - 1) + ")");
     td.colSpan = 4;
-    var btn = el("button", "unfold", "⋯ " + num(b.l.length) + " unchanged lines (" + b.o + "–" + (b.o + b.l.length - 1) + ")");
-    btn.type = "button";
-    btn.title = "Show these lines";
-    btn.addEventListener("click", function () {
-      sameRows(tb, b.o, b.n, b.l, tr);
-      tr.remove();
-    });
-    td.appendChild(btn);
     tr.appendChild(td);
     tb.appendChild(tr);
   }
