@@ -156,6 +156,15 @@ impl<'a> EditSink<'a> {
         }
     }
 
+    /// Adds the edits of `fix` under another reach than the rule's own (a
+    /// text rule's removal of an image beside its junk, judged as an image
+    /// rule's by the content model).
+    pub fn fix_reaching(&mut self, reach: Reach, fix: Fix) {
+        let own = std::mem::replace(&mut self.reach, reach);
+        self.fix(fix);
+        self.reach = own;
+    }
+
     /// A fix id no edit of the pass has: the place its first edit takes
     /// (edits are only added while rules run).
     fn next_fix(&self) -> FixId {

@@ -9,7 +9,9 @@
 //!   weight, and half of it again for each further word of it, up to twice;
 //! - shape: a unit that is all link text, one with arrows or emoji, a short
 //!   one;
-//! - neighbours: a doubtful unit between two junk units is junk.
+//! - neighbours: a doubtful unit between two junk units is junk, and so is
+//!   a decoration image (its URL matches `decoration`) beside junk (in the
+//!   head on either side, in the tail after it).
 //!
 //! A unit is a logical line of a paragraph: fragments join their sentence
 //! (`觉得不错，就点个 “⏎在看⏎” 或 "⏎赞⏎” 吧~` is one call to action). A unit of `max-chars` or more is prose: never junk. Units scoring
@@ -20,8 +22,9 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use super::drop_image::image_removal;
 use super::drop_line::{line_deletions, lines};
-use super::{BuildError, Context, Rule, settings};
+use super::{BuildError, Context, Rule, regex, settings};
 use crate::document::{Document, Kind, NodeId};
 use crate::edit::{EditSink, Fix, Reach, Tier};
 use crate::learn::prints::{Prints, Zone};
@@ -50,6 +53,11 @@ struct Settings {
     /// Units this long (normalised characters) or longer are prose.
     #[serde(default = "default_max_chars")]
     max_chars: usize,
+    /// Regex over an image's URL: the decoration an account puts beside its
+    /// junk (animated banners, dividers). Such an image next to a zone's
+    /// junk goes with it; no other image is touched.
+    #[serde(default)]
+    decoration: Option<String>,
 }
 
 #[derive(Deserialize, Debug)]
@@ -77,6 +85,7 @@ struct ClassifyZones {
     threshold: f64,
     safe: f64,
     max_chars: usize,
+    decoration: Option<regex::Regex>,
 }
 
 pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
@@ -103,6 +112,7 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
         threshold: s.threshold,
         safe: s.safe,
         max_chars: s.max_chars,
+        decoration: s.decoration.map(|d| regex("decoration", &d)).transpose()?,
     }))
 }
 
@@ -126,10 +136,16 @@ struct Unit {
 impl ClassifyZones {
     fn score(&self, doc: &Document, nodes: &[NodeId], text: &str, chars: usize) -> f64 {
         let mut score = 0.0;
+        // Words are matched with the spaces taken out: a spaced-out heading
+        // (`今 日 推 荐`) is a design, not other words.
+        let squeezed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
         for (_, words, weight) in &self.families {
             // A family's weight for its first word, half as much for each
             // further word of it, up to twice the weight.
-            let n = words.iter().filter(|w| text.contains(w.as_str())).count();
+            let n = words
+                .iter()
+                .filter(|w| squeezed.contains(w.as_str()))
+                .count();
             if n > 0 {
                 score += weight * (1.0 + 0.5 * (n - 1) as f64).min(2.0);
             }
@@ -270,6 +286,57 @@ impl Rule for ClassifyZones {
                 units[k].1.junk = Some(Tier::Review);
             }
         }
+        // Images next to a zone's junk: an account's banner, divider or
+        // header GIF. In the head either neighbour counts; in the tail only
+        // the one before (an image between the last prose and a footer is
+        // the article's last screenshot). The safer neighbour's tier.
+        let mut images: Vec<(NodeId, std::ops::Range<usize>, Tier)> = Vec::new();
+        for k in 0..units.len() {
+            if self.decoration.is_none() {
+                break;
+            }
+            let (zone, u) = (units[k].0, &units[k].1);
+            if !u.images_only {
+                continue;
+            }
+            let junk_of =
+                |d: Option<&(Zone, Unit)>| d.filter(|d| d.0 == zone).and_then(|d| d.1.junk);
+            let prev = junk_of(units[..k].iter().rev().find(|(_, p)| !p.images_only));
+            let next = junk_of(units[k + 1..].iter().find(|(_, n)| !n.images_only));
+            let tier = match zone {
+                Zone::Head => match (prev, next) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                },
+                _ => prev,
+            };
+            if let Some(tier) = tier {
+                images.push((u.para, u.lines.clone(), tier));
+            }
+        }
+        for (para, span, tier) in images {
+            let cut = lines(doc, para);
+            for &n in cut[span].iter().flatten() {
+                for id in n..doc.node(n).end {
+                    let Kind::Image(link) = &doc.node(id).kind else {
+                        continue;
+                    };
+                    let decoration = self
+                        .decoration
+                        .as_ref()
+                        .is_some_and(|d| d.is_match(&link.url));
+                    if decoration && doc.node(id).trusted {
+                        out.fix_reaching(
+                            Reach::Images,
+                            Fix {
+                                edits: vec![(image_removal(doc, id), String::new())],
+                                tier,
+                            },
+                        );
+                    }
+                }
+            }
+        }
         // Removals, per paragraph: a paragraph whose units are all junk goes
         // whole; else its junk lines go.
         let mut k = 0;
@@ -323,14 +390,43 @@ follow = { words = ["关注", "星标"], weight = 2.0 }
 cta = { words = ["点赞", "在看", "分享"], weight = 2.0 }
 "#;
 
+    const DECORATION: &str = "decoration = '\\.gif$'\n";
+
     fn clean(text: &str, review: bool) -> String {
+        clean_with(text, review, "")
+    }
+
+    fn clean_with(text: &str, review: bool, extra: &str) -> String {
         let tidy = "\n[[rule]]\nid = \"tidy\"\nkind = \"tidy\"\ndescription = \"d\"\n";
-        let mut set = RuleSet::parse(&format!("{RULE}{tidy}"), "t.toml").unwrap();
+        let rule = RULE.replacen("[rule.families]", &format!("{extra}[rule.families]"), 1);
+        let mut set = RuleSet::parse(&format!("{rule}{tidy}"), "t.toml").unwrap();
         set.apply_review = review;
         crate::clean_text(text, &set, true).unwrap().output
     }
 
     const PROSE: &str = "这是一段很长的正文，讲的是一件只属于这篇文章的事情，和任何页脚都不一样，所以它是正文，足够长了。";
+
+    #[test]
+    fn a_decoration_image_beside_junk_goes_and_a_screenshot_stays() {
+        let gif = "![](https://example.com/banner.gif)";
+        let png = "![](https://example.com/shot.png)";
+        // Head: a banner on either side of the follow prompt goes with it.
+        let head = format!("{gif}\n\n记得关注我们，设为星标👇\n\n{png}\n\n{PROSE}\n");
+        assert_eq!(
+            clean_with(&head, false, DECORATION),
+            format!("{png}\n\n{PROSE}\n")
+        );
+        // Without `decoration` no image is touched.
+        assert_eq!(clean(&head, false), format!("{gif}\n\n{png}\n\n{PROSE}\n"));
+        // Tail: only after the junk; an image between the last prose and the
+        // footer is the article's.
+        let gif2 = "![](https://example.com/divider.gif)";
+        let tail = format!("{PROSE}\n\n{gif}\n\n觉得有用就点赞、在看、分享👇\n\n{gif2}\n");
+        assert_eq!(
+            clean_with(&tail, false, DECORATION),
+            format!("{PROSE}\n\n{gif}\n")
+        );
+    }
 
     #[test]
     fn tail_junk_goes_by_its_signals_and_prose_stays() {
