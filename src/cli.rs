@@ -66,8 +66,8 @@ pub enum Command {
         #[arg(long, value_name = "FILE", conflicts_with = "color")]
         html: Option<PathBuf>,
     },
-    /// List the active rules or the presets, explain one rule, or test the
-    /// rules' examples.
+    /// List the active rules or the presets, explain one rule, test the
+    /// rules' examples, or print the schema of rules files.
     Rules {
         #[command(flatten)]
         rules: RulesArgs,
@@ -81,6 +81,10 @@ pub enum Command {
         /// Run every example of the active rules; exit 1 on any mismatch.
         #[arg(long)]
         test: bool,
+        /// Print the JSON schema of rules files (for editors; the
+        /// repository's mdscrub.schema.json) and read no rules file.
+        #[arg(long, conflicts_with_all = ["explain", "presets", "test", "select", "ignore", "rules"])]
+        schema: bool,
     },
     /// Learn the boilerplate that recurs across the files (an account's
     /// footer, banner, dividers) and write it as a learned file that

@@ -17,6 +17,7 @@ use crate::rules::{self, Rule};
 mod locate;
 mod presets;
 pub use presets::{Membership, PresetDef, Presets};
+pub mod schema;
 mod user;
 pub use user::{Example, ExampleFailure, RuleMeta, SetMeta, discover};
 use user::{rule_entries, take_examples};
@@ -365,10 +366,12 @@ impl RulesSource {
 }
 
 /// Which fixes a clean applies.
-#[derive(serde::Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(serde::Deserialize, schemars::JsonSchema, Debug, Clone, Copy, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 enum Apply {
+    /// Only the safe fixes (the default).
     Safe,
+    /// The review-tier fixes too (the guesses).
     Review,
 }
 
@@ -384,11 +387,18 @@ fn default_ids() -> Vec<String> {
         .unwrap_or_default()
 }
 
-#[derive(serde::Deserialize)]
+/// A rules file as written; [`schema`] describes it for editors.
+#[derive(serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[schemars(
+    title = "mdscrub rules file",
+    description = "An mdscrub.toml (or .mdscrub.toml) rules file: settings and `[[rule]]` tables."
+)]
 struct RawFile {
-    /// Largest share of visible text a clean may remove (default 0.5).
+    /// Largest share of a file's visible text a clean may remove before the
+    /// file is refused (0.0–1.0; default 0.5).
     #[serde(default)]
+    #[schemars(range(min = 0.0, max = 1.0), extend("default" = DEFAULT_MAX_REMOVED))]
     max_removed: Option<f64>,
     /// Which fixes a clean applies: `safe` (the default) or `review` (also
     /// the guesses).
@@ -396,6 +406,7 @@ struct RawFile {
     apply: Option<Apply>,
     /// The rules, in the order they run.
     #[serde(default)]
+    #[schemars(with = "Vec<schema::RuleTable>")]
     rule: Vec<toml::Spanned<toml::Table>>,
     /// Keep the embedded default rules and add to or override them by id.
     #[serde(default)]

@@ -42,6 +42,7 @@ fn run(job: Job) -> anyhow::Result<Verdict> {
         Job::Check(s, format) => commands::check::run(&s, format),
         Job::Diff(s, out) => commands::diff::run(&s, &out),
         Job::Rules(set, view) => commands::rules::run(&set, &view),
+        Job::Schema => commands::rules::schema(),
         Job::Learn(s, out) => commands::learn::run(&s, &out),
         Job::Completions(shell) => Ok(commands::completions::run(shell)),
     }

@@ -22,6 +22,8 @@ pub enum Job {
     Check(Settings, Format),
     Diff(Settings, DiffOutput),
     Rules(RuleSet, RulesView),
+    /// Print the JSON schema of rules files.
+    Schema,
     Learn(Settings, LearnOutput),
     Completions(Shell),
 }
@@ -191,11 +193,13 @@ pub fn resolve(cli: Cli) -> anyhow::Result<Job> {
                 },
             )
         }
+        Command::Rules { schema: true, .. } => Job::Schema,
         Command::Rules {
             rules,
             explain,
             presets,
             test,
+            schema: false,
         } => {
             let (set, _) = load_rules(&rules, false)?;
             let view = if test {

@@ -1,5 +1,5 @@
-//! `mdscrub rules`: the list of rules, the presets, one rule explained, and
-//! the test run of every rule example.
+//! `mdscrub rules`: the list of rules, the presets, one rule explained, the
+//! test run of every rule example, and the schema of rules files.
 
 use std::io::{self, Write};
 
@@ -18,6 +18,14 @@ pub fn run(set: &RuleSet, view: &RulesView) -> anyhow::Result<Verdict> {
     let verdict = show(stdout, set, view)?;
     stdout.flush()?;
     Ok(verdict)
+}
+
+/// Prints the JSON schema of rules files.
+pub fn schema() -> anyhow::Result<Verdict> {
+    let stdout = &mut pipe::stdout();
+    stdout.write_all(mdscrub::config::schema::to_json().as_bytes())?;
+    stdout.flush()?;
+    Ok(Verdict::default())
 }
 
 fn show(stdout: &mut impl Write, set: &RuleSet, view: &RulesView) -> anyhow::Result<Verdict> {

@@ -21,7 +21,7 @@ use crate::edit::EditSink;
 use crate::rules::{Context, Rule};
 
 /// One `[preset.NAME]` table.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct PresetDef {
     /// What the preset is for (shown by `mdscrub rules`).

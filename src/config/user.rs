@@ -60,7 +60,7 @@ pub struct SetMeta {
 }
 
 /// One `[[rule.example]]`: this input, cleaned by the rule, gives this output.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Example {
     /// Markdown text before cleaning.

@@ -20,6 +20,7 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::drop_image::image_removal;
@@ -29,9 +30,9 @@ use crate::document::{Document, Kind, NodeId};
 use crate::edit::{EditSink, Fix, Reach, Tier};
 use crate::learn::prints::{Prints, Zone};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct Settings {
+pub(super) struct Settings {
     /// Vocabulary families: name → words and the weight one or more of them
     /// add.
     families: BTreeMap<String, Family>,
@@ -44,6 +45,7 @@ struct Settings {
     /// Weight of a short unit (at most `short-chars`).
     #[serde(default)]
     short: f64,
+    /// Longest text, in normalised characters, of a short unit.
     #[serde(default = "default_short_chars")]
     short_chars: usize,
     /// Score from which a unit is junk (a review fix).
@@ -60,10 +62,13 @@ struct Settings {
     decoration: Option<String>,
 }
 
-#[derive(Deserialize, Debug)]
+#[derive(Deserialize, JsonSchema, Debug)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct Family {
+    /// Words of the family, found anywhere in a unit's text.
     words: Vec<String>,
+    /// Score a unit gets for the first of the words it holds; each further
+    /// word adds half as much, up to twice the weight.
     weight: f64,
 }
 

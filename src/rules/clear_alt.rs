@@ -2,15 +2,16 @@
 //! `![在这里插入图片描述](…)`, `![image.png](…)`): text that describes
 //! nothing and shows up when the image fails to load.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::{BuildError, Context, Rule, regex, settings};
 use crate::document::{Document, Kind, LinkForm};
 use crate::edit::EditSink;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct Settings {
+pub(super) struct Settings {
     /// Regex over the alt text (trimmed).
     alt: String,
 }

@@ -2,15 +2,16 @@
 //! everywhere outside code, raw HTML blocks and front matter. Such lines are
 //! blank to Markdown already; exporters leave thousands of them.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::{BuildError, Context, Rule, settings};
 use crate::document::{Document, Kind};
 use crate::edit::EditSink;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct Settings {}
+pub(super) struct Settings {}
 
 #[derive(Debug)]
 struct ClearBlankLines;

@@ -6,15 +6,16 @@
 //! The pattern is matched against the line's source (markup included, the
 //! container's `> ` prefix left out). A line holding code is never cut.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::{BuildError, Context, Rule, regex, settings};
 use crate::document::{Document, Kind};
 use crate::edit::{EditSink, Reach};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct Settings {
+pub(super) struct Settings {
     /// Regex over the source of a line of a paragraph.
     pattern: String,
     /// Longest line, in characters, the rule looks at.

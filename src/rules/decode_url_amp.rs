@@ -4,15 +4,16 @@
 //! other URL rules expect. In raw HTML attributes `&amp;` is the correct
 //! spelling and is left alone (the URL rules read it as a separator).
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::{BuildError, Context, Glob, Rule, any_glob, host_globs, settings};
 use crate::document::{Document, UrlPlace};
 use crate::edit::EditSink;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct Settings {
+pub(super) struct Settings {
     /// Host globs the rule is limited to (default: every host).
     #[serde(default)]
     hosts: Vec<String>,

@@ -2,15 +2,16 @@
 //! word joiners, stray byte-order marks) from the text of a document,
 //! never from code, raw HTML or URLs.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::{BuildError, Context, Rule, settings};
 use crate::document::{Document, Kind, Literal};
 use crate::edit::EditSink;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct Settings {
+pub(super) struct Settings {
     /// The characters to remove, one per string (`"\u200b"`).
     chars: Vec<String>,
 }

@@ -5,6 +5,7 @@
 //! its prose is longer than any call to action. Blocks holding code are never
 //! dropped. In a block of several lines every logical line must match.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::{BuildError, Context, Rule, ShortText, default_max_chars, regex, settings};
@@ -12,9 +13,9 @@ use crate::document::{Document, Kind, NodeId};
 use crate::edit::{EditSink, Reach};
 use crate::fragments::logical_lines;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct Settings {
+pub(super) struct Settings {
     /// Regex over the block's visible text (markup removed, trimmed).
     pattern: String,
     /// Longest visible text, in characters, a dropped block may have.
@@ -41,7 +42,7 @@ struct Settings {
     glued_images: bool,
 }
 
-#[derive(Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Deserialize, serde::Serialize, JsonSchema, Debug, Clone, Copy, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 enum BlockKind {
     Paragraph,

@@ -2,6 +2,7 @@
 //! avatar or card of a recommended article whose image was lost), on
 //! matching hosts.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::drop_image::is_blank_inline;
@@ -9,9 +10,9 @@ use super::{BuildError, Context, Glob, Rule, any_glob, host_globs, settings};
 use crate::document::{Document, Kind, LinkForm};
 use crate::edit::EditSink;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct Settings {
+pub(super) struct Settings {
     /// Host globs of the link URL (`mp.weixin.qq.com`, `*`).
     hosts: Vec<String>,
 }

@@ -2,15 +2,16 @@
 //! call-to-action GIFs, dividers), together with a link that wraps only the
 //! image. An image that is the whole paragraph takes the paragraph with it.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::{BuildError, Context, Rule, regex, settings};
 use crate::document::{Document, Kind, NodeId};
 use crate::edit::{EditSink, Reach};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct Settings {
+pub(super) struct Settings {
     /// Regex over the image URL.
     #[serde(default)]
     url: Option<String>,

@@ -2,15 +2,16 @@
 //! by soft or hard breaks), leaving the other lines as they are. When every
 //! line matches, the whole paragraph goes.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::{BuildError, Context, Rule, ShortText, default_max_chars, regex, settings};
 use crate::document::{Document, Kind, NodeId};
 use crate::edit::{EditSink, Reach};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct Settings {
+pub(super) struct Settings {
     /// Regex over the line's visible text (markup removed, trimmed).
     pattern: String,
     /// Longest visible text, in characters, a dropped line may have.

@@ -16,6 +16,7 @@
 //! link card an exporter broke apart with blank lines (`[`, thumbnail,
 //! title, `](url)`).
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::{BuildError, Context, Rule, ShortText, regex, settings};
@@ -23,9 +24,9 @@ use crate::document::{Document, Kind, NodeId};
 use crate::edit::{EditSink, Reach};
 use crate::learn::prints::{PROSE_CHARS, Prints};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct Settings {
+pub(super) struct Settings {
     /// Regex over a link's URL: the article pages of a platform.
     url: String,
     /// Fewest links a run must hold.

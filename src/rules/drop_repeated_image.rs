@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::drop_image::image_removal;
@@ -12,9 +13,9 @@ use crate::document::{Document, Kind};
 use crate::edit::{EditSink, Reach};
 use crate::learn::prints::image_key;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct Settings {
+pub(super) struct Settings {
     /// Fewest times an image must appear in one document to go.
     #[serde(default = "default_min_count")]
     min_count: usize,

@@ -9,15 +9,16 @@
 //! early: the first block after the header that matches (a `原文链接` line,
 //! the next section's heading) is kept, with everything after it.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::{BuildError, Context, Rule, ShortText, regex, settings};
 use crate::document::{Document, Kind};
 use crate::edit::{EditSink, Reach};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct Settings {
+pub(super) struct Settings {
     /// Regex over the header block's visible text (trimmed).
     start: String,
     /// Longest visible text, in characters, of the header block.

@@ -3,6 +3,7 @@
 
 use std::ops::Range;
 
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::de::DeserializeOwned;
 
 use crate::document::Document;
@@ -122,11 +123,22 @@ pub trait Rule: Send + Sync + std::fmt::Debug {
     }
 }
 
-/// A rule kind: its name in TOML and how to build an instance from settings.
+/// A rule kind: its name in TOML, how to build an instance from settings,
+/// and the JSON schema of those settings.
 pub struct RuleKind {
     pub name: &'static str,
     pub summary: &'static str,
     pub build: fn(toml::Table) -> Result<Box<dyn Rule>, BuildError>,
+    /// The schema of the kind's own settings: the struct `build` reads
+    /// (`schema_of::<kind::Settings>`). The config schema for editors
+    /// ([`crate::config::schema`]) is made of these.
+    pub schema: fn(&mut SchemaGenerator) -> Schema,
+}
+
+/// The schema of a kind's settings struct, inline (not a reference): the
+/// config schema merges its keys with the keys every rule takes.
+fn schema_of<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
+    T::json_schema(generator)
 }
 
 /// Every rule kind mdscrub knows.
@@ -135,121 +147,145 @@ pub const KINDS: &[RuleKind] = &[
         name: "strip-query",
         summary: "remove tracking parameters (or keep only listed ones) from URLs on matching hosts",
         build: strip_query::build,
+        schema: schema_of::<strip_query::Settings>,
     },
     RuleKind {
         name: "repair-entity-query",
         summary: "undo `&name;=` mangling of query strings inside URLs",
         build: repair_entity_query::build,
+        schema: schema_of::<repair_entity_query::Settings>,
     },
     RuleKind {
         name: "drop-block",
         summary: "remove a short block (paragraph, heading, list item, HTML block) whose text matches",
         build: drop_block::build,
+        schema: schema_of::<drop_block::Settings>,
     },
     RuleKind {
         name: "cut-text",
         summary: "remove the part of a paragraph line that a regex matches in its source (an exporter's banner before the attribution)",
         build: cut_text::build,
+        schema: schema_of::<cut_text::Settings>,
     },
     RuleKind {
         name: "drop-line",
         summary: "remove one matching line of a multi-line paragraph",
         build: drop_line::build,
+        schema: schema_of::<drop_line::Settings>,
     },
     RuleKind {
         name: "classify-zones",
         summary: "score the units of a document's head and tail by vocabulary families and shape, let neighbours decide the doubtful ones, and remove the junk (safe or review by score)",
         build: classify_zones::build,
+        schema: schema_of::<classify_zones::Settings>,
     },
     RuleKind {
         name: "drop-tail",
         summary: "remove everything from a matching header block to the end of the document",
         build: drop_tail::build,
+        schema: schema_of::<drop_tail::Settings>,
     },
     RuleKind {
         name: "drop-link-run",
         summary: "remove a run of blocks that are nothing but links to article pages (a gallery of the account's other articles), with its header, in the tail or under a header that names it",
         build: drop_link_run::build,
+        schema: schema_of::<drop_link_run::Settings>,
     },
     RuleKind {
         name: "drop-image",
         summary: "remove images (and links wrapping only them) whose URL or alt text matches",
         build: drop_image::build,
+        schema: schema_of::<drop_image::Settings>,
     },
     RuleKind {
         name: "drop-repeated-image",
         summary: "remove images a document shows `min-count` times or more (dividers, section icons)",
         build: drop_repeated_image::build,
+        schema: schema_of::<drop_repeated_image::Settings>,
     },
     RuleKind {
         name: "split-glued-images",
         summary: "put an image glued into paragraph text on its own line",
         build: split_glued_images::build,
+        schema: schema_of::<split_glued_images::Settings>,
     },
     RuleKind {
         name: "unwrap-empty-link",
         summary: "turn `[text]()` into `text`; remove `[]()` and `![]()`",
         build: unwrap_empty_link::build,
+        schema: schema_of::<unwrap_empty_link::Settings>,
     },
     RuleKind {
         name: "join-broken-url",
         summary: "rejoin a link destination broken by a newline inside `(...)`",
         build: join_broken_url::build,
+        schema: schema_of::<join_broken_url::Settings>,
     },
     RuleKind {
         name: "decode-url-amp",
         summary: "turn `&amp;` inside URLs into `&`",
         build: decode_url_amp::build,
+        schema: schema_of::<decode_url_amp::Settings>,
     },
     RuleKind {
         name: "unwrap-redirect",
         summary: "replace a redirect wrapper URL (link.zhihu.com/?target=) by its decoded target",
         build: unwrap_redirect::build,
+        schema: schema_of::<unwrap_redirect::Settings>,
     },
     RuleKind {
         name: "rewrite-url",
         summary: "regex replacement inside URLs on matching hosts",
         build: rewrite_url::build,
+        schema: schema_of::<rewrite_url::Settings>,
     },
     RuleKind {
         name: "unwrap-link",
         summary: "turn a link whose URL matches (javascript:, search links) into its text",
         build: unwrap_link::build,
+        schema: schema_of::<unwrap_link::Settings>,
     },
     RuleKind {
         name: "drop-empty-text-link",
         summary: "remove links with no text, `[](url)`, on matching hosts",
         build: drop_empty_text_link::build,
+        schema: schema_of::<drop_empty_text_link::Settings>,
     },
     RuleKind {
         name: "clear-alt",
         summary: "empty placeholder alt text of images (图片, 在这里插入图片描述, image.png)",
         build: clear_alt::build,
+        schema: schema_of::<clear_alt::Settings>,
     },
     RuleKind {
         name: "repair-emphasis",
         summary: "remove `**` pairs around nothing and emphasis around images only; keep asterisks that may be content",
         build: repair_emphasis::build,
+        schema: schema_of::<repair_emphasis::Settings>,
     },
     RuleKind {
         name: "clear-blank-lines",
         summary: "empty lines that hold only spaces or tabs, outside code and HTML",
         build: clear_blank_lines::build,
+        schema: schema_of::<clear_blank_lines::Settings>,
     },
     RuleKind {
         name: "trim-block-ends",
         summary: "remove the spaces and tabs ending a paragraph or heading (a hard break there breaks nothing)",
         build: trim_block_ends::build,
+        schema: schema_of::<trim_block_ends::Settings>,
     },
     RuleKind {
         name: "delete-chars",
         summary: "remove listed characters (zero-width spaces) from text, never from code",
         build: delete_chars::build,
+        schema: schema_of::<delete_chars::Settings>,
     },
     RuleKind {
         name: "tidy",
         summary: "collapse blank lines and whitespace-only lines left next to this run's edits",
         build: tidy::build,
+        schema: schema_of::<tidy::Settings>,
     },
 ];
 

@@ -5,15 +5,16 @@
 //! Only URLs are looked at, never body text or code. Real entities (`&amp;`,
 //! `&lt;`, `&nbsp;`, `&#34;` …) are not mangling and are left alone.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::{BuildError, Context, Rule, settings};
 use crate::document::Document;
 use crate::edit::EditSink;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct Settings {
+pub(super) struct Settings {
     /// Entity names that are real and must not be repaired.
     #[serde(default = "default_entities")]
     entities: Vec<String>,

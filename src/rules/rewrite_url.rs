@@ -2,6 +2,7 @@
 //! that lives in the path rather than the query (Juejin's
 //! `~tplv-…-watermark.image` image templates).
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::{
@@ -10,9 +11,9 @@ use super::{
 use crate::document::Document;
 use crate::edit::EditSink;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct Settings {
+pub(super) struct Settings {
     /// Host globs the rule is limited to.
     hosts: Vec<String>,
     /// Regex over the URL as written.

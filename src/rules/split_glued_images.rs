@@ -14,6 +14,7 @@
 use std::collections::HashSet;
 use std::ops::Range;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::drop_image::{image_unit, is_blank_inline};
@@ -22,9 +23,9 @@ use crate::document::{Document, Kind, NodeId};
 use crate::edit::EditSink;
 use crate::url_text::url_plain_host;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct Settings {}
+pub(super) struct Settings {}
 
 #[derive(Debug)]
 struct SplitGluedImages;

@@ -5,15 +5,16 @@
 //! with two spaces (wechatmp2markdown) leave one on every block. Hard breaks
 //! inside a paragraph are left alone: they render as line breaks.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::{BuildError, Context, Rule, settings};
 use crate::document::{Document, Kind};
 use crate::edit::EditSink;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct Settings {}
+pub(super) struct Settings {}
 
 #[derive(Debug)]
 struct TrimBlockEnds;

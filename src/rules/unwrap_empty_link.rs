@@ -4,15 +4,16 @@
 
 use std::ops::Range;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::{BuildError, Context, Rule, settings};
 use crate::document::{Document, Kind, LinkForm};
 use crate::edit::EditSink;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct Settings {}
+pub(super) struct Settings {}
 
 #[derive(Debug)]
 struct UnwrapEmptyLink;

@@ -2,15 +2,16 @@
 //! links, Zhihu's zhida.zhihu.com search links on plain words). A link with
 //! no text goes. Images are never unwrapped.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::{BuildError, Context, Rule, regex, settings};
 use crate::document::{Document, Kind, LinkForm};
 use crate::edit::EditSink;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct Settings {
+pub(super) struct Settings {
     /// Regex over the link's URL (as the parser resolved it).
     url: String,
     /// Literal strings one of which a text must hold for the rule to look at

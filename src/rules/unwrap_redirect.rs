@@ -3,6 +3,7 @@
 //! targets that are themselves `http(s)` URLs are taken; characters that
 //! cannot stand in a Markdown destination stay percent-encoded.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::{BuildError, Context, Glob, Rule, any_glob, host_globs, host_may_match, settings};
@@ -10,9 +11,9 @@ use crate::document::{Document, UrlPlace};
 use crate::edit::EditSink;
 use crate::url_text::percent_decode;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct Settings {
+pub(super) struct Settings {
     /// Host globs of the redirect service (`link.zhihu.com`).
     hosts: Vec<String>,
     /// The query parameter holding the target (`target`).

@@ -8,6 +8,7 @@
 
 use std::ops::Range;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::{BuildError, Context, Glob, Rule, any_glob, globs, host_globs, settings};
@@ -19,9 +20,9 @@ mod scan;
 use parts::{Parts, decode_with_map, name_of, params, split_url};
 use scan::{finder, longest_literal, remove_starts};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct Settings {
+pub(super) struct Settings {
     /// Host globs (`mmbiz.qpic.cn`, `*.qpic.cn`).
     hosts: Vec<String>,
     /// Path globs the rule is limited to (`/s`); empty means any path.
