@@ -16,4 +16,4 @@ pub use crate::report::CleanError;
 pub use crate::targets::{Target, Targets};
 pub use file::{Mode, RunOptions, process_file, unknown_suppressions};
 pub use passes::{Cleaned, MAX_PASSES, clean_text};
-pub use run::{run, run_each, run_with};
+pub use run::{RunEnd, run, run_each, run_with};
