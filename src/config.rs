@@ -22,6 +22,24 @@ mod user;
 pub use user::{Example, ExampleFailure, RuleMeta, SetMeta, discover};
 use user::{rule_entries, take_examples};
 
+/// A TOML error's message for people. An integer past the signed 64-bit
+/// range, which TOML does not hold (toml says "u64 value was too large"),
+/// names the key and the limit.
+fn toml_message(message: &str, line: Option<&str>) -> String {
+    let message = message.trim();
+    if message == "u64 value was too large" {
+        let key = line
+            .and_then(|l| l.split_once('='))
+            .map(|(k, _)| format!("`{}` ", k.trim()))
+            .unwrap_or_default();
+        return format!(
+            "{key}is too large: the largest number a rules file can hold is {} (i64::MAX)",
+            i64::MAX
+        );
+    }
+    message.to_string()
+}
+
 /// The default rules, embedded in the binary.
 pub const DEFAULT_RULES: &str = include_str!("../rules.toml");
 
@@ -122,10 +140,11 @@ impl RuleSet {
         };
         let line_at = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
         let raw: RawFile = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|s| line_at(s.start));
             err(
-                e.span().map(|s| line_at(s.start)),
+                line,
                 None,
-                e.message().trim().to_string(),
+                toml_message(e.message(), line.and_then(|l| text.lines().nth(l - 1))),
             )
         })?;
         // An error naming a key or table points at its line.

@@ -8,6 +8,7 @@
 
 mod cli;
 mod commands;
+mod interrupt;
 mod learning;
 mod output;
 mod process;
@@ -26,6 +27,10 @@ use verdict::Verdict;
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     match settings::resolve(cli).and_then(run) {
+        Ok(Verdict {
+            interrupted: Some(code),
+            ..
+        }) => ExitCode::from(code),
         Ok(v) if v.failed => ExitCode::from(2),
         Ok(v) if v.found => ExitCode::from(1),
         Ok(_) => ExitCode::from(0),

@@ -13,13 +13,15 @@ use mdscrub::cache::Cache;
 use mdscrub::config::RuleSet;
 use mdscrub::engine::{self, RunOptions};
 use mdscrub::fsio;
-use mdscrub::report::{FileReport, Status, Summary};
+use mdscrub::report::{FileReport, Status, Summary, path_text};
 use mdscrub::walk;
 
+use crate::interrupt::Interrupt;
 use crate::output::pipe;
 use crate::output::text::{self, RuleTotals};
 use crate::progress::Progress;
 use crate::settings::{Input, Settings};
+use crate::verdict::Verdict;
 
 /// What a file command keeps of its reports as they go by: totals, hits per
 /// rule, and the reports that name a problem (without hits or texts).
@@ -30,15 +32,35 @@ pub struct Outcome {
     /// Cleaned text of standard input, in stdin mode.
     pub stdin_output: Option<String>,
     pub started: Instant,
+    /// Temporary files of interrupted runs the run found.
+    pub strays: Vec<fsio::Stray>,
+    /// The signal that stopped the run (name, exit code), and how many
+    /// files it left unprocessed.
+    pub interrupted: Option<(&'static str, u8)>,
+    pub not_processed: usize,
 }
 
 impl Outcome {
+    /// The verdict of the run (changed files are findings when
+    /// `changes_found`); a signal's exit code wins.
+    pub fn verdict(&self, changes_found: bool) -> Verdict {
+        Verdict {
+            interrupted: self.interrupted.map(|(_, code)| code),
+            ..Verdict::of(&self.summary, changes_found)
+        }
+    }
+
     /// Problems (on standard error, unless `-qq`), then the summary (unless
     /// `-q`) and the statistics (when asked for): on standard output when it
     /// is meant for people, else on standard error.
     pub fn finish(&self, settings: &Settings, word: &str, to_stdout: bool) -> anyhow::Result<()> {
         if settings.quiet < 2 {
-            text::problems(&mut anstream::stderr().lock(), &self.problems)?;
+            let mut err = anstream::stderr().lock();
+            text::problems(&mut err, &self.problems)?;
+            text::strays(&mut err, &self.strays, settings.verbose)?;
+            if let Some((signal, _)) = self.interrupted {
+                text::interrupted(&mut err, signal, self.not_processed)?;
+            }
         }
         let mut out: Box<dyn Write> = if to_stdout {
             Box::new(pipe::text_stdout())
@@ -82,7 +104,7 @@ impl Fold<'_> {
         if !self.silent {
             let mut err = anstream::stderr().lock();
             for w in &r.warnings {
-                let _ = writeln!(err, "warning: {}:{}: {w}", r.path.display(), w.line);
+                let _ = writeln!(err, "warning: {}:{}: {w}", path_text(&r.path), w.line);
             }
         }
         if self.error.is_some() {
@@ -120,6 +142,9 @@ pub fn run(
             problems: Vec::new(),
             stdin_output: None,
             started: Instant::now(),
+            strays: Vec::new(),
+            interrupted: None,
+            not_processed: 0,
         },
         each,
         error: None,
@@ -150,7 +175,7 @@ fn stdin(settings: &Settings, name: PathBuf, fold: &mut Fold) -> anyhow::Result<
         ),
         Ok(text) if settings.force_exclude && settings.exclude.matches_any_ancestor(&name) => {
             if settings.verbose {
-                eprintln!("excluded: {}", name.display());
+                eprintln!("excluded: {}", path_text(&name));
             }
             (FileReport::new(name), Some(text))
         }
@@ -191,8 +216,10 @@ fn files(
         );
     }
     let cache = open_cache(settings);
+    let interrupt = Interrupt::install();
     let opts = &RunOptions {
         cache: cache.clone(),
+        cancel: Some(interrupt.stop.clone()),
         ..settings.run.clone()
     };
     let bar = Progress::new(walked.targets.len(), settings.quiet == 0);
@@ -211,7 +238,7 @@ fn files(
         }
         fold.take(r);
     };
-    engine::run_each(&walked.targets, &settings.rules, opts, &mut |r| {
+    let end = engine::run_each(&walked.targets, &settings.rules, opts, &mut |r| {
         bar.inc();
         if !bar.is_shown() && waiting.is_empty() {
             take(r, fold);
@@ -225,6 +252,9 @@ fn files(
     bar.tick(|| waiting.drain(..).for_each(|r| take(r, fold)));
     bar.finish();
     failures.for_each(|f| fold.take(f));
+    fold.outcome.strays = end.strays;
+    fold.outcome.not_processed = end.not_processed;
+    fold.outcome.interrupted = interrupt.caught();
     if let Some(cache) = cache {
         let saved = cache.save();
         if settings.verbose {

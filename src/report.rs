@@ -2,7 +2,7 @@
 //! file was refused or failed ([`FileError`]), and the [`Summary`] over all
 //! files. Data only; printing lives with the binary.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::fsio::{ReadError, WriteError};
@@ -106,10 +106,12 @@ impl From<ReadError> for Status {
 }
 
 impl From<WriteError> for Status {
-    /// A file that changed under the run is skipped, the others failed.
+    /// Every write error is a failure: the file was to be cleaned and is left
+    /// as it was (one that changed under the run too: rerun to clean it).
+    /// A file another run already cleaned the same way is changed.
     fn from(e: WriteError) -> Status {
         match e {
-            WriteError::Changed(_) => Status::Skipped(e.to_string()),
+            WriteError::AlreadyWritten => Status::Changed,
             _ => Status::Failed(FileError::Write(e)),
         }
     }
@@ -224,5 +226,45 @@ impl Summary {
             Status::Failed(_) => self.failed += 1,
             Status::Unchanged => {}
         }
+    }
+}
+
+/// A path as text for people and reports: as it is when it is UTF-8, and
+/// with each byte that is not UTF-8 written `\xNN` (not replaced by `�`, so
+/// two such names stay apart and the real name can be told).
+pub fn path_text(path: &Path) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let bytes = path.as_os_str().as_bytes();
+        if let Ok(s) = std::str::from_utf8(bytes) {
+            return s.to_string();
+        }
+        let mut out = String::with_capacity(bytes.len() + 8);
+        for chunk in bytes.utf8_chunks() {
+            out.push_str(chunk.valid());
+            for b in chunk.invalid() {
+                out.push_str(&format!("\\x{b:02x}"));
+            }
+        }
+        out
+    }
+    #[cfg(not(unix))]
+    path.display().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn names_that_are_not_utf8_are_escaped_not_replaced() {
+        use std::os::unix::ffi::OsStrExt;
+        let p = Path::new(std::ffi::OsStr::from_bytes(
+            b"dir/\xff\xfebad-\xe6\x96\x87.md",
+        ));
+        assert_eq!(path_text(p), "dir/\\xff\\xfebad-文.md");
+        assert_eq!(path_text(Path::new("a/文章.md")), "a/文章.md");
     }
 }

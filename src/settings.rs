@@ -444,6 +444,7 @@ impl Settings {
                 fsync,
                 cache: None,
                 before_write: None,
+                cancel: None,
             },
             cache_dir,
             quiet: common.quiet,

@@ -11,6 +11,9 @@ pub struct Verdict {
     /// Something the command reports as a finding: files that would change
     /// (`check`, `diff --exit-code`), rule examples that do not hold.
     pub found: bool,
+    /// The run was stopped by a signal: the exit code it calls for (130
+    /// for SIGINT, 143 for SIGTERM), which wins over the others.
+    pub interrupted: Option<u8>,
 }
 
 impl Verdict {
@@ -20,6 +23,7 @@ impl Verdict {
         Verdict {
             failed: s.failed > 0 || s.refused > 0,
             found: changes_found && s.changed > 0,
+            interrupted: None,
         }
     }
 }

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
-use crate::report::{FileError, FileReport};
+use crate::report::{FileError, FileReport, Status};
 use crate::targets::Targets;
 
 /// True for file names mdscrub cleans when it finds them in a folder.
@@ -219,7 +219,9 @@ impl Default for WalkOptions {
 #[derive(Debug, Default)]
 pub struct Walked {
     pub targets: Targets,
-    /// Paths that could not be opened or walked.
+    /// Paths that could not be opened or walked, and paths named on the
+    /// command line that are not regular files or folders (fifos, devices,
+    /// sockets: skipped).
     pub failures: Vec<FileReport>,
     /// Files and folders left out by `exclude`.
     pub excluded: usize,
@@ -256,6 +258,21 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> Walked {
                 continue;
             }
         };
+        if !meta.is_file() && !meta.is_dir() {
+            // A fifo, device or socket named on the command line: reading it
+            // could block or never end.
+            if !(opts.force_exclude && opts.exclude.matches_any_ancestor(&root)) {
+                let mut r = FileReport::new(root);
+                r.status = Status::Skipped(format!(
+                    "not a regular file ({}); left alone",
+                    file_kind(&meta)
+                ));
+                out.failures.push(r);
+            } else {
+                out.excluded += 1;
+            }
+            continue;
+        }
         if meta.is_file() {
             if opts.force_exclude && opts.exclude.matches_any_ancestor(&root) {
                 out.excluded += 1;
@@ -334,6 +351,29 @@ fn walk_folder(root: &Path, opts: &WalkOptions, out: &mut Walked) {
         }
     }
     out.excluded += excluded.load(Ordering::Relaxed);
+}
+
+/// What kind of file that is not a regular file or a folder `meta` is.
+fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a fifo";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+    }
+    let _ = meta;
+    "a special file"
 }
 
 /// The path an error of a walk is about, if it names one.

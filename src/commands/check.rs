@@ -47,5 +47,5 @@ pub fn run(settings: &Settings, format: Format) -> anyhow::Result<Verdict> {
     stdout.flush()?;
     drop(stdout);
     outcome.finish(settings, "would change", format == Format::Text)?;
-    Ok(Verdict::of(&outcome.summary, !settings.exit_zero))
+    Ok(outcome.verdict(!settings.exit_zero))
 }

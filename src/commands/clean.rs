@@ -18,5 +18,5 @@ pub fn run(settings: &Settings) -> anyhow::Result<Verdict> {
     // The summary goes to standard output unless that holds the cleaned text.
     let to_stdout = !settings.input.is_stdin();
     outcome.finish(settings, "changed", to_stdout)?;
-    Ok(Verdict::of(&outcome.summary, false))
+    Ok(outcome.verdict(false))
 }

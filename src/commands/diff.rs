@@ -48,10 +48,7 @@ pub fn run(settings: &Settings, out: &DiffOutput) -> anyhow::Result<Verdict> {
     raw.flush()?;
     drop(raw);
     outcome.finish(settings, "would change", false)?;
-    Ok(Verdict::of(
-        &outcome.summary,
-        out.exit_code && !settings.exit_zero,
-    ))
+    Ok(outcome.verdict(out.exit_code && !settings.exit_zero))
 }
 
 fn cannot_write(path: &std::path::Path) -> String {

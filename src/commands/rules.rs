@@ -33,8 +33,8 @@ fn show(stdout: &mut impl Write, set: &RuleSet, view: &RulesView) -> anyhow::Res
         RulesView::Test => {
             let failed = test(stdout, set)?;
             return Ok(Verdict {
-                failed: false,
                 found: failed,
+                ..Verdict::default()
             });
         }
         RulesView::Explain(id) => {

@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::clean_text;
 use crate::cache::Cache;
@@ -42,6 +43,19 @@ pub struct RunOptions {
     /// cleaned and just before it is written in place, so a test can change
     /// or remove the file under the engine's feet. `None` in real runs.
     pub before_write: Option<fn(&Path)>,
+    /// Set (by a signal handler, say) to stop the run: files not yet
+    /// started are not processed, those in hand are finished, and the run
+    /// returns early ([`RunEnd::not_processed`](super::RunEnd)).
+    pub cancel: Option<Arc<AtomicBool>>,
+}
+
+impl RunOptions {
+    /// True once the run was asked to stop.
+    pub fn cancelled(&self) -> bool {
+        self.cancel
+            .as_ref()
+            .is_some_and(|c| c.load(Ordering::SeqCst))
+    }
 }
 
 impl Default for RunOptions {
@@ -55,6 +69,7 @@ impl Default for RunOptions {
             fsync: true,
             cache: None,
             before_write: None,
+            cancel: None,
         }
     }
 }
@@ -167,6 +182,11 @@ pub(super) fn process_file_in(
             settle(fsio::stage(path, &bytes, Some(&input)), staged)
         }
         Mode::Mirror { out } => settle(fsio::stage_mirror(&target.root, path, out, &bytes), staged),
+    };
+    // Another run wrote the very same text first: the file is clean.
+    let written = match written {
+        Err(fsio::WriteError::AlreadyWritten) => Ok(()),
+        w => w,
     };
     match written {
         Ok(()) => {

@@ -37,7 +37,7 @@ pub(super) fn resolve_links(
                 let mut r = FileReport::new(t.path.clone());
                 r.status = Status::Skipped(format!(
                     "symlink to {}, which is outside the given paths; left alone",
-                    path.display()
+                    crate::report::path_text(&path)
                 ));
                 skipped.push(r);
                 continue;

@@ -15,5 +15,7 @@ pub use crate::fsio::mirror_path;
 pub use crate::report::CleanError;
 pub use crate::targets::{Target, Targets};
 pub use file::{Mode, RunOptions, process_file, unknown_suppressions};
+#[cfg(test)]
+pub(crate) use passes::map_back_end_walk;
 pub use passes::{Cleaned, MAX_PASSES, clean_text};
-pub use run::{run, run_each, run_with};
+pub use run::{RunEnd, run, run_each, run_with};

@@ -194,9 +194,10 @@ fn clean_at(
             lost == 0 && parses < MAX_PASSES && edits.iter().all(|e| settling.contains(&&*e.rule));
         let next = edit::apply(&current, &edits);
         map_sorted_forward(&mut input_code, &edits);
+        let map = edit::OffsetMap::new(&edits);
         touched = touched
             .iter()
-            .map(|r| edit::map_forward(r.start, &edits)..edit::map_forward(r.end, &edits))
+            .map(|r| map.forward(r.start)..map.forward(r.end))
             .collect();
         // Edits of rules that only tidy up after others do not count as
         // touched: tidying next to a tidy edit would creep through the file.
@@ -336,12 +337,13 @@ fn locate_hits(
     let line_starts: Vec<usize> = std::iter::once(0)
         .chain(memchr::memchr_iter(b'\n', input.as_bytes()).map(|i| i + 1))
         .collect();
+    let maps: Vec<edit::OffsetMap> = passes.iter().map(|p| edit::OffsetMap::new(p)).collect();
     let locate = |pass: usize, e: &Edit, text: &str| {
         let mut at = e.range.start;
         let mut end = e.range.end;
-        for earlier in passes[..pass].iter().rev() {
-            at = edit::map_back(at, earlier);
-            end = map_back_end(end, earlier);
+        for earlier in maps[..pass].iter().rev() {
+            at = earlier.back(at);
+            end = earlier.back_end(end);
         }
         let line = line_starts.partition_point(|&s| s <= at);
         Hit {
@@ -397,8 +399,10 @@ fn set_columns(input: &str, line_starts: &[usize], hits: &mut [Hit]) {
 }
 
 /// Like [`edit::map_back`] for the end of a span: an offset inside a
-/// replacement maps to the end of the range it replaced.
-fn map_back_end(offset: usize, edits: &[Edit]) -> usize {
+/// replacement maps to the end of the range it replaced. The walk that
+/// [`edit::OffsetMap::back_end`] is checked against.
+#[cfg(test)]
+pub(crate) fn map_back_end_walk(offset: usize, edits: &[Edit]) -> usize {
     let mut delta: isize = 0;
     for e in edits {
         let new_start = (e.range.start as isize + delta) as usize;

@@ -13,9 +13,10 @@
 //! sees the old file or the new one, never half of one. Just before the
 //! rename the target is read again: a file that changed since it was read (size,
 //! modification time or content) is not overwritten. A symlink stays a
-//! symlink: the file it points to is written. Temporary files left by an
-//! interrupted run are removed by the next run that writes in that folder
-//! ([`remove_stale_temps`]).
+//! symlink: the file it points to is written. A temporary file is locked by
+//! its run while it lives; those nobody holds were left by an interrupted
+//! run and are removed by the next run that writes in that folder
+//! ([`sweep_temps`]), never those of a run still going.
 
 mod read;
 mod write;
@@ -24,8 +25,8 @@ pub use read::{
     Codec, Decoded, Encoding, Input, ReadError, content_hash, decode, decode_as, read_text,
 };
 pub use write::{
-    Durability, Original, Staged, WriteError, is_temp_name, mirror_path, remove_stale_temps, stage,
-    stage_mirror, sync_dir, sync_staged,
+    Durability, Original, Staged, Stray, StrayFate, WriteError, is_temp_name, mirror_path, stage,
+    stage_mirror, sweep_temps, sync_dir, sync_staged,
 };
 
 /// Names of our temporary files start with this and end with [`TEMP_SUFFIX`].

@@ -21,7 +21,7 @@ pub fn check_github(w: &mut impl Write, r: &FileReport) -> io::Result<()> {
             .replace('\n', "%0A")
     };
     {
-        let file = esc_prop(&r.path.display().to_string());
+        let file = esc_prop(&mdscrub::report::path_text(&r.path));
         match &r.status {
             Status::Changed => {
                 for h in &r.hits {

@@ -133,7 +133,7 @@ impl Collector {
         };
         let (del, ins) = body.map_or((0, 0), Body::lines_changed);
         self.files.push(FileEntry {
-            path: r.path.display().to_string(),
+            path: mdscrub::report::path_text(&r.path),
             status,
             reason,
             bytes: r.bytes_removed,

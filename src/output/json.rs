@@ -244,7 +244,7 @@ impl JsonStream {
 }
 
 pub fn path_string(p: &Path) -> String {
-    p.display().to_string()
+    mdscrub::report::path_text(p)
 }
 
 #[cfg(test)]

@@ -39,7 +39,12 @@ pub fn diff_path(p: &Path) -> String {
     let rel = std::env::current_dir()
         .ok()
         .and_then(|cwd| p.strip_prefix(&cwd).ok().map(Path::to_path_buf));
-    slash_path(rel.as_deref().unwrap_or(p))
+    let p = rel.as_deref().unwrap_or(p);
+    match p.to_str() {
+        Some(_) => slash_path(p),
+        // Bytes that are not UTF-8 written `\xNN`, as everywhere.
+        None => mdscrub::report::path_text(mdscrub::walk::without_dot(p)),
+    }
 }
 
 /// The unified diff of a changed file, `a/` and `b/` prefixed, so that
@@ -97,7 +102,7 @@ pub fn diff_stat(w: &mut impl Write, r: &FileReport) -> io::Result<()> {
     writeln!(
         w,
         "{} | -{del} +{ins} | {}",
-        r.path.display(),
+        mdscrub::report::path_text(&r.path),
         rules.join(", ")
     )
 }

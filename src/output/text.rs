@@ -6,7 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mdscrub::edit::Tier;
-use mdscrub::report::{FileReport, Hit, Status, Summary};
+use mdscrub::fsio::{Stray, StrayFate};
+use mdscrub::report::{FileReport, Hit, Status, Summary, path_text};
 
 /// The one-line summary of a run, with its time.
 pub fn summary(
@@ -118,20 +119,67 @@ pub fn verbose_file(w: &mut impl Write, r: &FileReport) -> io::Result<()> {
         Status::Changed => format!("changed ({})", plural(r.hits.len(), "edit")),
         Status::Skipped(_) | Status::Refused(_) | Status::Failed(_) => return Ok(()),
     };
-    writeln!(w, "{state}: {}", r.path.display())
+    writeln!(w, "{state}: {}", path_text(&r.path))
 }
 
 /// One line per file that was not processed, with the reason.
 pub fn problems(w: &mut impl Write, reports: &[FileReport]) -> io::Result<()> {
     for r in reports {
         match &r.status {
-            Status::Failed(why) => writeln!(w, "error: {}: {why}", r.path.display())?,
-            Status::Refused(why) => writeln!(w, "error: {}: {why}", r.path.display())?,
-            Status::Skipped(why) => writeln!(w, "skipped: {}: {why}", r.path.display())?,
+            Status::Failed(why) => writeln!(w, "error: {}: {why}", path_text(&r.path))?,
+            Status::Refused(why) => writeln!(w, "error: {}: {why}", path_text(&r.path))?,
+            Status::Skipped(why) => writeln!(w, "skipped: {}: {why}", path_text(&r.path))?,
             _ => {}
         }
     }
     Ok(())
+}
+
+/// Temporary files of interrupted runs: those that could not be removed (or
+/// checked), each with its path and why; those found and left by a run
+/// that writes nothing there, counted (listed with `verbose`); those
+/// removed, listed with `verbose`.
+pub fn strays(w: &mut impl Write, strays: &[Stray], verbose: bool) -> io::Result<()> {
+    let mut found = 0;
+    for s in strays {
+        match &s.fate {
+            StrayFate::Kept(why) => writeln!(
+                w,
+                "warning: {}: stray temporary file of an interrupted run, {why}",
+                path_text(&s.path)
+            )?,
+            StrayFate::Found => found += 1,
+            StrayFate::Removed if verbose => writeln!(
+                w,
+                "removed stray temporary file of an interrupted run: {}",
+                path_text(&s.path)
+            )?,
+            StrayFate::Removed => {}
+        }
+    }
+    if found > 0 {
+        let hint = if verbose { ":" } else { " (-v lists them)" };
+        writeln!(
+            w,
+            "warning: {} of interrupted runs left beside the files; `mdscrub clean` removes them{hint}",
+            plural(found, "stray temporary file")
+        )?;
+        if verbose {
+            for s in strays.iter().filter(|s| s.fate == StrayFate::Found) {
+                writeln!(w, "  {}", path_text(&s.path))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The note of a run a signal stopped.
+pub fn interrupted(w: &mut impl Write, signal: &str, not_processed: usize) -> io::Result<()> {
+    writeln!(
+        w,
+        "interrupted by {signal}: {} not processed; every file is as it was or fully cleaned",
+        plural(not_processed, "file")
+    )
 }
 
 /// `check` as text: a file that would change, its rules, and each hit.
@@ -140,7 +188,7 @@ pub fn check_text(w: &mut impl Write, r: &FileReport) -> io::Result<()> {
         writeln!(
             w,
             "{}: review only ({} edits that --apply review would make)",
-            r.path.display(),
+            path_text(&r.path),
             r.review.len()
         )?;
     }
@@ -153,7 +201,7 @@ pub fn check_text(w: &mut impl Write, r: &FileReport) -> io::Result<()> {
         writeln!(
             w,
             "{}: would change ({})",
-            r.path.display(),
+            path_text(&r.path),
             counts.join(", ")
         )?;
         for h in &r.hits {
@@ -176,7 +224,7 @@ fn hit_line(w: &mut impl Write, r: &FileReport, h: &Hit) -> io::Result<()> {
     writeln!(
         w,
         "  {}:{}:{}: {}{mark}: {}",
-        r.path.display(),
+        path_text(&r.path),
         h.line,
         h.column,
         h.rule,
