@@ -57,7 +57,9 @@ impl Protect {
 
     /// True when the trimmed `line` matches a pattern.
     pub fn is_match(&self, line: &str) -> bool {
-        let t = line.trim();
+        // Bold that CommonMark leaves unopened next to punctuation
+        // (`**作者 /****丸子**`) shows as literal asterisks: not the line's words.
+        let t = line.trim_matches(|c: char| c.is_whitespace() || c == '*' || c == '_');
         !t.is_empty() && self.set.as_ref().is_some_and(|s| s.is_match(t))
     }
 }
@@ -519,6 +521,13 @@ mod tests {
         assert_eq!(
             clean(&rules, text),
             "正文。\n\n来源：点赞网\n\n来源：读书会\n\n[c](d)\n"
+        );
+        // Asterisks of bold CommonMark leaves unopened are not the line's
+        // words: the attribution still ends the tail.
+        let debris = "正文。\n\n推荐\n\n[a](b)\n\n**来源：****读书会**\n\n[c](d)\n";
+        assert_eq!(
+            clean(&rules, debris),
+            "正文。\n\n**来源：****读书会**\n\n[c](d)\n"
         );
     }
 
