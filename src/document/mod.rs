@@ -168,6 +168,8 @@ pub struct Document<'t> {
     visible_cache: OnceCell<Vec<OnceCell<Box<str>>>>,
     /// Paragraphs, headings and HTML blocks, in document order.
     text_blocks: Vec<NodeId>,
+    /// [`Document::prints`], taken once, when first asked.
+    prints: OnceCell<crate::learn::prints::Prints>,
 }
 
 /// The comrak options every parse uses. Public so that benchmarks can parse
@@ -200,6 +202,7 @@ impl<'t> Document<'t> {
             visible_total: OnceCell::new(),
             visible_cache: OnceCell::new(),
             text_blocks: Vec::new(),
+            prints: OnceCell::new(),
         };
         doc.flatten(root, None);
         doc.propagate_distrust();
@@ -215,6 +218,14 @@ impl<'t> Document<'t> {
             Kind::Text(Literal::Own(lit)) => Some(lit),
             _ => None,
         }
+    }
+
+    /// The fingerprints of this document ([`crate::learn::prints::Prints`]),
+    /// taken once and shared by every rule that reads them (`classify-zones`,
+    /// `drop-link-run`, learned rules).
+    pub fn prints(&self) -> &crate::learn::prints::Prints {
+        self.prints
+            .get_or_init(|| crate::learn::prints::Prints::of(self))
     }
 
     /// The paragraphs, headings and HTML blocks, in document order (trusted

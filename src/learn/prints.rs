@@ -105,9 +105,24 @@ pub struct Prints {
 /// differ between copies of the same boilerplate; the words do not.
 pub fn normalise(text: &str) -> String {
     text.chars()
-        .filter(|c| c.is_alphanumeric())
+        .filter(|&c| word_char(c))
         .map(|c| c.to_ascii_lowercase())
         .collect()
+}
+
+/// `char::is_alphanumeric`, answered without the Unicode tables for ASCII
+/// and the CJK Unified Ideographs (every one of them is a letter), which
+/// make up most of the text here: the table lookup was a tenth of a clean's
+/// time.
+#[inline]
+pub fn word_char(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+        true
+    } else {
+        c.is_alphanumeric()
+    }
 }
 
 /// The key of a normalised text.
@@ -373,9 +388,10 @@ fn structure(doc: &Document, line: &[NodeId], text: &str, chars: usize) -> Struc
 fn line_facts(doc: &Document, line: &[NodeId]) -> (String, bool, bool) {
     let (mut norm, mut code, mut images) = (String::new(), false, false);
     let mut push = |s: &str| {
+        norm.reserve(s.len());
         norm.extend(
             s.chars()
-                .filter(|c| c.is_alphanumeric())
+                .filter(|&c| word_char(c))
                 .map(|c| c.to_ascii_lowercase()),
         )
     };
@@ -430,6 +446,13 @@ fn in_table(doc: &Document, id: NodeId) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn word_char_is_alphanumeric() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(word_char(c), c.is_alphanumeric(), "{c:?}");
+        }
+    }
 
     #[test]
     fn normalised_text_keeps_words_only() {

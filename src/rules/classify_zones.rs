@@ -246,8 +246,8 @@ impl Rule for ClassifyZones {
     }
 
     fn check(&self, doc: &Document, _ctx: &Context, out: &mut EditSink) {
-        let prints = Prints::of(doc);
-        let mut units = self.units(doc, &prints);
+        let prints = doc.prints();
+        let mut units = self.units(doc, prints);
         for (_, u) in &mut units {
             if !u.prose && u.score >= self.threshold {
                 u.junk = Some(if u.score >= self.safe {
