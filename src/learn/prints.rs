@@ -193,17 +193,29 @@ impl Prints {
             // Logical lines: a sentence split across hard breaks is one line
             // (`**致力于**⏎第一时间为…⏎解决方案。`); a line that shows an image
             // stays apart.
-            let cut = lines(doc, id);
-            if cut.iter().any(|l| l.is_empty()) {
-                continue;
-            }
+            // The paragraph's lines as the rules cut them, shared with them;
+            // empty lines left out (two breaks in a row: rare).
+            let para = doc.para_lines(id);
+            let own;
+            let cut: &[Vec<NodeId>] = if para.has_empty() {
+                own = lines(doc, id);
+                &own
+            } else {
+                &para.lines
+            };
             let spans = if cut.len() > 1 {
-                let texts: Vec<String> = cut
-                    .iter()
-                    .map(|l| l.iter().map(|&n| doc.visible_text(n)).collect())
-                    .collect();
+                let texts: Vec<String>;
+                let texts: &[String] = if para.has_empty() {
+                    texts = cut
+                        .iter()
+                        .map(|l| l.iter().map(|&n| doc.visible_text(n)).collect())
+                        .collect();
+                    &texts
+                } else {
+                    para.texts(doc)
+                };
                 let images: Vec<bool> = cut.iter().map(|l| shows_image(doc, l)).collect();
-                logical_spans(&texts, |k| images[k])
+                logical_spans(texts, |k| images[k])
             } else {
                 std::iter::once(0..cut.len()).collect()
             };

@@ -172,19 +172,16 @@ impl ClassifyZones {
                 i = j;
                 continue;
             }
-            let cut = lines(doc, para);
-            if cut.iter().any(|l| l.is_empty()) {
+            let lines = doc.para_lines(para);
+            if lines.has_empty() {
                 i = j;
                 continue;
             }
+            let (cut, texts) = (&lines.lines, lines.texts(doc));
             // Each logical line is a unit: fragments join their sentence.
             for l in &pl[i..j] {
                 let span = l.span.clone();
-                let text: String = cut[span.clone()]
-                    .iter()
-                    .flatten()
-                    .map(|&n| doc.visible_text(n))
-                    .collect();
+                let text: String = texts[span.clone()].concat();
                 let chars = l.chars;
                 let images_only = chars == 0 && l.images;
                 let score = if chars == 0 {
