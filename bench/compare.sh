@@ -15,6 +15,10 @@
 #             (default 2000; they take minutes)
 #   MEMORY_ONLY=1  one untimed run per mdscrub command and the floor, for
 #             the peak-memory column only (quick on 20,000 files)
+#   PROFILE=archive  corpora shaped after a real archive of WeChat exports
+#             (`gen-corpus --archive`: 10 KB a file, junk in the shares of
+#             files found there) instead of the default synthetic one
+#   CARGO_TARGET_DIR  where the binaries are built (as for cargo)
 #
 # Every command that writes gets its own fresh copy of the corpus before each
 # run, synced to disk before the clock starts (an archive being cleaned is on
@@ -36,7 +40,7 @@ export MDSCRUB_CACHE_DIR=$WORK/cache
 
 echo "building (release)..." >&2
 (cd "$here" && cargo build --release --quiet --bin mdscrub --example gen-corpus --example parse-floor --example write-floor)
-bin=$here/target/release
+bin=${CARGO_TARGET_DIR:-$here/target}/release
 mdscrub=$bin/mdscrub
 floor=$bin/examples/parse-floor
 write_floor=$bin/examples/write-floor
@@ -90,10 +94,11 @@ have hyperfine || echo "note: hyperfine not found: medians of plain repeated run
 for n in $SIZES; do
     runs=${RUNS:-$([ "$n" -gt 5000 ] && echo 3 || echo 5)}
     warmup=1
-    corpus=$WORK/corpus-$n-$SEED
+    profile=${PROFILE:-default}
+    corpus=$WORK/corpus-$profile-$n-$SEED
     if [ ! -f "$corpus.done" ]; then
         rm -rf "$corpus"
-        "$bin/examples/gen-corpus" "$corpus" "$n" "$SEED" >&2
+        "$bin/examples/gen-corpus" $([ "$profile" = archive ] && echo --archive) "$corpus" "$n" "$SEED" >&2
         touch "$corpus.done"
     fi
     bytes=$(du -sb "$corpus" | cut -f1)
@@ -153,9 +158,14 @@ for n in $SIZES; do
         'BEGIN {printf "\n-j 2 vs -j 1: clean %.2fx faster, check %.2fx faster\n", a / b, c / d}'
     awk -v c="$t_mdscrub_clean" -v p="$floor_t" -v w="$t_write_floor__rewrite_every_file_atomically__no_parse_" \
         'BEGIN {printf "mdscrub clean vs parse floor + write floor: %.2fx\n", c / (p + w)}'
+    awk -v c="$t_mdscrub_clean" -v w="$t_write_floor__rewrite_every_file_atomically__no_parse_" \
+        -v k="$t_mdscrub_check__cleaned_copy_" -v d="$t_mdscrub_check__dirty_copy_" -v p="$floor_t" \
+        'BEGIN {printf "clean / write floor: %.2fx; check (cleaned, no cache) / parse floor: %.2fx; check (dirty) / parse floor: %.2fx\n", c / w, k / p, d / p}'
     if have rumdl; then
         awk -v r="$t_rumdl_check___fix" -v m="$t_mdscrub_clean" \
             'BEGIN {printf "mdscrub clean vs rumdl check --fix: %.1fx faster\n", r / m}'
+        awk -v r="$t_rumdl_check___fix" -v m="$t_mdscrub_clean___no_fsync" \
+            'BEGIN {printf "mdscrub clean --no-fsync vs rumdl check --fix (neither syncing): %.1fx faster\n", r / m}'
     fi
 done
 rm -rf "$WORK/run"

@@ -168,6 +168,61 @@ pub struct Document<'t> {
     visible_cache: OnceCell<Vec<OnceCell<Box<str>>>>,
     /// Paragraphs, headings and HTML blocks, in document order.
     text_blocks: Vec<NodeId>,
+    /// [`Document::prints`], taken once, when first asked.
+    prints: OnceCell<crate::learn::prints::Prints>,
+    /// [`Document::para_lines`] per node, filled on first use.
+    para_cache: OnceCell<Vec<OnceCell<ParaLines>>>,
+}
+
+/// A paragraph cut into lines at its soft and hard breaks, with each line's
+/// visible text and whether it holds code, worked out once per document and
+/// shared by the rules that read lines (`drop-line`, `classify-zones`, the
+/// fingerprints).
+#[derive(Debug)]
+pub struct ParaLines {
+    /// The paragraph's top-level inline children, cut at breaks (the breaks
+    /// left out); a line may be empty (two breaks in a row).
+    pub lines: Vec<Vec<NodeId>>,
+    texts: OnceCell<Vec<String>>,
+    code: OnceCell<Vec<bool>>,
+}
+
+impl ParaLines {
+    /// True when a line is empty.
+    pub fn has_empty(&self) -> bool {
+        self.lines.iter().any(Vec::is_empty)
+    }
+
+    /// The visible text of each line ([`Document::visible_text`] of its
+    /// nodes, joined).
+    pub fn texts(&self, doc: &Document) -> &[String] {
+        self.texts.get_or_init(|| {
+            self.lines
+                .iter()
+                .map(|l| {
+                    let mut text = String::new();
+                    for &n in l {
+                        doc.push_visible(n, &mut text);
+                    }
+                    text
+                })
+                .collect()
+        })
+    }
+
+    /// For each line: true when it is or holds inline code.
+    pub fn code(&self, doc: &Document) -> &[bool] {
+        self.code.get_or_init(|| {
+            self.lines
+                .iter()
+                .map(|l| {
+                    l.iter().any(|&n| {
+                        doc.contains(n, |k| *k == Kind::Code) || doc.node(n).kind == Kind::Code
+                    })
+                })
+                .collect()
+        })
+    }
 }
 
 /// The comrak options every parse uses. Public so that benchmarks can parse
@@ -200,6 +255,8 @@ impl<'t> Document<'t> {
             visible_total: OnceCell::new(),
             visible_cache: OnceCell::new(),
             text_blocks: Vec::new(),
+            prints: OnceCell::new(),
+            para_cache: OnceCell::new(),
         };
         doc.flatten(root, None);
         doc.propagate_distrust();
@@ -215,6 +272,35 @@ impl<'t> Document<'t> {
             Kind::Text(Literal::Own(lit)) => Some(lit),
             _ => None,
         }
+    }
+
+    /// The fingerprints of this document ([`crate::learn::prints::Prints`]),
+    /// taken once and shared by every rule that reads them (`classify-zones`,
+    /// `drop-link-run`, learned rules).
+    pub fn prints(&self) -> &crate::learn::prints::Prints {
+        self.prints
+            .get_or_init(|| crate::learn::prints::Prints::of(self))
+    }
+
+    /// Paragraph `id` cut into lines ([`ParaLines`]), once per document.
+    pub fn para_lines(&self, id: NodeId) -> &ParaLines {
+        let cache = self
+            .para_cache
+            .get_or_init(|| (0..self.nodes.len()).map(|_| OnceCell::new()).collect());
+        cache[id].get_or_init(|| {
+            let mut lines = vec![Vec::new()];
+            for child in self.children(id) {
+                match self.node(child).kind {
+                    Kind::SoftBreak | Kind::LineBreak => lines.push(Vec::new()),
+                    _ => lines.last_mut().expect("never empty").push(child),
+                }
+            }
+            ParaLines {
+                lines,
+                texts: OnceCell::new(),
+                code: OnceCell::new(),
+            }
+        })
     }
 
     /// The paragraphs, headings and HTML blocks, in document order (trusted
@@ -292,6 +378,12 @@ impl<'t> Document<'t> {
     /// (see [`Document::alt_text`]).
     pub fn visible_text(&self, id: NodeId) -> String {
         let mut out = String::new();
+        self.push_visible(id, &mut out);
+        out
+    }
+
+    /// Appends [`Document::visible_text`] of `id` to `out`.
+    pub fn push_visible(&self, id: NodeId, out: &mut String) {
         let end = self.nodes[id].end;
         let mut i = id;
         while i < end {
@@ -308,7 +400,6 @@ impl<'t> Document<'t> {
             }
             i += 1;
         }
-        out
     }
 
     /// The alt text of image `id` (its text children, decoded).

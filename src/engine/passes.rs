@@ -159,9 +159,12 @@ fn clean_at(
         }
         // The content model is asked only when some edit removes more than
         // markup: most passes of most texts have none.
+        let mut content = None;
         for set in [&mut edits, &mut review] {
             if set.iter().any(|e| e.reach != Reach::Markup) {
-                Content::of(&doc, &rules.protect).filter(&doc, set);
+                content
+                    .get_or_insert_with(|| Content::of(&doc, &rules.protect))
+                    .filter(&doc, set);
             }
         }
         let (edits, lost) = edit::resolve_counting(&current, edits, &doc.protected);

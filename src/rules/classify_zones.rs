@@ -193,19 +193,16 @@ impl ClassifyZones {
                 i = j;
                 continue;
             }
-            let cut = lines(doc, para);
-            if cut.iter().any(|l| l.is_empty()) {
+            let lines = doc.para_lines(para);
+            if lines.has_empty() {
                 i = j;
                 continue;
             }
+            let (cut, texts) = (&lines.lines, lines.texts(doc));
             // Each logical line is a unit: fragments join their sentence.
             for l in &pl[i..j] {
                 let span = l.span.clone();
-                let text: String = cut[span.clone()]
-                    .iter()
-                    .flatten()
-                    .map(|&n| doc.visible_text(n))
-                    .collect();
+                let text: String = texts[span.clone()].concat();
                 let chars = l.chars;
                 let images_only = chars == 0 && l.images;
                 let score = if chars == 0 {
@@ -267,8 +264,8 @@ impl Rule for ClassifyZones {
     }
 
     fn check(&self, doc: &Document, _ctx: &Context, out: &mut EditSink) {
-        let prints = Prints::of(doc);
-        let mut units = self.units(doc, &prints);
+        let prints = doc.prints();
+        let mut units = self.units(doc, prints);
         for (_, u) in &mut units {
             if !u.prose && u.score >= self.threshold {
                 u.junk = Some(if u.score >= self.safe {

@@ -75,23 +75,21 @@ impl Rule for DropLine {
             if node.kind != Kind::Paragraph || !node.trusted {
                 continue;
             }
-            let lines = lines(doc, id);
-            if lines.len() < 2 || lines.iter().any(|l| l.is_empty()) {
+            // The lines, their texts and code are shared by every rule of
+            // this kind (and the fingerprints): worked out once per parse.
+            let para = doc.para_lines(id);
+            let lines = &para.lines;
+            if lines.len() < 2 || para.has_empty() {
                 continue;
             }
-            let drop: Vec<bool> = lines
-                .iter()
-                .map(|line| {
-                    let text: String = line.iter().map(|&n| doc.visible_text(n)).collect();
-                    !line.iter().any(|&n| {
-                        doc.contains(n, |k| *k == Kind::Code) || doc.node(n).kind == Kind::Code
-                    }) && self.text.is_match(&text)
-                })
+            let (texts, code) = (para.texts(doc), para.code(doc));
+            let drop: Vec<bool> = (0..lines.len())
+                .map(|k| !code[k] && self.text.is_match(&texts[k]))
                 .collect();
             if !drop.iter().any(|&d| d) {
                 continue;
             }
-            delete_lines(doc, id, &lines, &drop, out);
+            delete_lines(doc, id, lines, &drop, out);
         }
     }
 }

@@ -22,7 +22,7 @@ use serde::Deserialize;
 use super::{BuildError, Context, Rule, ShortText, regex, settings};
 use crate::document::{Document, Kind, NodeId};
 use crate::edit::{EditSink, Reach};
-use crate::learn::prints::{PROSE_CHARS, Prints};
+use crate::learn::prints::PROSE_CHARS;
 
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -236,7 +236,7 @@ impl Rule for DropLinkRun {
         }
         // The tail: no line of prose after the run, other runs aside (a
         // broken card's `](url)` reads as a long line).
-        let prints = Prints::of(doc);
+        let prints = doc.prints();
         let in_runs = |id: NodeId| runs.iter().any(|(f, l, _)| blocks[*f..=*l].contains(&id));
         let prose_lines: Vec<usize> = prints
             .lines

@@ -17,7 +17,7 @@ use super::drop_line::{delete_lines, lines};
 use super::{Context, Rule};
 use crate::document::{Document, Kind};
 use crate::edit::{EditSink, Reach};
-use crate::learn::prints::{LinePrint, Prints, Zone, image_key};
+use crate::learn::prints::{LinePrint, Zone, image_key};
 
 /// Removes learned lines of boilerplate.
 pub struct LearnedLines {
@@ -77,7 +77,7 @@ impl Rule for LearnedLines {
         if self.keys.is_empty() {
             return;
         }
-        let prints = Prints::of(doc);
+        let prints = doc.prints();
         // The learned lines outside the body, by their first node.
         let learned = |l: &LinePrint| l.key.is_some_and(|k| self.keys.contains(&k));
         let hits: Vec<&LinePrint> = prints
