@@ -208,6 +208,9 @@ fn files(
         eprintln!("warning: {w}");
     }
     if settings.verbose {
+        for n in &walked.notes {
+            eprintln!("note: {n}");
+        }
         eprintln!(
             "files: {} to process, {} excluded, {} in other shards",
             walked.targets.len(),

@@ -230,6 +230,9 @@ pub struct Walked {
     /// Problems that left no file out, such as a bad line in an ignore file
     /// (the rest of the file still applies).
     pub warnings: Vec<String>,
+    /// What a reader may not expect, shown with `-v`: a folder named on the
+    /// command line like a Markdown file is walked into.
+    pub notes: Vec<String>,
 }
 
 /// `path` without leading `./` components (`.` itself, or `./`, is `.`).
@@ -284,6 +287,12 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> Walked {
         if opts.force_exclude && opts.exclude.matches_any_ancestor(&root) {
             out.excluded += 1;
             continue;
+        }
+        if is_markdown(&root) {
+            out.notes.push(format!(
+                "{} is a folder, not a file: the Markdown files below it are processed",
+                crate::report::path_text(&root)
+            ));
         }
         walk_folder(&root, opts, &mut out);
     }

@@ -169,3 +169,24 @@ fn a_missing_path_fails_without_counting_as_scanned() {
         .stdout(predicate::str::contains("1 failed"))
         .stderr(predicate::str::contains("nope.md"));
 }
+
+#[test]
+fn a_folder_named_like_a_markdown_file_is_walked_into_and_said_so_with_v() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("y.md")).unwrap();
+    fs::write(dir.path().join("y.md/inner.md"), dirty()).unwrap();
+    mdscrub(dir.path())
+        .args(["check", "-v", "y.md"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("y.md/inner.md"))
+        .stderr(predicate::str::contains(
+            "note: y.md is a folder, not a file: the Markdown files below it are processed",
+        ));
+    // Without -v, no note.
+    mdscrub(dir.path())
+        .args(["check", "y.md"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("note:").not());
+}
