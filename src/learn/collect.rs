@@ -105,15 +105,19 @@ impl Collector {
     pub fn add(&mut self, file: u32, group: u32, prints: &Prints) {
         self.files += 1;
         let mut seen: HashSet<u64> = HashSet::new();
-        for l in &prints.lines {
+        let edges = prints.prose_edges();
+        for (i, l) in prints.lines.iter().enumerate() {
             let Some(key) = l.key else { continue };
             if !seen.insert(key) {
                 continue;
             }
-            self.text
-                .entry(key)
-                .or_default()
-                .add(file, group, prints.article, l.zone, l.line);
+            self.text.entry(key).or_default().add(
+                file,
+                group,
+                prints.article,
+                prints.learning_zone(i, edges),
+                l.line,
+            );
         }
         seen.clear();
         for im in &prints.images {

@@ -329,7 +329,7 @@ impl Prints {
 
     /// Sets each line's and image's zone from where the prose starts and ends.
     fn zone(&mut self) {
-        let prose = |l: &LinePrint| l.chars >= PROSE_CHARS && !l.html;
+        let prose = is_prose;
         let first = self.lines.iter().position(prose);
         let last = self.lines.iter().rposition(prose);
         let (Some(first), Some(last)) = (first, last) else {
@@ -361,6 +361,56 @@ impl Prints {
         for im in &mut self.images {
             im.zone = zone(im.line);
         }
+    }
+
+    /// The zone line `i` is counted in when learning: its own, except that
+    /// the first and the last line of prose count as head and tail (when
+    /// they differ). A paragraph that ends every article of an account (its
+    /// blurb, a standing call for papers) is that article's last prose line
+    /// by length alone; recurrence across articles then tells it apart.
+    /// `edges` is [`Prints::prose_edges`].
+    pub fn learning_zone(&self, i: usize, edges: Option<(usize, usize)>) -> Zone {
+        let l = &self.lines[i];
+        if l.zone != Zone::Body || !is_prose(l) {
+            return l.zone;
+        }
+        match edges
+            .map(|(f, z)| (Some(f), Some(z)))
+            .unwrap_or((None, None))
+        {
+            (Some(f), Some(z)) if f != z && i == z => Zone::Tail,
+            (Some(f), Some(z)) if f != z && i == f => Zone::Head,
+            _ => Zone::Body,
+        }
+    }
+
+    /// The first and the last line of prose, if any.
+    pub fn prose_edges(&self) -> Option<(usize, usize)> {
+        let first = self.lines.iter().position(is_prose)?;
+        let last = self.lines.iter().rposition(is_prose)?;
+        Some((first, last))
+    }
+
+    /// Each line's zone when the lines `skip` names are not prose: where a
+    /// learned paragraph sits at an edge, the edge reaches past it.
+    pub fn zones_without(&self, skip: impl Fn(&LinePrint) -> bool) -> Vec<Zone> {
+        let prose = |l: &LinePrint| is_prose(l) && !skip(l);
+        let first = self.lines.iter().position(prose);
+        let last = self.lines.iter().rposition(prose);
+        let (Some(first), Some(last)) = (first, last) else {
+            return self.lines.iter().map(|l| l.zone).collect();
+        };
+        (0..self.lines.len())
+            .map(|i| {
+                if i < first {
+                    Zone::Head
+                } else if i > last {
+                    Zone::Tail
+                } else {
+                    Zone::Body
+                }
+            })
+            .collect()
     }
 
     /// True when line `i` sits next to boilerplate: the nearest line before
@@ -396,6 +446,11 @@ impl Prints {
     pub fn line_range(doc: &Document, line: &LinePrint) -> Range<usize> {
         doc.node(line.nodes[0]).range.start..doc.node(line.nodes[line.nodes.len() - 1]).range.end
     }
+}
+
+/// A line of real prose: long enough, and not an HTML block.
+fn is_prose(l: &LinePrint) -> bool {
+    l.chars >= PROSE_CHARS && !l.html
 }
 
 /// What kind of structure a line is, if any.

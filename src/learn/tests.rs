@@ -99,3 +99,29 @@ fn a_bad_learned_file_names_the_line() {
     let e = Learned::parse("[[text]]\ntext = \"a\"\nfiels = 3\n").unwrap_err();
     assert!(e.starts_with("line 3"), "{e}");
 }
+
+#[test]
+fn a_long_paragraph_that_ends_every_article_is_learned_and_cleaned() {
+    let blurb = "本号专注于分享安全研究与开发相关的技术文章，欢迎加入我们的知识星球，每日更新，识别二维码即可加入。";
+    let files: Vec<(PathBuf, String)> = (0..4)
+        .map(|i| {
+            let text = format!(
+                "# 标题{i}\n\n第{i}篇的第一段正文，讲的是第{i}件事情，和其他文章都不一样，每篇都不相同，这一段足够长，长到算作正文。\n\n第{i}篇的最后一段正文，总结第{i}件事情，也和其他文章都不一样，每篇都不相同，也足够长，长到算作正文。\n\n{blurb}\n"
+            );
+            (PathBuf::from(format!("acct/{i}.md")), text)
+        })
+        .collect();
+    let learned = learn_from(&files, LearnOptions::default());
+    assert_eq!(learned.text.len(), 1, "{learned:#?}");
+    assert_eq!(learned.text[0].text, blurb);
+    assert_eq!(learned.text[0].zone, "tail");
+    // Cleaning with it: the blurb goes, though by length it is prose; the
+    // article's own last paragraph stays.
+    let mut rules = crate::config::RuleSet::default_rules();
+    rules.add_learned(&learned);
+    let out = crate::clean_text(&files[0].1, &rules, false)
+        .unwrap()
+        .output;
+    assert!(!out.contains(blurb), "{out}");
+    assert!(out.contains("第0篇的最后一段正文"), "{out}");
+}

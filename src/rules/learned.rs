@@ -80,11 +80,16 @@ impl Rule for LearnedLines {
         let prints = doc.prints();
         // The learned lines outside the body, by their first node.
         let learned = |l: &LinePrint| l.key.is_some_and(|k| self.keys.contains(&k));
+        // Learned paragraphs are not the article's prose: an edge reaches
+        // past them.
+        let zones = prints.zones_without(learned);
         let hits: Vec<&LinePrint> = prints
             .lines
             .iter()
             .enumerate()
-            .filter(|(i, l)| l.zone != Zone::Body && learned(l) && prints.next_to_junk(*i, learned))
+            .filter(|(i, l)| {
+                zones[*i] != Zone::Body && learned(l) && prints.next_to_junk(*i, learned)
+            })
             .map(|(_, l)| l)
             .collect();
         let mut k = 0;
