@@ -340,26 +340,11 @@ impl Prints {
             return;
         };
         let (head_end, tail_start) = (self.lines[first].line, self.lines[last].line);
-        let zone = |line: usize| {
-            if line < head_end {
-                Zone::Head
-            } else if line > tail_start {
-                Zone::Tail
-            } else {
-                Zone::Body
-            }
-        };
         for (i, l) in self.lines.iter_mut().enumerate() {
-            l.zone = if i < first {
-                Zone::Head
-            } else if i > last {
-                Zone::Tail
-            } else {
-                Zone::Body
-            };
+            l.zone = zone_of(i, first, last);
         }
         for im in &mut self.images {
-            im.zone = zone(im.line);
+            im.zone = zone_of(im.line, head_end, tail_start);
         }
     }
 
@@ -401,15 +386,7 @@ impl Prints {
             return self.lines.iter().map(|l| l.zone).collect();
         };
         (0..self.lines.len())
-            .map(|i| {
-                if i < first {
-                    Zone::Head
-                } else if i > last {
-                    Zone::Tail
-                } else {
-                    Zone::Body
-                }
-            })
+            .map(|i| zone_of(i, first, last))
             .collect()
     }
 
@@ -445,6 +422,18 @@ impl Prints {
     /// The byte range of a line's inline nodes.
     pub fn line_range(doc: &Document, line: &LinePrint) -> Range<usize> {
         doc.node(line.nodes[0]).range.start..doc.node(line.nodes[line.nodes.len() - 1]).range.end
+    }
+}
+
+/// The zone of line (or line number) `i` when the prose runs from `first`
+/// to `last`.
+fn zone_of(i: usize, first: usize, last: usize) -> Zone {
+    if i < first {
+        Zone::Head
+    } else if i > last {
+        Zone::Tail
+    } else {
+        Zone::Body
     }
 }
 
