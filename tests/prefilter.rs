@@ -57,17 +57,7 @@ fn compare(
 }
 
 fn markdown_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            markdown_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "md") {
-            out.push(p);
-        }
-    }
+    common::files_below(dir, &|p| p.extension().is_some_and(|x| x == "md"), out);
 }
 
 #[test]

@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+mod common;
+
 const REGENERATE: &str = "cargo run -q -- rules --schema > mdscrub.schema.json";
 
 fn root() -> PathBuf {
@@ -67,14 +69,11 @@ fn default_rules_validate() {
 }
 
 fn rules_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            rules_files(&path, out);
-        } else if path.file_name().is_some_and(|n| n == "rules.toml") {
-            out.push(path);
-        }
-    }
+    common::files_below(
+        dir,
+        &|p| p.file_name().is_some_and(|n| n == "rules.toml"),
+        out,
+    );
 }
 
 #[test]

@@ -359,12 +359,9 @@ impl Prints {
         if l.zone != Zone::Body || !is_prose(l) {
             return l.zone;
         }
-        match edges
-            .map(|(f, z)| (Some(f), Some(z)))
-            .unwrap_or((None, None))
-        {
-            (Some(f), Some(z)) if f != z && i == z => Zone::Tail,
-            (Some(f), Some(z)) if f != z && i == f => Zone::Head,
+        match edges {
+            Some((f, z)) if f != z && i == z => Zone::Tail,
+            Some((f, z)) if f != z && i == f => Zone::Head,
             _ => Zone::Body,
         }
     }

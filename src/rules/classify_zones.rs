@@ -227,6 +227,52 @@ impl ClassifyZones {
         }
         out
     }
+
+    /// Removes the decoration images (URL matched by `decoration`) next to a
+    /// zone's junk: an account's banner, divider or header GIF. In the head
+    /// either neighbour counts; in the tail only the one before (an image
+    /// between the last prose and a footer is the article's). The fix takes
+    /// the surer neighbour's tier.
+    fn decoration_beside_junk(&self, doc: &Document, units: &[(Zone, Unit)], out: &mut EditSink) {
+        let Some(decoration) = &self.decoration else {
+            return;
+        };
+        for (k, (zone, u)) in units.iter().enumerate() {
+            if !u.images_only {
+                continue;
+            }
+            let junk_of =
+                |d: Option<&(Zone, Unit)>| d.filter(|d| d.0 == *zone).and_then(|d| d.1.junk);
+            let prev = junk_of(units[..k].iter().rev().find(|(_, p)| !p.images_only));
+            let next = junk_of(units[k + 1..].iter().find(|(_, n)| !n.images_only));
+            let tier = match zone {
+                Zone::Head => match (prev, next) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                },
+                _ => prev,
+            };
+            let Some(tier) = tier else { continue };
+            let cut = lines(doc, u.para);
+            for &n in cut[u.lines.clone()].iter().flatten() {
+                for id in n..doc.node(n).end {
+                    let node = doc.node(id);
+                    let Kind::Image(link) = &node.kind else {
+                        continue;
+                    };
+                    if node.trusted && decoration.is_match(&link.url) {
+                        out.fix_reaching(
+                            Reach::Images,
+                            Fix {
+                                edits: vec![(image_removal(doc, id), String::new())],
+                                tier,
+                            },
+                        );
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Arrows and emoji that point at a button or a QR code.
@@ -288,57 +334,7 @@ impl Rule for ClassifyZones {
                 units[k].1.junk = Some(Tier::Review);
             }
         }
-        // Images next to a zone's junk: an account's banner, divider or
-        // header GIF. In the head either neighbour counts; in the tail only
-        // the one before (an image between the last prose and a footer is
-        // the article's last screenshot). The safer neighbour's tier.
-        let mut images: Vec<(NodeId, std::ops::Range<usize>, Tier)> = Vec::new();
-        for k in 0..units.len() {
-            if self.decoration.is_none() {
-                break;
-            }
-            let (zone, u) = (units[k].0, &units[k].1);
-            if !u.images_only {
-                continue;
-            }
-            let junk_of =
-                |d: Option<&(Zone, Unit)>| d.filter(|d| d.0 == zone).and_then(|d| d.1.junk);
-            let prev = junk_of(units[..k].iter().rev().find(|(_, p)| !p.images_only));
-            let next = junk_of(units[k + 1..].iter().find(|(_, n)| !n.images_only));
-            let tier = match zone {
-                Zone::Head => match (prev, next) {
-                    (Some(a), Some(b)) => Some(a.min(b)),
-                    (a, b) => a.or(b),
-                },
-                _ => prev,
-            };
-            if let Some(tier) = tier {
-                images.push((u.para, u.lines.clone(), tier));
-            }
-        }
-        for (para, span, tier) in images {
-            let cut = lines(doc, para);
-            for &n in cut[span].iter().flatten() {
-                for id in n..doc.node(n).end {
-                    let Kind::Image(link) = &doc.node(id).kind else {
-                        continue;
-                    };
-                    let decoration = self
-                        .decoration
-                        .as_ref()
-                        .is_some_and(|d| d.is_match(&link.url));
-                    if decoration && doc.node(id).trusted {
-                        out.fix_reaching(
-                            Reach::Images,
-                            Fix {
-                                edits: vec![(image_removal(doc, id), String::new())],
-                                tier,
-                            },
-                        );
-                    }
-                }
-            }
-        }
+        self.decoration_beside_junk(doc, &units, out);
         // Removals, per paragraph: a paragraph whose units are all junk goes
         // whole; else its junk lines go.
         let mut k = 0;

@@ -3,7 +3,7 @@
 //! Each test file includes this module and uses part of it.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// True when the tests run under CI: the `CI` variable is set, as CI
 /// services and `.ci/run` set it. `CI=false`, `CI=0` and an empty value
@@ -90,3 +90,19 @@ id = "tidy"
 kind = "tidy"
 description = "only next to edits, and there are none"
 "#;
+
+/// Adds the files below `dir` (walked recursively; an unreadable folder is
+/// passed over) that `keep` accepts to `out`.
+pub fn files_below(dir: &Path, keep: &dyn Fn(&Path) -> bool, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            files_below(&p, keep, out);
+        } else if keep(&p) {
+            out.push(p);
+        }
+    }
+}
