@@ -12,6 +12,10 @@ use std::path::PathBuf;
 
 use rayon::prelude::*;
 
+// The same allocator as the `mdscrub` binary: the floor is the same work.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (dir, threads) = match args.as_slice() {

@@ -19,6 +19,10 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+// The same allocator as the `mdscrub` binary: the floor is the same work.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const BATCH: usize = 64;
 
 fn main() {
