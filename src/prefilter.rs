@@ -8,6 +8,9 @@
 //! case-sensitive test, so never too strict), built once per rule set. A rule
 //! whose needles occur may still refine the answer with a raw-text test of
 //! its own ([`Rule::may_fire`]); a rule without needles always runs.
+//! Once a text is parsed, the rules whose needles it lacks are skipped: the
+//! raw needles searched in the text, the visible ones in the block texts of
+//! the parsed document ([`projection`]), where no markup can hide them.
 //!
 //! Soundness is the whole contract: a rule reported as unable to fire must
 //! make no edit on that text, so skipping it changes nothing. Rules that only
@@ -18,6 +21,7 @@ use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
+use crate::document::{Document, Kind};
 use crate::rules::{Rule, raw};
 
 /// The needles of a rule set, compiled.
@@ -44,6 +48,10 @@ pub struct Prefilter {
     visible_owners: Vec<Vec<usize>>,
     /// For each rule: true when it has visible-text needles.
     has_visible: Vec<bool>,
+    /// For each rule: true when its visible-text needles hold no white
+    /// space, so that [`Prefilter::firing`] may search them in a
+    /// [`projection`] of a parsed text, which has none.
+    projectable: Vec<bool>,
     visible_lowered: Vec<Vec<u8>>,
     visible_shadows: Vec<Vec<usize>>,
 }
@@ -79,6 +87,7 @@ impl Prefilter {
         let mut visible: Vec<String> = Vec::new();
         let mut visible_owners: Vec<Vec<usize>> = Vec::new();
         let mut has_visible = Vec::new();
+        let mut projectable = Vec::new();
         for (i, rule) in rules.into_iter().enumerate() {
             follows.push(rule.follows_others());
             free.push(rule.may_fire_is_free());
@@ -86,6 +95,10 @@ impl Prefilter {
                 .visible_needles()
                 .filter(|n| !n.iter().any(String::is_empty));
             has_visible.push(vis.is_some());
+            projectable.push(
+                vis.as_ref()
+                    .is_some_and(|n| !n.iter().any(|n| n.chars().any(char::is_whitespace))),
+            );
             add_needles(
                 &mut visible,
                 &mut visible_owners,
@@ -113,6 +126,7 @@ impl Prefilter {
             visible: OnceLock::new(),
             visible_owners,
             has_visible,
+            projectable,
             visible_lowered,
             visible_shadows,
         }
@@ -124,10 +138,10 @@ impl Prefilter {
     /// asked at most once per rule and only for a rule whose needles are
     /// present.
     ///
-    /// The answer is all the engine needs: a text that some rule may touch is
-    /// parsed, and once it is parsed every rule runs (running a rule costs
-    /// less than proving it cannot fire). So the search stops at the first
-    /// rule that may fire, cheapest tests first.
+    /// The answer is all the engine needs before parsing: a text that some
+    /// rule may touch is parsed, and then [`Prefilter::firing`] tells which
+    /// rules run. So the search stops at the first rule that may fire,
+    /// cheapest tests first.
     ///
     /// With `visible` false, the visible-text needles are not searched (that
     /// search squeezes a copy of the text, which costs more than a parse): a
@@ -212,14 +226,83 @@ impl Prefilter {
             .any(|&i| !self.has_visible[i] && ask(i, &mut asked))
     }
 
+    /// Which rules may make an edit in a parsed text, indexed by rule: all
+    /// but those whose needles it lacks. `text` is the source and
+    /// `projected` the [`projection`] of its parsed document.
+    ///
+    /// Once a text is parsed, every rule that may fire runs, but a rule
+    /// that cannot need not: one search of the raw needles and one of the
+    /// visible ones over the document's block texts, with no early stop,
+    /// costs less than running the phrase rules whose words are absent (most
+    /// of them in most texts). A rule with raw and visible needles may fire
+    /// when either kind is present (as in [`Prefilter::any_may_fire`]); a
+    /// rule with neither, or one that follows others, always may.
+    pub fn firing(&self, text: &str, projected: &[u8]) -> Vec<bool> {
+        let n = self.has_needles.len();
+        let raw = self.raw_present(text);
+        let pending: Vec<usize> = (0..n).filter(|&i| self.projectable[i]).collect();
+        let visible = if pending.is_empty() {
+            vec![false; n]
+        } else {
+            self.visible_present_in(projected, &pending)
+        };
+        (0..n)
+            .map(|i| {
+                let filtered = self.has_needles[i] || self.projectable[i];
+                self.follows[i]
+                    || !filtered
+                    || (self.has_needles[i] && raw[i])
+                    || (self.projectable[i] && visible[i])
+            })
+            .collect()
+    }
+
+    /// Which rules have a raw needle in `text` (indexed by rule): one search
+    /// to the end, or until every rule with needles is found.
+    fn raw_present(&self, text: &str) -> Vec<bool> {
+        let n = self.has_needles.len();
+        let mut present = vec![false; n];
+        let Some(ac) = self.automaton.get_or_init(|| build(&self.lowered)) else {
+            return present;
+        };
+        let bytes = text.as_bytes();
+        let mut left = self.has_needles.iter().filter(|&&h| h).count();
+        // Non-overlapping, with the overlapping needles tested in place (see
+        // `any_may_fire`).
+        for m in ac.find_iter(text) {
+            let k = m.pattern().as_usize();
+            let overlapping = self.shadows[k]
+                .iter()
+                .copied()
+                .filter(|&j| overlapping_hit(bytes, m.start(), m.end(), &self.lowered[j]));
+            for j in std::iter::once(k).chain(overlapping) {
+                for &r in &self.owners[j] {
+                    if !present[r] {
+                        present[r] = true;
+                        left -= 1;
+                    }
+                }
+            }
+            if left == 0 {
+                break;
+            }
+        }
+        present
+    }
+
     /// Which of the rules in `pending` have a visible-text needle in the
     /// squeezed `text` (indexed by rule).
     fn visible_present(&self, text: &str, pending: &[usize]) -> Vec<bool> {
+        self.visible_present_in(&squeeze(text), pending)
+    }
+
+    /// Which of the rules in `pending` have a visible-text needle in
+    /// `squeezed`: a [`squeeze`]d text or a [`projection`].
+    fn visible_present_in(&self, squeezed: &[u8], pending: &[usize]) -> Vec<bool> {
         let mut present = vec![false; self.has_visible.len()];
         let Some(ac) = self.visible.get_or_init(|| build(&self.visible_lowered)) else {
             return present;
         };
-        let squeezed = squeeze(text);
         let mut left = pending.len();
         let mark = |k: usize, present: &mut Vec<bool>, left: &mut usize| {
             for &r in &self.visible_owners[k] {
@@ -233,11 +316,11 @@ impl Prefilter {
         };
         // Non-overlapping, with the overlapping needles tested in place
         // (see the raw search in `any_may_fire`).
-        for m in ac.find_iter(&squeezed) {
+        for m in ac.find_iter(squeezed) {
             let k = m.pattern().as_usize();
             mark(k, &mut present, &mut left);
             for &j in &self.visible_shadows[k] {
-                if overlapping_hit(&squeezed, m.start(), m.end(), &self.visible_lowered[j]) {
+                if overlapping_hit(squeezed, m.start(), m.end(), &self.visible_lowered[j]) {
                     mark(j, &mut present, &mut left);
                 }
             }
@@ -297,6 +380,55 @@ fn may_overlap(a: &[u8], b: &[u8]) -> bool {
         || holds(b, a)
         || (1..a.len().min(b.len()))
             .any(|k| a[a.len() - k..] == b[..k] || b[b.len() - k..] == a[..k])
+}
+
+/// The block texts of a parsed document that the visible-text rules read,
+/// squeezed for [`Prefilter::firing`]: each paragraph's and heading's
+/// visible text, each HTML block's text without its tags, and the lines of
+/// a paragraph with an image among its children as `drop-line` and the zone
+/// classifier read them (joined, they also hold that image's alt text). White
+/// space and ASCII punctuation are left out: logical lines join their
+/// fragments without the white space around them, and no needle holds
+/// either. A line break ends each block's text.
+pub fn projection(doc: &Document) -> Vec<u8> {
+    let mut out = Vec::new();
+    for &id in doc.text_blocks() {
+        let node = doc.node(id);
+        if node.kind == Kind::HtmlBlock {
+            project(&crate::rules::html_text(doc.src(id)), &mut out);
+        } else {
+            project(doc.visible_str(id), &mut out);
+        }
+        out.push(b'\n');
+        if node.kind == Kind::Paragraph
+            && doc
+                .children(id)
+                .any(|c| matches!(doc.node(c).kind, Kind::Image(_)))
+        {
+            for line in doc.para_lines(id).texts(doc) {
+                project(line, &mut out);
+            }
+            out.push(b'\n');
+        }
+    }
+    out
+}
+
+/// Appends `text` without white space and ASCII punctuation.
+fn project(text: &str, out: &mut Vec<u8>) {
+    let mut run = 0;
+    for (i, c) in text.char_indices() {
+        let keep = if c.is_ascii() {
+            c.is_ascii_alphanumeric()
+        } else {
+            !c.is_whitespace()
+        };
+        if !keep {
+            out.extend_from_slice(&text.as_bytes()[run..i]);
+            run = i + c.len_utf8();
+        }
+    }
+    out.extend_from_slice(&text.as_bytes()[run..]);
 }
 
 /// The raw text squeezed so that every run of needle characters of the

@@ -129,7 +129,8 @@ fn clean_at(
             head: crate::rules::head_of(input),
         };
         let mut edits = Vec::new();
-        for r in &rules.rules {
+        let firing = rules.firing(&current, &doc);
+        for (r, _) in rules.rules.iter().zip(&firing).filter(|(_, f)| **f) {
             r.rule.check(
                 &doc,
                 &ctx,
