@@ -49,8 +49,8 @@ pub struct Prefilter {
     /// For each rule: true when it has visible-text needles.
     has_visible: Vec<bool>,
     /// For each rule: true when its visible-text needles hold no white
-    /// space, so that [`Prefilter::firing`] may search them in a
-    /// [`projection`] of a parsed text, which has none.
+    /// space, so that [`Prefilter::firing`] may search them in the
+    /// [`block_texts`] of a parsed text, which have none.
     projectable: Vec<bool>,
     visible_lowered: Vec<Vec<u8>>,
     visible_shadows: Vec<Vec<usize>>,
@@ -226,67 +226,48 @@ impl Prefilter {
             .any(|&i| !self.has_visible[i] && ask(i, &mut asked))
     }
 
-    /// Which rules may make an edit in a parsed text, indexed by rule: all
-    /// but those whose needles it lacks. `text` is the source and
-    /// `projected` the [`projection`] of its parsed document.
+    /// Which rules may make an edit in a parsed document, indexed by rule:
+    /// all but those whose only needles are visible ones that none of its
+    /// block texts holds ([`block_texts`]).
     ///
-    /// Once a text is parsed, every rule that may fire runs, but a rule
-    /// that cannot need not: one search of the raw needles and one of the
-    /// visible ones over the document's block texts, with no early stop,
-    /// costs less than running the phrase rules whose words are absent (most
-    /// of them in most texts). A rule with raw and visible needles may fire
-    /// when either kind is present (as in [`Prefilter::any_may_fire`]); a
-    /// rule with neither, or one that follows others, always may.
-    pub fn firing(&self, text: &str, projected: &[u8]) -> Vec<bool> {
+    /// Once a text is parsed, the phrase rules (`drop-block`, `drop-line`,
+    /// `drop-tail`, the zone classifier) need not run when their words are
+    /// absent, which they are in most texts: one search over the block
+    /// texts costs less than running them. Rules with raw needles run: their
+    /// needles (`![`, `](`, `*`, a host) occur in most texts, and searching
+    /// a text for all of them costs more than it saves.
+    pub fn firing(&self, doc: &Document) -> Vec<bool> {
         let n = self.has_needles.len();
-        let raw = self.raw_present(text);
-        let pending: Vec<usize> = (0..n).filter(|&i| self.projectable[i]).collect();
-        let visible = if pending.is_empty() {
-            vec![false; n]
-        } else {
-            self.visible_present_in(projected, &pending)
-        };
-        (0..n)
-            .map(|i| {
-                let filtered = self.has_needles[i] || self.projectable[i];
-                self.follows[i]
-                    || !filtered
-                    || (self.has_needles[i] && raw[i])
-                    || (self.projectable[i] && visible[i])
-            })
-            .collect()
-    }
-
-    /// Which rules have a raw needle in `text` (indexed by rule): one search
-    /// to the end, or until every rule with needles is found.
-    fn raw_present(&self, text: &str) -> Vec<bool> {
-        let n = self.has_needles.len();
-        let mut present = vec![false; n];
-        let Some(ac) = self.automaton.get_or_init(|| build(&self.lowered)) else {
+        let mut present: Vec<bool> = (0..n).map(|i| !self.projectable[i]).collect();
+        let mut left = present.iter().filter(|p| !**p).count();
+        if left == 0 {
+            return present;
+        }
+        let Some(ac) = self.visible.get_or_init(|| build(&self.visible_lowered)) else {
             return present;
         };
-        let bytes = text.as_bytes();
-        let mut left = self.has_needles.iter().filter(|&&h| h).count();
-        // Non-overlapping, with the overlapping needles tested in place (see
-        // `any_may_fire`).
-        for m in ac.find_iter(text) {
-            let k = m.pattern().as_usize();
-            let overlapping = self.shadows[k]
-                .iter()
-                .copied()
-                .filter(|&j| overlapping_hit(bytes, m.start(), m.end(), &self.lowered[j]));
-            for j in std::iter::once(k).chain(overlapping) {
-                for &r in &self.owners[j] {
-                    if !present[r] {
-                        present[r] = true;
-                        left -= 1;
+        block_texts(doc, |text| {
+            // Non-overlapping, with the overlapping needles tested in place
+            // (see `any_may_fire`).
+            for m in ac.find_iter(text) {
+                let k = m.pattern().as_usize();
+                let overlapping = self.visible_shadows[k].iter().copied().filter(|&j| {
+                    overlapping_hit(text, m.start(), m.end(), &self.visible_lowered[j])
+                });
+                for j in std::iter::once(k).chain(overlapping) {
+                    for &r in &self.visible_owners[j] {
+                        if !present[r] {
+                            present[r] = true;
+                            left -= 1;
+                        }
                     }
                 }
+                if left == 0 {
+                    return false;
+                }
             }
-            if left == 0 {
-                break;
-            }
-        }
+            true
+        });
         present
     }
 
@@ -382,53 +363,88 @@ fn may_overlap(a: &[u8], b: &[u8]) -> bool {
             .any(|k| a[a.len() - k..] == b[..k] || b[b.len() - k..] == a[..k])
 }
 
-/// The block texts of a parsed document that the visible-text rules read,
-/// squeezed for [`Prefilter::firing`]: each paragraph's and heading's
-/// visible text, each HTML block's text without its tags, and the lines of
-/// a paragraph with an image among its children as `drop-line` and the zone
-/// classifier read them (joined, they also hold that image's alt text). White
-/// space and ASCII punctuation are left out: logical lines join their
-/// fragments without the white space around them, and no needle holds
-/// either. A line break ends each block's text.
-pub fn projection(doc: &Document) -> Vec<u8> {
-    let mut out = Vec::new();
+/// Calls `f` with every block text of a parsed document that the
+/// visible-text rules read, until `f` returns false: each paragraph's and
+/// heading's visible text, each HTML block's text without its tags, and the
+/// lines of a paragraph with an image among its children as `drop-line` and
+/// the zone classifier read them (joined, they also hold that image's alt
+/// text). White space is left out of a text that has some: logical lines
+/// join their fragments without the white space around them, the zone
+/// classifier matches its words with none, and no needle holds any. Every
+/// needle of those rules that their text holds is then in one of these.
+pub fn block_texts(doc: &Document, mut f: impl FnMut(&[u8]) -> bool) {
+    let mut buf = Vec::new();
+    let mut visit = |text: &str, buf: &mut Vec<u8>| f(without_white_space(text, buf));
     for &id in doc.text_blocks() {
         let node = doc.node(id);
-        if node.kind == Kind::HtmlBlock {
-            project(&crate::rules::html_text(doc.src(id)), &mut out);
+        let more = if node.kind == Kind::HtmlBlock {
+            visit(doc.html_str(id), &mut buf)
         } else {
-            project(doc.visible_str(id), &mut out);
+            visit(doc.visible_str(id), &mut buf)
+        };
+        if !more {
+            return;
         }
-        out.push(b'\n');
         if node.kind == Kind::Paragraph
             && doc
                 .children(id)
                 .any(|c| matches!(doc.node(c).kind, Kind::Image(_)))
         {
-            for line in doc.para_lines(id).texts(doc) {
-                project(line, &mut out);
+            let joined: String = doc.para_lines(id).texts(doc).concat();
+            if !visit(&joined, &mut buf) {
+                return;
             }
-            out.push(b'\n');
         }
     }
-    out
 }
 
-/// Appends `text` without white space and ASCII punctuation.
-fn project(text: &str, out: &mut Vec<u8>) {
-    let mut run = 0;
-    for (i, c) in text.char_indices() {
-        let keep = if c.is_ascii() {
-            c.is_ascii_alphanumeric()
-        } else {
-            !c.is_whitespace()
-        };
-        if !keep {
-            out.extend_from_slice(&text.as_bytes()[run..i]);
-            run = i + c.len_utf8();
+/// Length of the white-space character that starts at byte `i` of `b`
+/// (UTF-8), or 0. Outside ASCII only U+0085, U+00A0, U+1680, U+2000–U+200A,
+/// U+2028, U+2029, U+202F, U+205F and U+3000 are white space, as
+/// [`char::is_whitespace`] has it (a test checks every `char`).
+#[inline]
+fn white_space_at(b: &[u8], i: usize) -> usize {
+    let at = |k: usize| b.get(i + k).copied().unwrap_or(0);
+    match b[i] {
+        b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => 1,
+        0xC2 if matches!(at(1), 0x85 | 0xA0) => 2,
+        0xE1 if at(1) == 0x9A && at(2) == 0x80 => 3,
+        0xE2 if (at(1) == 0x80 && matches!(at(2), 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF))
+            || (at(1) == 0x81 && at(2) == 0x9F) =>
+        {
+            3
         }
+        0xE3 if at(1) == 0x80 && at(2) == 0x80 => 3,
+        _ => 0,
     }
-    out.extend_from_slice(&text.as_bytes()[run..]);
+}
+
+/// `text` without its white space: `text` itself when it has none, else a
+/// copy in `buf`.
+fn without_white_space<'a>(text: &'a str, buf: &'a mut Vec<u8>) -> &'a [u8] {
+    let b = text.as_bytes();
+    let mut i = 0;
+    let mut run = 0;
+    let mut copied = false;
+    while i < b.len() {
+        let n = white_space_at(b, i);
+        if n == 0 {
+            i += 1;
+            continue;
+        }
+        if !copied {
+            buf.clear();
+            copied = true;
+        }
+        buf.extend_from_slice(&b[run..i]);
+        i += n;
+        run = i;
+    }
+    if !copied {
+        return b;
+    }
+    buf.extend_from_slice(&b[run..]);
+    buf
 }
 
 /// The raw text squeezed so that every run of needle characters of the
@@ -569,4 +585,31 @@ fn find_sub(b: &[u8], from: usize, end: usize, x: &[u8]) -> Option<usize> {
         .windows(x.len())
         .position(|w| w == x)
         .map(|p| from + p + x.len() - 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn white_space_is_what_char_says() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let mut b = [0u8; 4];
+            let s = c.encode_utf8(&mut b);
+            let n = white_space_at(s.as_bytes(), 0);
+            assert_eq!(n > 0, c.is_whitespace(), "{c:?}");
+            if n > 0 {
+                assert_eq!(n, s.len(), "{c:?}");
+            }
+        }
+        let mut buf = Vec::new();
+        assert_eq!(
+            without_white_space("点 击\u{3000}关\n注\u{a0}", &mut buf),
+            "点击关注".as_bytes()
+        );
+        assert_eq!(
+            without_white_space("点击关注", &mut buf),
+            "点击关注".as_bytes()
+        );
+    }
 }

@@ -166,6 +166,8 @@ pub struct Document<'t> {
     visible_total: OnceCell<usize>,
     /// [`Document::visible_str`] per node, filled on first use.
     visible_cache: OnceCell<Vec<OnceCell<Box<str>>>>,
+    /// [`Document::html_str`] per node, filled on first use.
+    html_cache: OnceCell<Vec<OnceCell<Box<str>>>>,
     /// Paragraphs, headings and HTML blocks, in document order.
     text_blocks: Vec<NodeId>,
     /// [`Document::prints`], taken once, when first asked.
@@ -254,6 +256,7 @@ impl<'t> Document<'t> {
             url_hosts: Vec::new(),
             visible_total: OnceCell::new(),
             visible_cache: OnceCell::new(),
+            html_cache: OnceCell::new(),
             text_blocks: Vec::new(),
             prints: OnceCell::new(),
             para_cache: OnceCell::new(),
@@ -423,6 +426,15 @@ impl<'t> Document<'t> {
             .visible_cache
             .get_or_init(|| (0..self.nodes.len()).map(|_| OnceCell::new()).collect());
         cache[id].get_or_init(|| self.visible_text(id).into_boxed_str())
+    }
+
+    /// The text of HTML block `id` with its tags removed
+    /// ([`crate::rules::html_text`]), computed once per node and document.
+    pub fn html_str(&self, id: NodeId) -> &str {
+        let cache = self
+            .html_cache
+            .get_or_init(|| (0..self.nodes.len()).map(|_| OnceCell::new()).collect());
+        cache[id].get_or_init(|| crate::rules::html_text(self.src(id)).into_boxed_str())
     }
 
     /// Number of visible characters in the whole document: text, inline code

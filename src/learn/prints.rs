@@ -198,6 +198,9 @@ impl Prints {
     /// Fingerprints `doc`.
     pub fn of(doc: &Document) -> Prints {
         let mut p = Prints::default();
+        // Buffers reused line after line: a line's normalised text, and the
+        // start of its visible text.
+        let (mut norm, mut text) = (String::new(), String::new());
         for n in &doc.nodes {
             if matches!(n.kind, Kind::CodeBlock | Kind::Table) && n.trusted {
                 p.barriers.push(doc.line_of(n.range.start));
@@ -246,38 +249,18 @@ impl Prints {
             };
             for span in spans {
                 let line: Vec<NodeId> = cut[span.clone()].iter().flatten().copied().collect();
-                let (norm, code, images) = line_facts(doc, &line);
+                let (code, images) = line_facts(doc, &line, &mut norm);
                 let chars = norm.chars().count();
                 let kind = if chars == 0 {
                     Structure::None
                 } else {
-                    structure(
-                        doc,
-                        &line,
-                        &line
-                            .iter()
-                            .map(|&n| doc.visible_text(n))
-                            .collect::<String>(),
-                        chars,
-                    )
+                    structure(doc, &line, chars, &mut text)
                 };
                 let structure = kind != Structure::None;
                 let learnable = (MIN_TEXT_CHARS..=MAX_TEXT_CHARS).contains(&chars)
                     && !code
                     && kind != Structure::Label;
                 let start = doc.node(line[0]).range.start;
-                p.lines.push(LinePrint {
-                    key: learnable.then(|| text_key(&norm)),
-                    zone: Zone::Body,
-                    line: doc.line_of(start),
-                    para: id,
-                    nodes: line.clone(),
-                    chars,
-                    images,
-                    html: false,
-                    structure,
-                    span,
-                });
                 if p.article == 0 && chars >= PROSE_CHARS {
                     p.article = text_key(&norm);
                 }
@@ -296,6 +279,18 @@ impl Prints {
                         }
                     }
                 }
+                p.lines.push(LinePrint {
+                    key: learnable.then(|| text_key(&norm)),
+                    zone: Zone::Body,
+                    line: doc.line_of(start),
+                    para: id,
+                    nodes: line,
+                    chars,
+                    images,
+                    html: false,
+                    structure,
+                    span,
+                });
             }
         }
         if p.article == 0 {
@@ -309,8 +304,7 @@ impl Prints {
     /// An HTML block is one line: its text without tags. Exporters keep an
     /// account's footer as the same HTML in every article.
     fn html_block(&mut self, doc: &Document, id: NodeId) {
-        let text = crate::rules::html_text(doc.src(id));
-        let norm = normalise(&text);
+        let norm = normalise(doc.html_str(id));
         let chars = norm.chars().count();
         let learnable = (MIN_TEXT_CHARS..=MAX_TEXT_CHARS).contains(&chars);
         self.lines.push(LinePrint {
@@ -454,21 +448,32 @@ enum Structure {
     Heading,
 }
 
-/// The structure a line is ([`Structure`]).
-fn structure(doc: &Document, line: &[NodeId], text: &str, chars: usize) -> Structure {
+/// The structure a line is ([`Structure`]), from its nodes and its count of
+/// normalised characters. `text` is a buffer for its visible text, of which
+/// only as much is read as the tests need: all of a short line, the start of
+/// a long one (a number that opens it).
+fn structure(doc: &Document, line: &[NodeId], chars: usize, text: &mut String) -> Structure {
+    text.clear();
+    let short = chars <= LABEL_CHARS.max(PSEUDO_HEADING_CHARS);
+    for &n in line {
+        doc.push_visible(n, text);
+        // `is_numbered` reads at most a bracket, three digits and a mark
+        // after the leading white space: 16 bytes are plenty.
+        if !short && text.trim_start().len() >= 16 {
+            break;
+        }
+    }
     let t = text.trim();
     if (t.ends_with([':', '：']) && chars <= LABEL_CHARS) || crate::content::is_numbered(t) {
         return Structure::Label;
     }
-    let solid: Vec<NodeId> = line
-        .iter()
-        .copied()
-        .filter(|&n| !doc.is_blank_inline(n))
-        .collect();
-    if chars <= PSEUDO_HEADING_CHARS
-        && !solid.is_empty()
+    if chars > PSEUDO_HEADING_CHARS {
+        return Structure::None;
+    }
+    let solid = line.iter().filter(|&&n| !doc.is_blank_inline(n));
+    if solid.clone().next().is_some()
         && solid
-            .iter()
+            .clone()
             .all(|&n| matches!(doc.node(n).kind, Kind::Strong | Kind::Emph))
     {
         Structure::Heading
@@ -478,11 +483,13 @@ fn structure(doc: &Document, line: &[NodeId], text: &str, chars: usize) -> Struc
 }
 
 /// A line's normalised visible text ([`normalise`] of what
-/// [`Document::visible_text`] gives), whether it holds code, and whether it
-/// shows an image: one walk over its nodes, without copying the text first.
-fn line_facts(doc: &Document, line: &[NodeId]) -> (String, bool, bool) {
-    let (mut norm, mut code, mut images) = (String::new(), false, false);
-    let mut push = |s: &str| push_normalised(&mut norm, s);
+/// [`Document::visible_text`] gives) into `norm` (cleared first), and
+/// whether it holds code and whether it shows an image: one walk over its
+/// nodes, without copying the text first.
+fn line_facts(doc: &Document, line: &[NodeId], norm: &mut String) -> (bool, bool) {
+    norm.clear();
+    let (mut code, mut images) = (false, false);
+    let mut push = |s: &str| push_normalised(norm, s);
     for &n in line {
         let end = doc.node(n).end;
         let mut i = n;
@@ -504,7 +511,7 @@ fn line_facts(doc: &Document, line: &[NodeId]) -> (String, bool, bool) {
             i += 1;
         }
     }
-    (norm, code, images)
+    (code, images)
 }
 
 /// True when one of `line`'s nodes is or holds an image.

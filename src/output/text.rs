@@ -234,22 +234,101 @@ fn hit_line(w: &mut impl Write, r: &FileReport, h: &Hit) -> io::Result<()> {
 
 /// A short description of one edit.
 pub fn describe(removed: &str, replacement: &str) -> String {
-    let shorten = |s: &str| {
-        let one_line = s.replace('\r', "").replace('\n', "⏎");
-        if one_line.chars().count() > 60 {
-            let cut: String = one_line.chars().take(57).collect();
-            format!("{cut}…")
-        } else {
-            one_line
-        }
-    };
     match (removed.is_empty(), replacement.is_empty()) {
-        (false, true) => format!("remove {:?}", shorten(removed)),
-        (true, false) => format!("insert {:?}", shorten(replacement)),
+        (false, true) => format!("remove {}", quoted(&shorten(removed))),
+        (true, false) => format!("insert {}", quoted(&shorten(replacement))),
         _ => format!(
-            "replace {:?} with {:?}",
-            shorten(removed),
-            shorten(replacement)
+            "replace {} with {}",
+            quoted(&shorten(removed)),
+            quoted(&shorten(replacement))
         ),
+    }
+}
+
+/// `s` on one line (`\r` dropped, `\n` shown as `⏎`), cut to 57 characters
+/// and `…` when it has more than 60. Reads no further than it shows: a
+/// removed tail may be long.
+fn shorten(s: &str) -> String {
+    let mut out = String::new();
+    let mut cut = None;
+    for (n, c) in s.chars().filter(|&c| c != '\r').enumerate() {
+        if n == 57 {
+            cut = Some(out.len());
+        }
+        if n == 60 {
+            out.truncate(cut.expect("set at 57"));
+            out.push('…');
+            return out;
+        }
+        out.push(if c == '\n' { '⏎' } else { c });
+    }
+    out
+}
+
+/// `s` as `{:?}` writes it: in quotes, escaped. Text made only of characters
+/// that need no escape (printable ASCII but `"` and `\\`, CJK ideographs,
+/// common CJK punctuation) is quoted as it is, without the Unicode tables.
+fn quoted(s: &str) -> String {
+    let plain = |c: char| {
+        (matches!(c, ' '..='~') && c != '"' && c != '\\')
+            || ('\u{4E00}'..='\u{9FFF}').contains(&c)
+            || matches!(
+                c,
+                '，' | '。'
+                    | '、'
+                    | '；'
+                    | '：'
+                    | '？'
+                    | '！'
+                    | '“'
+                    | '”'
+                    | '‘'
+                    | '’'
+                    | '（'
+                    | '）'
+                    | '《'
+                    | '》'
+                    | '【'
+                    | '】'
+                    | '…'
+                    | '—'
+                    | '·'
+                    | '⏎'
+            )
+    };
+    if s.chars().all(plain) {
+        let mut out = String::with_capacity(s.len() + 2);
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+        out
+    } else {
+        format!("{s:?}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_without_tables_matches_debug() {
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            let s = format!("a{c}中");
+            assert_eq!(quoted(&s), format!("{s:?}"), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn descriptions_are_cut_at_sixty_characters() {
+        let long = "字".repeat(70);
+        let d = describe(&long, "");
+        assert_eq!(d, format!("remove \"{}…\"", "字".repeat(57)));
+        assert_eq!(
+            describe(&"字".repeat(60), ""),
+            format!("remove \"{}\"", "字".repeat(60))
+        );
+        assert_eq!(describe("a\r\nb", "c"), "replace \"a⏎b\" with \"c\"");
+        assert_eq!(describe("", "\n\n"), "insert \"⏎⏎\"");
     }
 }

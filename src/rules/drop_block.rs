@@ -121,8 +121,8 @@ impl Rule for DropBlock {
                 continue;
             }
             let text = match kind {
-                BlockKind::Html => std::borrow::Cow::Owned(html_text(doc.src(id))),
-                _ => std::borrow::Cow::Borrowed(doc.visible_str(id)),
+                BlockKind::Html => doc.html_str(id),
+                _ => doc.visible_str(id),
             };
             // Every line of the block must be junk: a paragraph that merely
             // ends with a matching line is drop-line's business. Lines are
@@ -130,9 +130,9 @@ impl Rule for DropBlock {
             // test comes first: it rejects long prose without a regex. A
             // paragraph or heading holding code is never dropped (tested
             // last: it walks the block).
-            if self.text.is_match(&text)
+            if self.text.is_match(text)
                 && !(node.kind != Kind::HtmlBlock && doc.contains(id, |k| *k == Kind::Code))
-                && logical_lines(&text)
+                && logical_lines(text)
                     .iter()
                     .filter(|l| !l.is_empty())
                     .all(|l| self.text.pattern.is_match(l))
