@@ -349,16 +349,6 @@ impl RuleSet {
         xxhash_rust::xxh3::xxh3_128(text.as_bytes())
     }
 
-    /// For each rule (in run order): whether it may make an edit in the
-    /// parsed text `doc` ([`Prefilter::firing`]). With the prefilter off,
-    /// every rule may.
-    pub fn firing(&self, doc: &crate::document::Document) -> Vec<bool> {
-        if !self.use_prefilter {
-            return vec![true; self.rules.len()];
-        }
-        self.prefilter.firing(doc)
-    }
-
     /// Whether some rule may make an edit in `text`; false when none may, so
     /// the text needs no parse. With the prefilter off, true (unless there
     /// are no rules).

@@ -8,9 +8,6 @@
 //! case-sensitive test, so never too strict), built once per rule set. A rule
 //! whose needles occur may still refine the answer with a raw-text test of
 //! its own ([`Rule::may_fire`]); a rule without needles always runs.
-//! Once a text is parsed, the rules whose needles it lacks are skipped: the
-//! raw needles searched in the text, the visible ones in the block texts of
-//! the parsed document ([`projection`]), where no markup can hide them.
 //!
 //! Soundness is the whole contract: a rule reported as unable to fire must
 //! make no edit on that text, so skipping it changes nothing. Rules that only
@@ -21,7 +18,6 @@ use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
-use crate::document::{Document, Kind};
 use crate::rules::{Rule, raw};
 
 /// The needles of a rule set, compiled.
@@ -48,10 +44,6 @@ pub struct Prefilter {
     visible_owners: Vec<Vec<usize>>,
     /// For each rule: true when it has visible-text needles.
     has_visible: Vec<bool>,
-    /// For each rule: true when its visible-text needles hold no white
-    /// space, so that [`Prefilter::firing`] may search them in the
-    /// [`block_texts`] of a parsed text, which have none.
-    projectable: Vec<bool>,
     visible_lowered: Vec<Vec<u8>>,
     visible_shadows: Vec<Vec<usize>>,
 }
@@ -87,7 +79,6 @@ impl Prefilter {
         let mut visible: Vec<String> = Vec::new();
         let mut visible_owners: Vec<Vec<usize>> = Vec::new();
         let mut has_visible = Vec::new();
-        let mut projectable = Vec::new();
         for (i, rule) in rules.into_iter().enumerate() {
             follows.push(rule.follows_others());
             free.push(rule.may_fire_is_free());
@@ -95,10 +86,6 @@ impl Prefilter {
                 .visible_needles()
                 .filter(|n| !n.iter().any(String::is_empty));
             has_visible.push(vis.is_some());
-            projectable.push(
-                vis.as_ref()
-                    .is_some_and(|n| !n.iter().any(|n| n.chars().any(char::is_whitespace))),
-            );
             add_needles(
                 &mut visible,
                 &mut visible_owners,
@@ -126,7 +113,6 @@ impl Prefilter {
             visible: OnceLock::new(),
             visible_owners,
             has_visible,
-            projectable,
             visible_lowered,
             visible_shadows,
         }
@@ -138,10 +124,10 @@ impl Prefilter {
     /// asked at most once per rule and only for a rule whose needles are
     /// present.
     ///
-    /// The answer is all the engine needs before parsing: a text that some
-    /// rule may touch is parsed, and then [`Prefilter::firing`] tells which
-    /// rules run. So the search stops at the first rule that may fire,
-    /// cheapest tests first.
+    /// The answer is all the engine needs: a text that some rule may touch is
+    /// parsed, and once it is parsed every rule runs (running a rule costs
+    /// less than proving it cannot fire). So the search stops at the first
+    /// rule that may fire, cheapest tests first.
     ///
     /// With `visible` false, the visible-text needles are not searched (that
     /// search squeezes a copy of the text, which costs more than a parse): a
@@ -226,64 +212,14 @@ impl Prefilter {
             .any(|&i| !self.has_visible[i] && ask(i, &mut asked))
     }
 
-    /// Which rules may make an edit in a parsed document, indexed by rule:
-    /// all but those whose only needles are visible ones that none of its
-    /// block texts holds ([`block_texts`]).
-    ///
-    /// Once a text is parsed, the phrase rules (`drop-block`, `drop-line`,
-    /// `drop-tail`, the zone classifier) need not run when their words are
-    /// absent, which they are in most texts: one search over the block
-    /// texts costs less than running them. Rules with raw needles run: their
-    /// needles (`![`, `](`, `*`, a host) occur in most texts, and searching
-    /// a text for all of them costs more than it saves.
-    pub fn firing(&self, doc: &Document) -> Vec<bool> {
-        let n = self.has_needles.len();
-        let mut present: Vec<bool> = (0..n).map(|i| !self.projectable[i]).collect();
-        let mut left = present.iter().filter(|p| !**p).count();
-        if left == 0 {
-            return present;
-        }
-        let Some(ac) = self.visible.get_or_init(|| build(&self.visible_lowered)) else {
-            return present;
-        };
-        block_texts(doc, |text| {
-            // Non-overlapping, with the overlapping needles tested in place
-            // (see `any_may_fire`).
-            for m in ac.find_iter(text) {
-                let k = m.pattern().as_usize();
-                let overlapping = self.visible_shadows[k].iter().copied().filter(|&j| {
-                    overlapping_hit(text, m.start(), m.end(), &self.visible_lowered[j])
-                });
-                for j in std::iter::once(k).chain(overlapping) {
-                    for &r in &self.visible_owners[j] {
-                        if !present[r] {
-                            present[r] = true;
-                            left -= 1;
-                        }
-                    }
-                }
-                if left == 0 {
-                    return false;
-                }
-            }
-            true
-        });
-        present
-    }
-
     /// Which of the rules in `pending` have a visible-text needle in the
     /// squeezed `text` (indexed by rule).
     fn visible_present(&self, text: &str, pending: &[usize]) -> Vec<bool> {
-        self.visible_present_in(&squeeze(text), pending)
-    }
-
-    /// Which of the rules in `pending` have a visible-text needle in
-    /// `squeezed`: a [`squeeze`]d text or a [`projection`].
-    fn visible_present_in(&self, squeezed: &[u8], pending: &[usize]) -> Vec<bool> {
         let mut present = vec![false; self.has_visible.len()];
         let Some(ac) = self.visible.get_or_init(|| build(&self.visible_lowered)) else {
             return present;
         };
+        let squeezed = squeeze(text);
         let mut left = pending.len();
         let mark = |k: usize, present: &mut Vec<bool>, left: &mut usize| {
             for &r in &self.visible_owners[k] {
@@ -297,11 +233,11 @@ impl Prefilter {
         };
         // Non-overlapping, with the overlapping needles tested in place
         // (see the raw search in `any_may_fire`).
-        for m in ac.find_iter(squeezed) {
+        for m in ac.find_iter(&squeezed) {
             let k = m.pattern().as_usize();
             mark(k, &mut present, &mut left);
             for &j in &self.visible_shadows[k] {
-                if overlapping_hit(squeezed, m.start(), m.end(), &self.visible_lowered[j]) {
+                if overlapping_hit(&squeezed, m.start(), m.end(), &self.visible_lowered[j]) {
                     mark(j, &mut present, &mut left);
                 }
             }
@@ -361,90 +297,6 @@ fn may_overlap(a: &[u8], b: &[u8]) -> bool {
         || holds(b, a)
         || (1..a.len().min(b.len()))
             .any(|k| a[a.len() - k..] == b[..k] || b[b.len() - k..] == a[..k])
-}
-
-/// Calls `f` with every block text of a parsed document that the
-/// visible-text rules read, until `f` returns false: each paragraph's and
-/// heading's visible text, each HTML block's text without its tags, and the
-/// lines of a paragraph with an image among its children as `drop-line` and
-/// the zone classifier read them (joined, they also hold that image's alt
-/// text). White space is left out of a text that has some: logical lines
-/// join their fragments without the white space around them, the zone
-/// classifier matches its words with none, and no needle holds any. Every
-/// needle of those rules that their text holds is then in one of these.
-pub fn block_texts(doc: &Document, mut f: impl FnMut(&[u8]) -> bool) {
-    let mut buf = Vec::new();
-    let mut visit = |text: &str, buf: &mut Vec<u8>| f(without_white_space(text, buf));
-    for &id in doc.text_blocks() {
-        let node = doc.node(id);
-        let more = if node.kind == Kind::HtmlBlock {
-            visit(doc.html_str(id), &mut buf)
-        } else {
-            visit(doc.visible_str(id), &mut buf)
-        };
-        if !more {
-            return;
-        }
-        if node.kind == Kind::Paragraph
-            && doc
-                .children(id)
-                .any(|c| matches!(doc.node(c).kind, Kind::Image(_)))
-        {
-            let joined: String = doc.para_lines(id).texts(doc).concat();
-            if !visit(&joined, &mut buf) {
-                return;
-            }
-        }
-    }
-}
-
-/// Length of the white-space character that starts at byte `i` of `b`
-/// (UTF-8), or 0. Outside ASCII only U+0085, U+00A0, U+1680, U+2000–U+200A,
-/// U+2028, U+2029, U+202F, U+205F and U+3000 are white space, as
-/// [`char::is_whitespace`] has it (a test checks every `char`).
-#[inline]
-fn white_space_at(b: &[u8], i: usize) -> usize {
-    let at = |k: usize| b.get(i + k).copied().unwrap_or(0);
-    match b[i] {
-        b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => 1,
-        0xC2 if matches!(at(1), 0x85 | 0xA0) => 2,
-        0xE1 if at(1) == 0x9A && at(2) == 0x80 => 3,
-        0xE2 if (at(1) == 0x80 && matches!(at(2), 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF))
-            || (at(1) == 0x81 && at(2) == 0x9F) =>
-        {
-            3
-        }
-        0xE3 if at(1) == 0x80 && at(2) == 0x80 => 3,
-        _ => 0,
-    }
-}
-
-/// `text` without its white space: `text` itself when it has none, else a
-/// copy in `buf`.
-fn without_white_space<'a>(text: &'a str, buf: &'a mut Vec<u8>) -> &'a [u8] {
-    let b = text.as_bytes();
-    let mut i = 0;
-    let mut run = 0;
-    let mut copied = false;
-    while i < b.len() {
-        let n = white_space_at(b, i);
-        if n == 0 {
-            i += 1;
-            continue;
-        }
-        if !copied {
-            buf.clear();
-            copied = true;
-        }
-        buf.extend_from_slice(&b[run..i]);
-        i += n;
-        run = i;
-    }
-    if !copied {
-        return b;
-    }
-    buf.extend_from_slice(&b[run..]);
-    buf
 }
 
 /// The raw text squeezed so that every run of needle characters of the
@@ -585,31 +437,4 @@ fn find_sub(b: &[u8], from: usize, end: usize, x: &[u8]) -> Option<usize> {
         .windows(x.len())
         .position(|w| w == x)
         .map(|p| from + p + x.len() - 1)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn white_space_is_what_char_says() {
-        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
-            let mut b = [0u8; 4];
-            let s = c.encode_utf8(&mut b);
-            let n = white_space_at(s.as_bytes(), 0);
-            assert_eq!(n > 0, c.is_whitespace(), "{c:?}");
-            if n > 0 {
-                assert_eq!(n, s.len(), "{c:?}");
-            }
-        }
-        let mut buf = Vec::new();
-        assert_eq!(
-            without_white_space("点 击\u{3000}关\n注\u{a0}", &mut buf),
-            "点击关注".as_bytes()
-        );
-        assert_eq!(
-            without_white_space("点击关注", &mut buf),
-            "点击关注".as_bytes()
-        );
-    }
 }

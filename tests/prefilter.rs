@@ -161,69 +161,6 @@ const TRAPS: &[(&str, &str)] = &[
     ("正文。\n\n&#38405;读原文\n", "正文。\n"),
 ];
 
-/// Rules whose only needles are over visible text, with a needle that only
-/// a reading of the parsed text can see: `drop-line` reads a line with the
-/// alt text of an image that is a direct child of the paragraph (`阅![读]…`
-/// reads `阅读原文`), `drop-block` reads the visible text without it, and a
-/// logical line joins fragments across breaks without the white space.
-#[test]
-fn rules_skipped_in_a_parsed_text_are_those_that_cannot_fire() {
-    let mut set = RuleSet::parse(
-        r#"
-[[rule]]
-id = "line"
-kind = "drop-line"
-description = "d"
-pattern = "^阅读原文$"
-
-[[rule]]
-id = "block"
-kind = "drop-block"
-description = "d"
-pattern = "点击关注"
-
-[[rule]]
-id = "absent"
-kind = "drop-block"
-description = "d"
-pattern = "不在文中"
-"#,
-        "t.toml",
-    )
-    .unwrap();
-    // (text, the rule that must be kept, whether it removes something)
-    let cases = [
-        // The alt text joins the line that `drop-line` reads (the content
-        // model then keeps the image's line).
-        ("正文第一段。\n阅![读](https://e.com/a.png)原文\n", 0, false),
-        // A call to action cut by emphasis.
-        ("正文。\n\n点**击关**注\n", 1, true),
-        // The same words across an image: `drop-block` reads them joined.
-        ("正文。\n\n点击![](https://e.com/a.png)关注\n", 1, true),
-    ];
-    for (text, rule, removes) in cases {
-        let doc = mdscrub::document::Document::parse(text);
-        let firing = set.firing(&doc);
-        assert!(firing[rule], "{text:?}: {firing:?}");
-        assert!(!firing[2], "{text:?}: {firing:?}");
-        let out = clean_text(text, &set, true).unwrap();
-        assert_eq!(!out.hits.is_empty(), removes, "{text:?}: {:?}", out.hits);
-        assert_same(&mut set, text, text);
-    }
-    // Logical lines join fragments cut by breaks without the white space:
-    // so does the text the visible needles are searched in.
-    let text = "正文。\n\n点击  \n关注 \n";
-    let mut texts = Vec::new();
-    mdscrub::prefilter::block_texts(&mdscrub::document::Document::parse(text), |t| {
-        texts.push(String::from_utf8(t.to_vec()).unwrap());
-        true
-    });
-    assert!(texts.iter().any(|t| t.contains("点击关注")), "{texts:?}");
-    set.use_prefilter = false;
-    let doc = mdscrub::document::Document::parse(cases[0].0);
-    assert!(set.firing(&doc).iter().all(|&f| f));
-}
-
 #[test]
 fn traps_still_fire_and_match_the_unfiltered_clean() {
     for mut set in rule_sets() {

@@ -129,8 +129,7 @@ fn clean_at(
             head: crate::rules::head_of(input),
         };
         let mut edits = Vec::new();
-        let firing = rules.firing(&doc);
-        for (r, _) in rules.rules.iter().zip(&firing).filter(|(_, f)| **f) {
+        for r in &rules.rules {
             r.rule.check(
                 &doc,
                 &ctx,
