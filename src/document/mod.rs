@@ -168,6 +168,9 @@ pub struct Document<'t> {
     visible_cache: OnceCell<Vec<OnceCell<Box<str>>>>,
     /// [`Document::html_str`] per node, filled on first use.
     html_cache: OnceCell<Vec<OnceCell<Box<str>>>>,
+    /// [`Document::block_text`] per node: where the trimmed text lies in
+    /// its visible (or HTML) text, and its length in characters.
+    measure_cache: OnceCell<Vec<OnceCell<(u32, u32, u32)>>>,
     /// Paragraphs, headings and HTML blocks, in document order.
     text_blocks: Vec<NodeId>,
     /// [`Document::prints`], taken once, when first asked.
@@ -186,6 +189,8 @@ pub struct ParaLines {
     /// left out); a line may be empty (two breaks in a row).
     pub lines: Vec<Vec<NodeId>>,
     texts: OnceCell<Vec<String>>,
+    /// Each text trimmed (its range in the text) and counted.
+    measured: OnceCell<Vec<(usize, usize, usize)>>,
     code: OnceCell<Vec<bool>>,
 }
 
@@ -212,6 +217,27 @@ impl ParaLines {
         })
     }
 
+    /// Line `k`'s text ([`ParaLines::texts`]) trimmed and counted, once for
+    /// all the rules that test it.
+    pub fn measured<'d>(&'d self, doc: &Document, k: usize) -> Measured<'d> {
+        let texts = self.texts(doc);
+        let all = self.measured.get_or_init(|| {
+            texts
+                .iter()
+                .map(|t| {
+                    let m = Measured::of(t);
+                    let start = m.text.as_ptr() as usize - t.as_ptr() as usize;
+                    (start, start + m.text.len(), m.chars)
+                })
+                .collect()
+        });
+        let (start, end, chars) = all[k];
+        Measured {
+            text: &texts[k][start..end],
+            chars,
+        }
+    }
+
     /// For each line: true when it is or holds inline code.
     pub fn code(&self, doc: &Document) -> &[bool] {
         self.code.get_or_init(|| {
@@ -224,6 +250,25 @@ impl ParaLines {
                 })
                 .collect()
         })
+    }
+}
+
+/// A text trimmed, with its length in characters: what
+/// [`crate::rules::ShortText`] tests, worked out once for all the rules that
+/// test the same text.
+#[derive(Debug, Clone, Copy)]
+pub struct Measured<'a> {
+    pub text: &'a str,
+    pub chars: usize,
+}
+
+impl<'a> Measured<'a> {
+    pub fn of(text: &'a str) -> Measured<'a> {
+        let text = text.trim();
+        Measured {
+            text,
+            chars: text.chars().count(),
+        }
     }
 }
 
@@ -257,6 +302,7 @@ impl<'t> Document<'t> {
             visible_total: OnceCell::new(),
             visible_cache: OnceCell::new(),
             html_cache: OnceCell::new(),
+            measure_cache: OnceCell::new(),
             text_blocks: Vec::new(),
             prints: OnceCell::new(),
             para_cache: OnceCell::new(),
@@ -301,6 +347,7 @@ impl<'t> Document<'t> {
             ParaLines {
                 lines,
                 texts: OnceCell::new(),
+                measured: OnceCell::new(),
                 code: OnceCell::new(),
             }
         })
@@ -435,6 +482,30 @@ impl<'t> Document<'t> {
             .html_cache
             .get_or_init(|| (0..self.nodes.len()).map(|_| OnceCell::new()).collect());
         cache[id].get_or_init(|| crate::rules::html_text(self.src(id)).into_boxed_str())
+    }
+
+    /// The text the phrase rules test in block `id`, measured once per node
+    /// and shared by all of them: the visible text of a paragraph or heading
+    /// ([`Document::visible_str`]), the text of an HTML block without its
+    /// tags ([`Document::html_str`]), trimmed, with its length.
+    pub fn block_text(&self, id: NodeId) -> Measured<'_> {
+        let full = if self.nodes[id].kind == Kind::HtmlBlock {
+            self.html_str(id)
+        } else {
+            self.visible_str(id)
+        };
+        let cache = self
+            .measure_cache
+            .get_or_init(|| (0..self.nodes.len()).map(|_| OnceCell::new()).collect());
+        let &(start, end, chars) = cache[id].get_or_init(|| {
+            let m = Measured::of(full);
+            let start = m.text.as_ptr() as usize - full.as_ptr() as usize;
+            (start as u32, (start + m.text.len()) as u32, m.chars as u32)
+        });
+        Measured {
+            text: &full[start as usize..end as usize],
+            chars: chars as usize,
+        }
     }
 
     /// Number of visible characters in the whole document: text, inline code

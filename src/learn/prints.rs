@@ -110,19 +110,39 @@ pub fn normalise(text: &str) -> String {
 }
 
 /// Appends [`normalise`] of `text` to `out`: runs of characters kept as
-/// they are (most of a CJK text) are copied whole, not one by one.
+/// they are (most of a CJK text) are copied whole, not one by one. Read byte
+/// by byte: ASCII is answered directly, and a character that starts with E5
+/// to E9 is U+5000 to U+9FFF, a CJK ideograph (a letter), skipped over
+/// without decoding.
 pub fn push_normalised(out: &mut String, text: &str) {
+    let b = text.as_bytes();
     let mut run = 0;
-    for (i, c) in text.char_indices() {
-        let word = word_char(c);
-        if word && !c.is_ascii_uppercase() {
-            continue;
+    let mut i = 0;
+    while i < b.len() {
+        let x = b[i];
+        if x < 0x80 {
+            if x.is_ascii_lowercase() || x.is_ascii_digit() {
+                i += 1;
+                continue;
+            }
+            out.push_str(&text[run..i]);
+            if x.is_ascii_uppercase() {
+                out.push(x.to_ascii_lowercase() as char);
+            }
+            i += 1;
+            run = i;
+        } else if (0xE5..=0xE9).contains(&x) {
+            i += 3;
+        } else {
+            let c = text[i..].chars().next().expect("a char starts here");
+            if word_char(c) {
+                i += c.len_utf8();
+                continue;
+            }
+            out.push_str(&text[run..i]);
+            i += c.len_utf8();
+            run = i;
         }
-        out.push_str(&text[run..i]);
-        if word {
-            out.push(c.to_ascii_lowercase());
-        }
-        run = i + c.len_utf8();
     }
     out.push_str(&text[run..]);
 }
@@ -565,6 +585,11 @@ mod tests {
         };
         for t in ["", "A", "，", "**粗体**Ab 12 ①②", "e\u{301}t\u{200b}é ÉÀ"] {
             assert_eq!(normalise(t), slow(t), "{t:?}");
+        }
+        // Every character, between ASCII and CJK neighbours.
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let t = format!("aB{c}中，{c}");
+            assert_eq!(normalise(&t), slow(&t), "{c:?}");
         }
     }
 

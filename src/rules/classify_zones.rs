@@ -91,6 +91,66 @@ struct ClassifyZones {
     safe: f64,
     max_chars: usize,
     decoration: Option<regex::Regex>,
+    words: Words,
+}
+
+/// Every family's words in one automaton: a unit is searched once, not once
+/// per word.
+struct Words {
+    /// The distinct words.
+    automaton: aho_corasick::AhoCorasick,
+    /// For each family (in `families` order), its words as automaton
+    /// patterns (a word listed twice counts twice, as it is listed).
+    of_family: Vec<Vec<usize>>,
+    count: usize,
+}
+
+impl std::fmt::Debug for Words {
+    /// Nothing of its own: the families the automaton is built from are
+    /// shown (and fingerprinted) with the rule.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Words")
+    }
+}
+
+impl Words {
+    fn new(families: &[(String, Vec<String>, f64)]) -> Result<Words, BuildError> {
+        let mut distinct: Vec<&str> = Vec::new();
+        let of_family = families
+            .iter()
+            .map(|(_, words, _)| {
+                words
+                    .iter()
+                    .map(|w| match distinct.iter().position(|d| *d == w) {
+                        Some(k) => k,
+                        None => {
+                            distinct.push(w);
+                            distinct.len() - 1
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let automaton = aho_corasick::AhoCorasick::new(&distinct)
+            .map_err(|e| BuildError::from(format!("families: {e}")))?;
+        Ok(Words {
+            automaton,
+            of_family,
+            count: distinct.len(),
+        })
+    }
+
+    /// For each family, how many of its words `text` holds.
+    fn counts(&self, text: &str) -> Vec<usize> {
+        let mut present = vec![false; self.count];
+        for m in self.automaton.find_overlapping_iter(text) {
+            present[m.pattern().as_usize()] = true;
+        }
+        self.of_family
+            .iter()
+            .map(|words| words.iter().filter(|&&w| present[w]).count())
+            .collect()
+    }
 }
 
 pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
@@ -104,12 +164,14 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
     {
         return Err("a family's `words` must not be empty strings".into());
     }
+    let families: Vec<(String, Vec<String>, f64)> = s
+        .families
+        .into_iter()
+        .map(|(name, f)| (name, f.words, f.weight))
+        .collect();
     Ok(Box::new(ClassifyZones {
-        families: s
-            .families
-            .into_iter()
-            .map(|(name, f)| (name, f.words, f.weight))
-            .collect(),
+        words: Words::new(&families)?,
+        families,
         link_only: s.link_only,
         arrow: s.arrow,
         short: s.short,
@@ -144,13 +206,10 @@ impl ClassifyZones {
         // Words are matched with the spaces taken out: a spaced-out heading
         // (`今 日 推 荐`) is a design, not other words.
         let squeezed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-        for (_, words, weight) in &self.families {
+        let counts = self.words.counts(&squeezed);
+        for ((_, _, weight), n) in self.families.iter().zip(counts) {
             // A family's weight for its first word, half as much for each
             // further word of it, up to twice the weight.
-            let n = words
-                .iter()
-                .filter(|w| squeezed.contains(w.as_str()))
-                .count();
             if n > 0 {
                 score += weight * (1.0 + 0.5 * (n - 1) as f64).min(2.0);
             }

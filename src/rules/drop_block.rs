@@ -120,19 +120,16 @@ impl Rule for DropBlock {
             if !self.blocks.contains(&kind) {
                 continue;
             }
-            let text = match kind {
-                BlockKind::Html => doc.html_str(id),
-                _ => doc.visible_str(id),
-            };
+            let measured = doc.block_text(id);
             // Every line of the block must be junk: a paragraph that merely
             // ends with a matching line is drop-line's business. Lines are
             // read as logical lines: fragments join their sentence. The length
             // test comes first: it rejects long prose without a regex. A
             // paragraph or heading holding code is never dropped (tested
             // last: it walks the block).
-            if self.text.is_match(text)
+            if self.text.is_match_measured(measured)
                 && !(node.kind != Kind::HtmlBlock && doc.contains(id, |k| *k == Kind::Code))
-                && logical_lines(text)
+                && logical_lines(measured.text)
                     .iter()
                     .filter(|l| !l.is_empty())
                     .all(|l| self.text.pattern.is_match(l))

@@ -82,9 +82,9 @@ impl Rule for DropLine {
             if lines.len() < 2 || para.has_empty() {
                 continue;
             }
-            let (texts, code) = (para.texts(doc), para.code(doc));
+            let code = para.code(doc);
             let drop: Vec<bool> = (0..lines.len())
-                .map(|k| !code[k] && self.text.is_match(&texts[k]))
+                .map(|k| !code[k] && self.text.is_match_measured(para.measured(doc, k)))
                 .collect();
             if !drop.iter().any(|&d| d) {
                 continue;

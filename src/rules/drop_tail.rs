@@ -105,7 +105,7 @@ impl Rule for DropTail {
             if !matches!(node.kind, Kind::Paragraph | Kind::Heading(_)) || !node.trusted {
                 continue;
             }
-            if !self.start.is_match(doc.visible_str(id)) {
+            if !self.start.is_match_measured(doc.block_text(id)) {
                 continue;
             }
             // The tail starts with the top-level block holding the header.

@@ -470,6 +470,11 @@ pub(crate) struct ShortText {
 }
 
 impl ShortText {
+    /// [`ShortText::is_match`] of a text already trimmed and counted.
+    pub fn is_match_measured(&self, m: crate::document::Measured) -> bool {
+        !m.text.is_empty() && m.chars <= self.max_chars && self.pattern.is_match(m.text)
+    }
+
     /// True when the trimmed text is at most `max_chars` long and matches.
     pub fn is_match(&self, text: &str) -> bool {
         let t = text.trim();
