@@ -204,18 +204,23 @@ pub fn check_text(w: &mut impl Write, r: &FileReport) -> io::Result<()> {
             path_text(&r.path),
             counts.join(", ")
         )?;
+        let path = path_text(&r.path);
         for h in &r.hits {
-            hit_line(w, r, h)?;
+            hit_line(w, &path, h)?;
         }
     }
-    for h in &r.review {
-        hit_line(w, r, h)?;
+    if !r.review.is_empty() {
+        let path = path_text(&r.path);
+        for h in &r.review {
+            hit_line(w, &path, h)?;
+        }
     }
     Ok(())
 }
 
-/// One edit of a file, marked `[review]` when it is a review-tier guess.
-fn hit_line(w: &mut impl Write, r: &FileReport, h: &Hit) -> io::Result<()> {
+/// One edit of a file (its path as [`path_text`] writes it), marked
+/// `[review]` when it is a review-tier guess.
+fn hit_line(w: &mut impl Write, path: &str, h: &Hit) -> io::Result<()> {
     let mark = if h.tier == Tier::Review {
         " [review]"
     } else {
@@ -224,7 +229,7 @@ fn hit_line(w: &mut impl Write, r: &FileReport, h: &Hit) -> io::Result<()> {
     writeln!(
         w,
         "  {}:{}:{}: {}{mark}: {}",
-        path_text(&r.path),
+        path,
         h.line,
         h.column,
         h.rule,

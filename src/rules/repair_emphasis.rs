@@ -94,14 +94,8 @@ impl Rule for RepairEmphasis {
 pub fn findings(doc: &Document) -> Vec<Finding> {
     let mut out = Vec::new();
     for (id, node) in doc.nodes.iter().enumerate() {
-        if !node.trusted || in_link(doc, id) {
-            continue;
-        }
-        if is_emphasis(&node.kind) {
-            image_only(doc, id, &mut out);
-            around_nothing(doc, id, &mut out);
-        }
-        if matches!(
+        let emphasis = is_emphasis(&node.kind);
+        let container = matches!(
             node.kind,
             Kind::Paragraph
                 | Kind::Heading(_)
@@ -109,7 +103,17 @@ pub fn findings(doc: &Document) -> Vec<Finding> {
                 | Kind::Emph
                 | Kind::Strong
                 | Kind::OtherInline
-        ) {
+        );
+        // The walk up to a link is taken only for the nodes looked at: most
+        // nodes are text.
+        if !(emphasis || container) || !node.trusted || in_link(doc, id) {
+            continue;
+        }
+        if emphasis {
+            image_only(doc, id, &mut out);
+            around_nothing(doc, id, &mut out);
+        }
+        if container {
             literal_runs(doc, id, &mut out);
         }
     }
@@ -221,6 +225,33 @@ fn atoms(doc: &Document, id: NodeId) -> Vec<Atom> {
     for c in doc.children(id) {
         let n = doc.node(c);
         match &n.kind {
+            Kind::Text(Literal::Source) if n.trusted && !doc.src(c).contains('*') => {
+                // Text without stars: only its edges can stand beside a
+                // run, so it is its leading white space, the rest, and its
+                // trailing white space (the scan below would give the rest
+                // as several atoms, none of them stars).
+                let src = doc.src(c);
+                let body = src.trim();
+                if body.is_empty() {
+                    out.push(Atom::Space {
+                        newline: src.contains('\n'),
+                    });
+                    continue;
+                }
+                let lead = &src[..src.len() - src.trim_start().len()];
+                let trail = &src[src.trim_end().len()..];
+                if !lead.is_empty() {
+                    out.push(Atom::Space {
+                        newline: lead.contains('\n'),
+                    });
+                }
+                out.push(Atom::Other);
+                if !trail.is_empty() {
+                    out.push(Atom::Space {
+                        newline: trail.contains('\n'),
+                    });
+                }
+            }
             Kind::Text(Literal::Source) if n.trusted => {
                 let src = doc.src(c);
                 let mut i = 0;
