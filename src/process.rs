@@ -191,6 +191,24 @@ fn stdin(settings: &Settings, name: PathBuf, fold: &mut Fold) -> anyhow::Result<
     Ok(())
 }
 
+/// Sets the number of threads of the run (`-j`), once: before the first
+/// parallel work of the process, which may be learning (`--learn`) before
+/// the clean. Later calls do nothing.
+pub fn set_threads(jobs: Option<usize>) -> anyhow::Result<()> {
+    static SET: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    let Some(n) = jobs else {
+        return Ok(());
+    };
+    SET.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global()
+            .map_err(|e| e.to_string())
+    })
+    .clone()
+    .map_err(anyhow::Error::msg)
+}
+
 /// Walks the paths and cleans the files found, on the engine's threads.
 fn files(
     settings: &Settings,
@@ -198,11 +216,7 @@ fn files(
     jobs: Option<usize>,
     fold: &mut Fold,
 ) -> anyhow::Result<()> {
-    if let Some(n) = jobs {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(n.max(1))
-            .build_global()?;
-    }
+    set_threads(jobs)?;
     let walked = walk::walk(paths, &settings.walk_options().unwrap_or_default());
     for w in &walked.warnings {
         eprintln!("warning: {w}");

@@ -392,6 +392,8 @@ impl Settings {
             else {
                 bail!("--learn needs files to learn from, not standard input");
             };
+            // On the run's threads: the pool is set before its first use.
+            crate::process::set_threads(common.jobs)?;
             // Over every file of the run, whatever the shard: every runner
             // learns the same.
             let (run, _) = learning::learn_paths(

@@ -107,6 +107,28 @@ fn clean_learn_equals_learn_then_clean() {
     assert!(!one.path().join("mdscrub-learned.toml").exists());
 }
 
+/// `-j` sets the threads once for the whole command: learning, then the
+/// clean (a second setting of the pool failed the run with "The global
+/// thread pool has already been initialized").
+#[test]
+fn learning_runs_on_the_threads_that_jobs_asks_for() {
+    let dir = tempfile::tempdir().unwrap();
+    archive(dir.path());
+    let out = mdscrub(dir.path(), &["check", "--learn", "-j", "1", "."])
+        .code(1)
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("learned-lines"), "{stdout}");
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    mdscrub(dir.path(), &["learn", "-j", "2", "."]).success();
+    mdscrub(dir.path(), &["clean", "--learn", "-j", "1", "."]).success();
+}
+
 #[test]
 fn a_bad_learned_file_names_the_file_and_line() {
     let dir = tempfile::tempdir().unwrap();

@@ -14,9 +14,10 @@ use crate::verdict::Verdict;
 
 pub fn run(settings: &Settings, out: &LearnOutput) -> anyhow::Result<Verdict> {
     let started = Instant::now();
-    let Input::Paths { paths, .. } = &settings.input else {
+    let Input::Paths { paths, jobs, .. } = &settings.input else {
         bail!("learn reads files, not standard input");
     };
+    crate::process::set_threads(*jobs)?;
     let (new, files) = learning::learn_paths(
         paths,
         &settings.walk_options().unwrap_or_default(),
