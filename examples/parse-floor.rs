@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 
 // The same allocator as the `mdscrub` binary: the floor is the same work.
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -28,6 +28,7 @@ use verdict::Verdict;
 /// engine allocates many small strings and vectors per file on every thread
 /// (comrak's nodes, texts of blocks, edits), and the system allocator was a
 /// sixth of a dirty check's samples. The benchmark floors use it too.
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

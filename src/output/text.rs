@@ -184,11 +184,15 @@ pub fn interrupted(w: &mut impl Write, signal: &str, not_processed: usize) -> io
 
 /// `check` as text: a file that would change, its rules, and each hit.
 pub fn check_text(w: &mut impl Write, r: &FileReport) -> io::Result<()> {
-    if r.status != Status::Changed && !r.review.is_empty() {
+    if r.status != Status::Changed && r.review.is_empty() {
+        return Ok(());
+    }
+    // Escaped once for all the lines of the file.
+    let path = path_text(&r.path);
+    if r.status != Status::Changed {
         writeln!(
             w,
-            "{}: review only ({} edits that --apply review would make)",
-            path_text(&r.path),
+            "{path}: review only ({} edits that --apply review would make)",
             r.review.len()
         )?;
     }
@@ -198,22 +202,13 @@ pub fn check_text(w: &mut impl Write, r: &FileReport) -> io::Result<()> {
             .iter()
             .map(|(rule, n)| format!("{rule} ×{n}"))
             .collect();
-        writeln!(
-            w,
-            "{}: would change ({})",
-            path_text(&r.path),
-            counts.join(", ")
-        )?;
-        let path = path_text(&r.path);
+        writeln!(w, "{path}: would change ({})", counts.join(", "))?;
         for h in &r.hits {
             hit_line(w, &path, h)?;
         }
     }
-    if !r.review.is_empty() {
-        let path = path_text(&r.path);
-        for h in &r.review {
-            hit_line(w, &path, h)?;
-        }
+    for h in &r.review {
+        hit_line(w, &path, h)?;
     }
     Ok(())
 }
