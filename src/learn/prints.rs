@@ -157,7 +157,19 @@ pub fn word_char(c: char) -> bool {
         c.is_ascii_alphanumeric()
     } else if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
         true
-    } else if matches!(
+    } else if is_common_cjk_punctuation(c) || c == '\u{3000}' {
+        // The common CJK punctuation, and the ideographic space.
+        false
+    } else {
+        c.is_alphanumeric()
+    }
+}
+
+/// The CJK punctuation most Chinese text is made of, told without the
+/// Unicode tables: none of it is a letter or a digit, and all of it is
+/// printable.
+pub fn is_common_cjk_punctuation(c: char) -> bool {
+    matches!(
         c,
         '，' | '。'
             | '、'
@@ -178,13 +190,7 @@ pub fn word_char(c: char) -> bool {
             | '…'
             | '—'
             | '·'
-            | '\u{3000}'
-    ) {
-        // The common CJK punctuation.
-        false
-    } else {
-        c.is_alphanumeric()
-    }
+    )
 }
 
 /// The key of a normalised text.

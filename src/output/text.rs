@@ -272,29 +272,8 @@ fn quoted(s: &str) -> String {
     let plain = |c: char| {
         (matches!(c, ' '..='~') && c != '"' && c != '\\')
             || ('\u{4E00}'..='\u{9FFF}').contains(&c)
-            || matches!(
-                c,
-                '，' | '。'
-                    | '、'
-                    | '；'
-                    | '：'
-                    | '？'
-                    | '！'
-                    | '“'
-                    | '”'
-                    | '‘'
-                    | '’'
-                    | '（'
-                    | '）'
-                    | '《'
-                    | '》'
-                    | '【'
-                    | '】'
-                    | '…'
-                    | '—'
-                    | '·'
-                    | '⏎'
-            )
+            || mdscrub::learn::prints::is_common_cjk_punctuation(c)
+            || c == '⏎'
     };
     if s.chars().all(plain) {
         let mut out = String::with_capacity(s.len() + 2);
