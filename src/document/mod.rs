@@ -170,7 +170,7 @@ pub struct Document<'t> {
     html_cache: OnceCell<Vec<OnceCell<Box<str>>>>,
     /// [`Document::block_text`] per node: where the trimmed text lies in
     /// its visible (or HTML) text, and its length in characters.
-    measure_cache: OnceCell<Vec<OnceCell<(u32, u32, u32)>>>,
+    measure_cache: OnceCell<Vec<OnceCell<Span>>>,
     /// Paragraphs, headings and HTML blocks, in document order.
     text_blocks: Vec<NodeId>,
     /// [`Document::prints`], taken once, when first asked.
@@ -190,7 +190,7 @@ pub struct ParaLines {
     pub lines: Vec<Vec<NodeId>>,
     texts: OnceCell<Vec<String>>,
     /// Each text trimmed (its range in the text) and counted.
-    measured: OnceCell<Vec<(usize, usize, usize)>>,
+    measured: OnceCell<Vec<Span>>,
     code: OnceCell<Vec<bool>>,
 }
 
@@ -221,21 +221,10 @@ impl ParaLines {
     /// all the rules that test it.
     pub fn measured<'d>(&'d self, doc: &Document, k: usize) -> Measured<'d> {
         let texts = self.texts(doc);
-        let all = self.measured.get_or_init(|| {
-            texts
-                .iter()
-                .map(|t| {
-                    let m = Measured::of(t);
-                    let start = m.text.as_ptr() as usize - t.as_ptr() as usize;
-                    (start, start + m.text.len(), m.chars)
-                })
-                .collect()
-        });
-        let (start, end, chars) = all[k];
-        Measured {
-            text: &texts[k][start..end],
-            chars,
-        }
+        let spans = self
+            .measured
+            .get_or_init(|| texts.iter().map(|t| Span::of(t)).collect());
+        spans[k].on(&texts[k])
     }
 
     /// For each line: true when it is or holds inline code.
@@ -268,6 +257,33 @@ impl<'a> Measured<'a> {
         Measured {
             text,
             chars: text.chars().count(),
+        }
+    }
+}
+
+/// A [`Measured`] kept apart from its text: where the trimmed text lies in
+/// it, and its length in characters.
+#[derive(Debug, Clone)]
+struct Span {
+    range: Range<usize>,
+    chars: usize,
+}
+
+impl Span {
+    fn of(full: &str) -> Span {
+        let m = Measured::of(full);
+        let start = m.text.as_ptr() as usize - full.as_ptr() as usize;
+        Span {
+            range: start..start + m.text.len(),
+            chars: m.chars,
+        }
+    }
+
+    /// The measured text of `full`, the text this span was taken of.
+    fn on<'a>(&self, full: &'a str) -> Measured<'a> {
+        Measured {
+            text: &full[self.range.clone()],
+            chars: self.chars,
         }
     }
 }
@@ -331,11 +347,15 @@ impl<'t> Document<'t> {
             .get_or_init(|| crate::learn::prints::Prints::of(self))
     }
 
+    /// An empty slot per node: the caches of what is worked out per node on
+    /// first use.
+    fn per_node<T>(&self) -> Vec<OnceCell<T>> {
+        (0..self.nodes.len()).map(|_| OnceCell::new()).collect()
+    }
+
     /// Paragraph `id` cut into lines ([`ParaLines`]), once per document.
     pub fn para_lines(&self, id: NodeId) -> &ParaLines {
-        let cache = self
-            .para_cache
-            .get_or_init(|| (0..self.nodes.len()).map(|_| OnceCell::new()).collect());
+        let cache = self.para_cache.get_or_init(|| self.per_node());
         cache[id].get_or_init(|| {
             let mut lines = vec![Vec::new()];
             for child in self.children(id) {
@@ -469,18 +489,14 @@ impl<'t> Document<'t> {
     /// [`Document::visible_text`], computed once per node and document and
     /// shared by every rule that asks: several rules test the same blocks.
     pub fn visible_str(&self, id: NodeId) -> &str {
-        let cache = self
-            .visible_cache
-            .get_or_init(|| (0..self.nodes.len()).map(|_| OnceCell::new()).collect());
+        let cache = self.visible_cache.get_or_init(|| self.per_node());
         cache[id].get_or_init(|| self.visible_text(id).into_boxed_str())
     }
 
     /// The text of HTML block `id` with its tags removed
     /// ([`crate::rules::html_text`]), computed once per node and document.
     pub fn html_str(&self, id: NodeId) -> &str {
-        let cache = self
-            .html_cache
-            .get_or_init(|| (0..self.nodes.len()).map(|_| OnceCell::new()).collect());
+        let cache = self.html_cache.get_or_init(|| self.per_node());
         cache[id].get_or_init(|| crate::rules::html_text(self.src(id)).into_boxed_str())
     }
 
@@ -494,18 +510,8 @@ impl<'t> Document<'t> {
         } else {
             self.visible_str(id)
         };
-        let cache = self
-            .measure_cache
-            .get_or_init(|| (0..self.nodes.len()).map(|_| OnceCell::new()).collect());
-        let &(start, end, chars) = cache[id].get_or_init(|| {
-            let m = Measured::of(full);
-            let start = m.text.as_ptr() as usize - full.as_ptr() as usize;
-            (start as u32, (start + m.text.len()) as u32, m.chars as u32)
-        });
-        Measured {
-            text: &full[start as usize..end as usize],
-            chars: chars as usize,
-        }
+        let cache = self.measure_cache.get_or_init(|| self.per_node());
+        cache[id].get_or_init(|| Span::of(full)).on(full)
     }
 
     /// Number of visible characters in the whole document: text, inline code

@@ -194,7 +194,7 @@ fn select(
                     continue;
                 };
                 let shown: String = if line.html {
-                    crate::rules::html_text(doc.src(line.para))
+                    doc.html_str(line.para)
                         .split_whitespace()
                         .collect::<Vec<_>>()
                         .join(" ")
