@@ -175,6 +175,8 @@ pub struct Document<'t> {
     text_blocks: Vec<NodeId>,
     /// [`Document::prints`], taken once, when first asked.
     prints: OnceCell<crate::learn::prints::Prints>,
+    /// [`Document::edge_prints`], taken once, when first asked.
+    edge_prints: OnceCell<Vec<crate::learn::prints::LinePrint>>,
     /// [`Document::para_lines`] per node, filled on first use.
     para_cache: OnceCell<Vec<OnceCell<ParaLines>>>,
 }
@@ -321,6 +323,7 @@ impl<'t> Document<'t> {
             measure_cache: OnceCell::new(),
             text_blocks: Vec::new(),
             prints: OnceCell::new(),
+            edge_prints: OnceCell::new(),
             para_cache: OnceCell::new(),
         };
         doc.flatten(root, None);
@@ -345,6 +348,18 @@ impl<'t> Document<'t> {
     pub fn prints(&self) -> &crate::learn::prints::Prints {
         self.prints
             .get_or_init(|| crate::learn::prints::Prints::of(self))
+    }
+
+    /// The fingerprinted lines of the blocks that reach into the head or the
+    /// tail ([`crate::learn::prints::Prints::edges`]): what the zone
+    /// classifier reads, without fingerprinting the body. Taken from
+    /// [`Document::prints`] when those are already there.
+    pub fn edge_prints(&self) -> &[crate::learn::prints::LinePrint] {
+        if let Some(p) = self.prints.get() {
+            return &p.lines;
+        }
+        self.edge_prints
+            .get_or_init(|| crate::learn::prints::Prints::edges(self))
     }
 
     /// An empty slot per node: the caches of what is worked out per node on

@@ -100,6 +100,14 @@ pub struct Prints {
     pub barriers: Vec<usize>,
 }
 
+/// Buffers reused line after line: a line's normalised text, and the start
+/// of its visible text.
+#[derive(Default)]
+struct Buffers {
+    norm: String,
+    text: String,
+}
+
 /// The normalised form of a line's visible text: letters and digits only
 /// (any script), ASCII lower case. Markup, spacing, punctuation and emoji
 /// differ between copies of the same boilerplate; the words do not.
@@ -235,79 +243,138 @@ impl Prints {
     /// Fingerprints `doc`.
     pub fn of(doc: &Document) -> Prints {
         let mut p = Prints::default();
-        // Buffers reused line after line: a line's normalised text, and the
-        // start of its visible text.
-        let (mut norm, mut text) = (String::new(), String::new());
+        let mut bufs = Buffers::default();
         for n in &doc.nodes {
             if matches!(n.kind, Kind::CodeBlock | Kind::Table) && n.trusted {
                 p.barriers.push(doc.line_of(n.range.start));
             }
         }
         for &id in doc.text_blocks() {
-            let node = doc.node(id);
-            if !node.trusted || in_table(doc, id) {
-                continue;
+            p.block(doc, id, &mut bufs, true);
+        }
+        if p.article == 0 {
+            // No line of prose: the whole text stands for the article.
+            p.article = xxh3_64(doc.text.as_bytes());
+        }
+        p.zone();
+        p
+    }
+
+    /// The lines of the blocks that reach into the head or the tail, with
+    /// the zones [`Prints::of`] gives them: the blocks up to the one holding
+    /// the first line of prose, and those from the one holding the last.
+    /// The blocks in between are body through and through and are not read,
+    /// so this costs a document's edges, not its length. No images, barriers
+    /// or article key: what the zone classifier reads.
+    pub fn edges(doc: &Document) -> Vec<LinePrint> {
+        let blocks = doc.text_blocks();
+        let mut bufs = Buffers::default();
+        let mut head = Prints::default();
+        let mut first_prose_block = None;
+        for (k, &id) in blocks.iter().enumerate() {
+            let from = head.lines.len();
+            head.block(doc, id, &mut bufs, false);
+            if head.lines[from..].iter().any(is_prose) {
+                first_prose_block = Some(k);
+                break;
             }
-            if node.kind == Kind::HtmlBlock {
-                p.html_block(doc, id);
-                continue;
+        }
+        let Some(f) = first_prose_block else {
+            // No prose: every line is head, as in `of`.
+            head.zone();
+            return head.lines;
+        };
+        // From the end back to the block after `f`, until a block holds
+        // prose; the blocks are fingerprinted in document order.
+        let mut tail: Vec<Vec<LinePrint>> = Vec::new();
+        for &id in blocks[f + 1..].iter().rev() {
+            let mut one = Prints::default();
+            one.block(doc, id, &mut bufs, false);
+            let prose = one.lines.iter().any(is_prose);
+            tail.push(one.lines);
+            if prose {
+                break;
             }
-            if node.kind != Kind::Paragraph {
-                continue;
-            }
-            // Logical lines: a sentence split across hard breaks is one line
-            // (`**致力于**⏎第一时间为…⏎解决方案。`); a line that shows an image
-            // stays apart.
-            // The paragraph's lines as the rules cut them, shared with them;
-            // empty lines left out (two breaks in a row: rare).
-            let para = doc.para_lines(id);
-            let own;
-            let cut: &[Vec<NodeId>] = if para.has_empty() {
-                own = lines(doc, id);
-                &own
+        }
+        let mut lines = head.lines;
+        lines.extend(tail.into_iter().rev().flatten());
+        let mut p = Prints {
+            lines,
+            ..Prints::default()
+        };
+        p.zone();
+        p.lines
+    }
+
+    /// Fingerprints the lines of text block `id` (a paragraph or an HTML
+    /// block; others have none), and its images when `images`.
+    fn block(&mut self, doc: &Document, id: NodeId, bufs: &mut Buffers, images: bool) {
+        let Buffers { norm, text } = bufs;
+        let node = doc.node(id);
+        if !node.trusted || in_table(doc, id) {
+            return;
+        }
+        if node.kind == Kind::HtmlBlock {
+            self.html_block(doc, id);
+            return;
+        }
+        if node.kind != Kind::Paragraph {
+            return;
+        }
+        // Logical lines: a sentence split across hard breaks is one line
+        // (`**致力于**⏎第一时间为…⏎解决方案。`); a line that shows an image
+        // stays apart.
+        // The paragraph's lines as the rules cut them, shared with them;
+        // empty lines left out (two breaks in a row: rare).
+        let para = doc.para_lines(id);
+        let own;
+        let cut: &[Vec<NodeId>] = if para.has_empty() {
+            own = lines(doc, id);
+            &own
+        } else {
+            &para.lines
+        };
+        let spans = if cut.len() > 1 {
+            let texts: Vec<String>;
+            let texts: &[String] = if para.has_empty() {
+                texts = cut
+                    .iter()
+                    .map(|l| l.iter().map(|&n| doc.visible_text(n)).collect())
+                    .collect();
+                &texts
             } else {
-                &para.lines
+                para.texts(doc)
             };
-            let spans = if cut.len() > 1 {
-                let texts: Vec<String>;
-                let texts: &[String] = if para.has_empty() {
-                    texts = cut
-                        .iter()
-                        .map(|l| l.iter().map(|&n| doc.visible_text(n)).collect())
-                        .collect();
-                    &texts
-                } else {
-                    para.texts(doc)
-                };
-                let images: Vec<bool> = cut.iter().map(|l| shows_image(doc, l)).collect();
-                logical_spans(texts, |k| images[k])
+            let images: Vec<bool> = cut.iter().map(|l| shows_image(doc, l)).collect();
+            logical_spans(texts, |k| images[k])
+        } else {
+            std::iter::once(0..cut.len()).collect()
+        };
+        for span in spans {
+            let line: Vec<NodeId> = cut[span.clone()].iter().flatten().copied().collect();
+            let (code, shows) = line_facts(doc, &line, norm);
+            let chars = norm.chars().count();
+            let kind = if chars == 0 {
+                Structure::None
             } else {
-                std::iter::once(0..cut.len()).collect()
+                structure(doc, &line, chars, text)
             };
-            for span in spans {
-                let line: Vec<NodeId> = cut[span.clone()].iter().flatten().copied().collect();
-                let (code, images) = line_facts(doc, &line, &mut norm);
-                let chars = norm.chars().count();
-                let kind = if chars == 0 {
-                    Structure::None
-                } else {
-                    structure(doc, &line, chars, &mut text)
-                };
-                let structure = kind != Structure::None;
-                let learnable = (MIN_TEXT_CHARS..=MAX_TEXT_CHARS).contains(&chars)
-                    && !code
-                    && kind != Structure::Label;
-                let start = doc.node(line[0]).range.start;
-                if p.article == 0 && chars >= PROSE_CHARS {
-                    p.article = text_key(&norm);
-                }
+            let structure = kind != Structure::None;
+            let learnable = (MIN_TEXT_CHARS..=MAX_TEXT_CHARS).contains(&chars)
+                && !code
+                && kind != Structure::Label;
+            let start = doc.node(line[0]).range.start;
+            if self.article == 0 && chars >= PROSE_CHARS {
+                self.article = text_key(norm);
+            }
+            if images {
                 for &n in &line {
                     for (i, m) in doc.nodes[n..doc.node(n).end].iter().enumerate() {
                         if let Kind::Image(link) = &m.kind
                             && m.trusted
                             && !link.url.trim().is_empty()
                         {
-                            p.images.push(ImagePrint {
+                            self.images.push(ImagePrint {
                                 key: image_key(&link.url),
                                 zone: Zone::Body,
                                 line: doc.line_of(m.range.start),
@@ -316,26 +383,20 @@ impl Prints {
                         }
                     }
                 }
-                p.lines.push(LinePrint {
-                    key: learnable.then(|| text_key(&norm)),
-                    zone: Zone::Body,
-                    line: doc.line_of(start),
-                    para: id,
-                    nodes: line,
-                    chars,
-                    images,
-                    html: false,
-                    structure,
-                    span,
-                });
             }
+            self.lines.push(LinePrint {
+                key: learnable.then(|| text_key(norm)),
+                zone: Zone::Body,
+                line: doc.line_of(start),
+                para: id,
+                nodes: line,
+                chars,
+                images: shows,
+                html: false,
+                structure,
+                span,
+            });
         }
-        if p.article == 0 {
-            // No line of prose: the whole text stands for the article.
-            p.article = xxh3_64(doc.text.as_bytes());
-        }
-        p.zone();
-        p
     }
 
     /// An HTML block is one line: its text without tags. Exporters keep an
@@ -659,5 +720,54 @@ mod tests {
         assert_eq!(p.images.len(), 1);
         assert_eq!(p.images[0].zone, Zone::Tail);
         assert_ne!(p.article, 0);
+    }
+
+    /// `edges` gives exactly the lines `of` gives for the blocks that reach
+    /// into the head or the tail and for the blocks of the first and the last
+    /// line of prose, with the same zones, and no other line.
+    #[test]
+    fn edges_are_the_lines_of_the_blocks_at_the_edges() {
+        let long = "这是一段很长的正文，说明了很多事情，和别的文章都不一样，这里还要再多写一些字才够长，再长一点。";
+        let texts = [
+            format!("点击上方蓝字关注我们\n\n{long}\n\n中间的短句\n\n{long}\n\n本文为原创内容\n"),
+            // The first and the last prose line in one paragraph, with
+            // head and tail lines in it.
+            format!("关注我们  \n{long}  \n中间  \n{long}  \n点赞在看\n\n结尾\n"),
+            format!("{long}\n"),
+            "只有短句\n\n和图片\n\n![](https://e.com/a.png)\n".to_string(),
+            String::new(),
+            format!(
+                "<p>页眉</p>\n\n> 引用里的短句\n\n- {long}\n- 列表\n\n| a |\n|---|\n| {long} |\n\n尾巴\n"
+            ),
+        ];
+        let key = |l: &LinePrint| (l.para, l.span.clone(), l.zone, l.chars, l.line, l.key);
+        for text in &texts {
+            let doc = Document::parse(text);
+            let full = Prints::of(&doc);
+            let mut edge_paras: Vec<NodeId> = full
+                .lines
+                .iter()
+                .filter(|l| l.zone != Zone::Body)
+                .map(|l| l.para)
+                .collect();
+            if let Some((f, l)) = full.prose_edges() {
+                edge_paras.extend([full.lines[f].para, full.lines[l].para]);
+            }
+            let want: Vec<_> = full
+                .lines
+                .iter()
+                .filter(|l| edge_paras.contains(&l.para))
+                .map(key)
+                .collect();
+            let got: Vec<_> = Prints::edges(&doc).iter().map(key).collect();
+            assert_eq!(got, want, "{text:?}");
+        }
+        let paragraphs: String = (0..50).map(|i| format!("{long}{i}\n\n")).collect();
+        let text = format!("关注我们\n\n{paragraphs}点赞\n");
+        let doc = Document::parse(&text);
+        let edges = Prints::edges(&doc);
+        assert_eq!(edges.len(), 4, "only the blocks at the edges are read");
+        assert_eq!(edges[0].zone, Zone::Head);
+        assert_eq!(edges[3].zone, Zone::Tail);
     }
 }

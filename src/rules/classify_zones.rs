@@ -28,7 +28,7 @@ use super::drop_line::{line_deletions, lines};
 use super::{BuildError, Context, Rule, regex, settings};
 use crate::document::{Document, Kind, NodeId};
 use crate::edit::{EditSink, Fix, Reach, Tier};
-use crate::learn::prints::{Prints, Zone};
+use crate::learn::prints::{LinePrint, Zone};
 
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -236,10 +236,9 @@ impl ClassifyZones {
     }
 
     /// The units of `doc`'s head and tail, in order, with their own scores.
-    fn units(&self, doc: &Document, prints: &Prints) -> Vec<(Zone, Unit)> {
+    fn units(&self, doc: &Document, pl: &[LinePrint]) -> Vec<(Zone, Unit)> {
         let mut out: Vec<(Zone, Unit)> = Vec::new();
         let mut i = 0;
-        let pl = &prints.lines;
         while i < pl.len() {
             let para = pl[i].para;
             let mut j = i;
@@ -369,8 +368,7 @@ impl Rule for ClassifyZones {
     }
 
     fn check(&self, doc: &Document, _ctx: &Context, out: &mut EditSink) {
-        let prints = doc.prints();
-        let mut units = self.units(doc, prints);
+        let mut units = self.units(doc, doc.edge_prints());
         for (_, u) in &mut units {
             if !u.prose && u.score >= self.threshold {
                 u.junk = Some(if u.score >= self.safe {
