@@ -83,6 +83,7 @@ impl Targets {
         let entry = match rel {
             Some(rel)
                 if start + rel.len() < ODD as usize
+                    && is_plain(rel)
                     && (rel.is_empty() || root.join(rel).as_os_str() == path.as_os_str()) =>
             {
                 self.names.push_str(rel);
@@ -172,6 +173,13 @@ impl Targets {
     }
 
     fn cmp_entries(&self, a: Entry, b: Entry) -> Ordering {
+        if a.root == b.root && a.len != ODD && b.len != ODD {
+            // Below one root, plain relative paths compare as their bytes
+            // do with `/` below every other byte: component by component.
+            let name =
+                |e: Entry| &self.names.as_bytes()[e.start as usize..(e.start + e.len) as usize];
+            return cmp_plain(name(a), name(b));
+        }
         let (ah, ar) = self.parts(a);
         let (bh, br) = self.parts(b);
         ah.components()
@@ -204,6 +212,27 @@ impl Targets {
     }
 }
 
+/// True when `rel` is empty or made of names only, one `/` between each:
+/// no leading or trailing `/`, no empty, `.` or `..` component. Such paths
+/// compare as [`cmp_plain`] says.
+fn is_plain(rel: &str) -> bool {
+    rel.is_empty()
+        || rel
+            .split('/')
+            .all(|c| !c.is_empty() && c != "." && c != "..")
+}
+
+/// Orders two plain relative paths ([`is_plain`]) as [`Path`]s order them:
+/// by bytes, with the separator below every other byte, so that a name
+/// sorts before its longer namesakes' components (`a/b` before `a-b`).
+fn cmp_plain(a: &[u8], b: &[u8]) -> Ordering {
+    let key = |c: u8| if c == b'/' { 0 } else { u16::from(c) + 1 };
+    match a.iter().zip(b).position(|(x, y)| x != y) {
+        Some(i) => key(a[i]).cmp(&key(b[i])),
+        None => a.len().cmp(&b.len()),
+    }
+}
+
 impl From<&[Target]> for Targets {
     fn from(targets: &[Target]) -> Targets {
         let mut list = Targets::new();
@@ -217,6 +246,30 @@ impl From<&[Target]> for Targets {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Plain relative paths compare by [`cmp_plain`] as [`Path`]s do.
+        #[test]
+        fn plain_paths_compare_as_paths_do(
+            a in proptest::collection::vec(proptest::sample::select(vec!["a", "b", "a-b", "a.b", "网", "A", "~", " "]), 1..4),
+            b in proptest::collection::vec(proptest::sample::select(vec!["a", "b", "a-b", "a.b", "网", "A", "~", " "]), 1..4),
+        ) {
+            let (a, b) = (a.join("/"), b.join("/"));
+            proptest::prop_assert!(is_plain(&a) && is_plain(&b));
+            proptest::prop_assert_eq!(
+                cmp_plain(a.as_bytes(), b.as_bytes()),
+                Path::new(&a).cmp(Path::new(&b))
+            );
+        }
+    }
+
+    #[test]
+    fn paths_with_odd_components_are_not_plain() {
+        for rel in ["./a", "a/./b", "a//b", "a/", "/a", "a/..", ".."] {
+            assert!(!is_plain(rel), "{rel}");
+        }
+        assert!(is_plain("") && is_plain("a/b.md") && is_plain(".hidden/x"));
+    }
 
     fn root(p: &str) -> Arc<Path> {
         Path::new(p).into()

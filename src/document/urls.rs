@@ -176,18 +176,22 @@ fn html_attribute_urls(text: &str, range: Range<usize>, out: &mut Vec<UrlSite>) 
             i = lt + 1;
             continue;
         }
-        // The tag ends at the first `>` outside a quoted value.
-        let mut j = lt + 1;
-        let mut quote: Option<u8> = None;
-        while j < b.len() {
-            match (quote, b[j]) {
-                (None, b'>') => break,
-                (None, q @ (b'"' | b'\'')) => quote = Some(q),
-                (Some(q), c) if c == q => quote = None,
-                _ => {}
+        // The tag ends at the first `>` outside a quoted value: jump from
+        // one of `>"'` to the next, and over a quoted value whole.
+        let mut from = lt + 1;
+        let j = loop {
+            let Some(k) = memchr::memchr3(b'>', b'"', b'\'', &b[from..]) else {
+                break b.len();
+            };
+            let at = from + k;
+            if b[at] == b'>' {
+                break at;
             }
-            j += 1;
-        }
+            match memchr::memchr(b[at], &b[at + 1..]) {
+                Some(close) => from = at + 1 + close + 1,
+                None => break b.len(),
+            }
+        };
         tag_attribute_urls(text, range.start + lt..range.start + j, out);
         i = j;
     }
@@ -196,15 +200,22 @@ fn html_attribute_urls(text: &str, range: Range<usize>, out: &mut Vec<UrlSite>) 
 /// URLs in `src`, `data-src` and `href` attributes of one start tag.
 fn tag_attribute_urls(text: &str, range: Range<usize>, out: &mut Vec<UrlSite>) {
     let html = &text[range.clone()];
-    let lower = html.to_ascii_lowercase();
+    let bytes = html.as_bytes();
     for name in ["src", "href"] {
-        let mut from = 0;
-        while let Some(pos) = lower[from..].find(name) {
-            let at = from + pos;
-            from = at + name.len();
-            let before = lower[..at].chars().next_back();
-            let ok_before = matches!(before, Some(c) if c.is_ascii_whitespace())
-                || (name == "src" && lower[..at].ends_with("data-"));
+        // Each `=` of the tag, with the name before it (white space between
+        // them aside): no copy of the tag is made, and no search for a name
+        // that is not followed by `=`.
+        for eq in memchr::memchr_iter(b'=', bytes) {
+            let before_eq = html[..eq].trim_end();
+            let at = before_eq.len().saturating_sub(name.len());
+            if before_eq.len() < name.len()
+                || !before_eq.as_bytes()[at..].eq_ignore_ascii_case(name.as_bytes())
+            {
+                continue;
+            }
+            let from = at + name.len();
+            let ok_before = bytes[..at].last().is_some_and(u8::is_ascii_whitespace)
+                || (name == "src" && at >= 5 && bytes[at - 5..at].eq_ignore_ascii_case(b"data-"));
             if !ok_before {
                 continue;
             }
@@ -276,5 +287,112 @@ fn front_matter_urls(text: &str, range: Range<usize>, out: &mut Vec<UrlSite>) {
             range: start..start + len,
             place: UrlPlace::FrontMatter,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The search as first written: the tag's end found byte by byte, the
+    /// names searched in a lower-case copy of the tag.
+    fn reference(html: &str) -> Vec<Range<usize>> {
+        let mut out = Vec::new();
+        let b = html.as_bytes();
+        let mut i = 0;
+        while let Some(lt) = html[i..].find('<').map(|p| i + p) {
+            if html[lt..].starts_with("<!--") {
+                i = html[lt..].find("-->").map_or(html.len(), |p| lt + p + 3);
+                continue;
+            }
+            if !b.get(lt + 1).is_some_and(u8::is_ascii_alphabetic) {
+                i = lt + 1;
+                continue;
+            }
+            let mut j = lt + 1;
+            let mut quote: Option<u8> = None;
+            while j < b.len() {
+                match (quote, b[j]) {
+                    (None, b'>') => break,
+                    (None, q @ (b'"' | b'\'')) => quote = Some(q),
+                    (Some(q), c) if c == q => quote = None,
+                    _ => {}
+                }
+                j += 1;
+            }
+            let tag = &html[lt..j];
+            let lower = tag.to_ascii_lowercase();
+            for name in ["src", "href"] {
+                let mut from = 0;
+                while let Some(pos) = lower[from..].find(name) {
+                    let at = from + pos;
+                    from = at + name.len();
+                    let before = lower[..at].chars().next_back();
+                    let ok_before = matches!(before, Some(c) if c.is_ascii_whitespace())
+                        || (name == "src" && lower[..at].ends_with("data-"));
+                    let Some(after_eq) = tag[from..].trim_start().strip_prefix('=') else {
+                        continue;
+                    };
+                    if !ok_before {
+                        continue;
+                    }
+                    let value_start = tag.len() - after_eq.trim_start().len();
+                    let value = &tag[value_start..];
+                    let (start, len) = match value.as_bytes().first() {
+                        Some(q @ (b'"' | b'\'')) => {
+                            let Some(close) = value[1..].find(*q as char) else {
+                                continue;
+                            };
+                            (value_start + 1, close)
+                        }
+                        Some(_) => (
+                            value_start,
+                            value
+                                .find(|c: char| c.is_ascii_whitespace() || c == '>')
+                                .unwrap_or(value.len()),
+                        ),
+                        None => continue,
+                    };
+                    if len > 0 {
+                        out.push(lt + start..lt + start + len);
+                    }
+                }
+            }
+            i = j;
+        }
+        out
+    }
+
+    fn found(html: &str) -> Vec<Range<usize>> {
+        let mut out = Vec::new();
+        html_attribute_urls(html, 0..html.len(), &mut out);
+        out.into_iter().map(|u| u.range).collect()
+    }
+
+    proptest::proptest! {
+        /// Made of the pieces that matter (names, `=`, quotes, brackets,
+        /// white space, a non-ASCII letter), any HTML gives the same URLs
+        /// as the search first written.
+        #[test]
+        fn the_same_urls_as_the_byte_by_byte_search(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "<", ">", "<img", "<a", "<!--", "-->", " ", "\u{3000}", "=", "\"", "'",
+                    "src", "SRC", "href", "data-", "x", "网", "https://e.com/?a=1", "\n",
+                ]),
+                0..40,
+            )
+        ) {
+            let html: String = pieces.concat();
+            proptest::prop_assert_eq!(found(&html), reference(&html));
+        }
+    }
+
+    #[test]
+    fn quoted_brackets_do_not_end_a_tag() {
+        let html = "<img alt=\"a>b\" src='https://e.com/x'><a href=https://e.com/y>";
+        let got: Vec<&str> = found(html).into_iter().map(|r| &html[r]).collect();
+        assert_eq!(got, ["https://e.com/x", "https://e.com/y"]);
+        assert_eq!(found(html), reference(html));
     }
 }
