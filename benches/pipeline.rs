@@ -75,6 +75,7 @@ fn rule_kinds(c: &mut Criterion) {
                 let ctx = Context {
                     touched: &touched,
                     head: mdscrub::rules::head_of(text),
+                    fresh: None,
                 };
                 let mut edits = Vec::new();
                 for r in &of_kind {

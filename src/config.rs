@@ -82,7 +82,9 @@ pub struct RuleSet {
     /// The rules' needles, compiled: which rules may fire in a text.
     prefilter: Prefilter,
     /// Use the prefilter (on by default). Off, every text is parsed and every
-    /// rule runs in every pass; the output must be the same (tests compare).
+    /// rule runs in every pass on every block (no pass looks only at the
+    /// blocks the previous one changed: [`crate::fresh`]); the output must
+    /// be the same (tests compare).
     pub use_prefilter: bool,
     /// Let the prefilter also search the visible-text needles of phrase
     /// rules (`drop-block`, `drop-line`, `drop-tail`), so that a file holding

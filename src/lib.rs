@@ -14,6 +14,7 @@ pub mod document;
 pub mod edit;
 pub mod engine;
 pub(crate) mod fragments;
+pub mod fresh;
 pub mod fsio;
 pub mod learn;
 pub mod prefilter;

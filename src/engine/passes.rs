@@ -11,6 +11,7 @@ use crate::config::RuleSet;
 use crate::content::Content;
 use crate::document::Document;
 use crate::edit::{self, Change, Edit, EditSink, FixId, Reach, Tier};
+use crate::fresh::Fresh;
 use crate::report::{CleanError, Hit};
 use crate::rules::Context;
 use crate::suppress::Suppressions;
@@ -107,6 +108,8 @@ fn clean_at(
     // Review-tier edits held back, by the pass whose text they edit.
     let mut held: Vec<(usize, Vec<Edit>)> = Vec::new();
     let mut parses = 0;
+    // What the last pass wrote, in the text it gave (`None`: look at all).
+    let mut changed: Option<Vec<crate::fresh::Written>> = None;
     while parses < MAX_PASSES {
         let doc = Document::parse(&current);
         parses += 1;
@@ -124,9 +127,13 @@ fn clean_at(
             settled = true;
             break;
         }
+        // From the second pass on, rules that read a block alone look only
+        // at the blocks the previous pass changed.
+        let fresh = changed.as_deref().map(|c| Fresh::of(&doc, c));
         let ctx = Context {
             touched: &touched,
             head: crate::rules::head_of(input),
+            fresh: fresh.as_ref(),
         };
         let mut edits = Vec::new();
         for r in &rules.rules {
@@ -193,9 +200,17 @@ fn clean_at(
         // A pass whose edits all come from rules that only tidy up after
         // others, with no edit waiting for another pass, leaves nothing for a
         // further pass to find: stop without parsing the result again.
-        let only_settling =
-            lost == 0 && parses < MAX_PASSES && edits.iter().all(|e| settling.contains(&&*e.rule));
+        let only_settling = lost.is_empty()
+            && parses < MAX_PASSES
+            && edits.iter().all(|e| settling.contains(&&*e.rule));
         let next = edit::apply(&current, &edits);
+        // An edit that lost a conflict is asked for again: its block is
+        // looked at again too.
+        changed = if rules.use_prefilter {
+            crate::fresh::changed_by(&current, &edits, &lost)
+        } else {
+            None
+        };
         map_sorted_forward(&mut input_code, &edits);
         let map = edit::OffsetMap::new(&edits);
         touched = touched

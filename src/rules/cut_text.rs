@@ -60,10 +60,11 @@ impl Rule for CutText {
         super::regex_needles(&self.pattern)
     }
 
-    fn check(&self, doc: &Document, _ctx: &Context, out: &mut EditSink) {
+    fn check(&self, doc: &Document, ctx: &Context, out: &mut EditSink) {
         for &id in doc.text_blocks() {
             let node = doc.node(id);
-            if node.kind != Kind::Paragraph || !node.trusted {
+            // A paragraph's lines are read alone.
+            if node.kind != Kind::Paragraph || !node.trusted || !ctx.is_fresh(&node.range) {
                 continue;
             }
             for line in super::drop_line::lines(doc, id) {

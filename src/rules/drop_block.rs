@@ -96,7 +96,7 @@ impl Rule for DropBlock {
         super::literals::visible_needles(self.text.pattern.as_str())
     }
 
-    fn check(&self, doc: &Document, _ctx: &Context, out: &mut EditSink) {
+    fn check(&self, doc: &Document, ctx: &Context, out: &mut EditSink) {
         let windowed = self.head.is_some() || self.tail.is_some();
         let top: Vec<NodeId> = if windowed {
             doc.children(0).collect()
@@ -109,6 +109,11 @@ impl Rule for DropBlock {
                 continue;
             }
             if windowed && !self.in_window(doc, &top, id) {
+                continue;
+            }
+            // A block's phrase test reads the block alone; a window reads
+            // its place among the others.
+            if !windowed && !ctx.is_fresh(&node.range) {
                 continue;
             }
             let kind = match node.kind {

@@ -69,10 +69,11 @@ impl Rule for DropLine {
         super::literals::visible_needles(self.text.pattern.as_str())
     }
 
-    fn check(&self, doc: &Document, _ctx: &Context, out: &mut EditSink) {
+    fn check(&self, doc: &Document, ctx: &Context, out: &mut EditSink) {
         for &id in doc.text_blocks() {
             let node = doc.node(id);
-            if node.kind != Kind::Paragraph || !node.trusted {
+            // A paragraph's lines are read alone.
+            if node.kind != Kind::Paragraph || !node.trusted || !ctx.is_fresh(&node.range) {
                 continue;
             }
             // The lines, their texts and code are shared by every rule of

@@ -50,6 +50,19 @@ pub struct Context<'a> {
     /// The first lines ([`HEAD_LINES`]) of the text as it was before this
     /// clean: what `if-matches` gates test (exporter fingerprints).
     pub head: &'a str,
+    /// From the second pass on, the blocks the previous pass changed; `None`
+    /// when every block is to be looked at (see [`Context::is_fresh`]).
+    pub fresh: Option<&'a crate::fresh::Fresh>,
+}
+
+impl Context<'_> {
+    /// False when `range` lies in a top-level block that the previous pass
+    /// left as it was ([`crate::fresh`]). Only a rule whose edits in a block
+    /// depend on that block alone may skip such a block: it found nothing
+    /// to do there before.
+    pub fn is_fresh(&self, range: &Range<usize>) -> bool {
+        self.fresh.is_none_or(|f| f.holds(range))
+    }
 }
 
 /// How many lines of a document an `if-matches` gate looks at.

@@ -73,8 +73,9 @@ pub struct Finding {
 }
 
 impl Rule for RepairEmphasis {
-    fn check(&self, doc: &Document, _ctx: &Context, out: &mut EditSink) {
-        for f in findings(doc) {
+    fn check(&self, doc: &Document, ctx: &Context, out: &mut EditSink) {
+        // A container's emphasis is read within its block.
+        for f in findings_where(doc, |n| ctx.is_fresh(&n.range)) {
             for r in f.edits {
                 out.delete(r);
             }
@@ -92,6 +93,11 @@ impl Rule for RepairEmphasis {
 
 /// Every decision the rule takes on `doc`, in document order of containers.
 pub fn findings(doc: &Document) -> Vec<Finding> {
+    findings_where(doc, |_| true)
+}
+
+/// [`findings`] in the nodes that `look` accepts.
+fn findings_where(doc: &Document, look: impl Fn(&crate::document::Node) -> bool) -> Vec<Finding> {
     let mut out = Vec::new();
     for (id, node) in doc.nodes.iter().enumerate() {
         let emphasis = is_emphasis(&node.kind);
@@ -106,7 +112,7 @@ pub fn findings(doc: &Document) -> Vec<Finding> {
         );
         // The walk up to a link is taken only for the nodes looked at: most
         // nodes are text.
-        if !(emphasis || container) || !node.trusted || in_link(doc, id) {
+        if !(emphasis || container) || !node.trusted || !look(node) || in_link(doc, id) {
             continue;
         }
         if emphasis {

@@ -140,7 +140,7 @@ mod tests {
         let touched: Vec<Range<usize>> = std::iter::once(at..at).collect();
         let ctx = Context {
             touched: &touched,
-            head: "",
+            ..Context::default()
         };
         apply_once(&*build(toml::Table::new()).unwrap(), text, &ctx)
     }

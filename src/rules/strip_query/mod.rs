@@ -102,8 +102,12 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
 }
 
 impl Rule for StripQuery {
-    fn check(&self, doc: &Document, _ctx: &Context, out: &mut EditSink) {
+    fn check(&self, doc: &Document, ctx: &Context, out: &mut EditSink) {
         for (i, site) in doc.urls().iter().enumerate() {
+            // A URL's rewrite reads the URL alone.
+            if !ctx.is_fresh(&site.range) {
+                continue;
+            }
             let raw = &doc.text[site.range.clone()];
             let start = site.range.start;
             for (range, replacement) in self.rewrite_with_host(raw, doc.url_host(i)) {
