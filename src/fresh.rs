@@ -12,10 +12,12 @@
 //! changes how the text around it parses (a removed blank line that lets a
 //! paragraph continue a list, an HTML block that now runs on) makes a block
 //! that reaches the edit, and that block is fresh. What can change a block
-//! at a distance is read from the edits themselves: a link reference
-//! definition (`[x]: url`) or a footnote, and the suppression comments; a
-//! pass with such an edit, or with an edit that lost a conflict (it is asked
-//! for again), makes every block fresh.
+//! at a distance is a link reference definition (`[x]: url`) or a footnote:
+//! a removal can turn the line after it into one (a definition cannot
+//! interrupt a paragraph), and references anywhere change. So a text that
+//! holds `]:` or `[^` at all ([`refers`]) is looked at whole in every pass;
+//! so is every block after a pass that edited a suppression comment. An
+//! edit that lost a conflict is asked for again: its block is fresh.
 
 use std::ops::Range;
 
@@ -49,26 +51,58 @@ pub struct Fresh {
     spans: Vec<Range<usize>>,
 }
 
+/// The extents of `doc`'s top-level blocks, sorted: each its whole
+/// subtree's (comrak does not always stretch a container's span over its
+/// children: a footnote definition ends with its first line, and comes
+/// last among the blocks whatever its place).
+pub fn extents(doc: &Document) -> Vec<Range<usize>> {
+    let mut out: Vec<Range<usize>> = doc
+        .children(0)
+        .map(|id| {
+            let sub = &doc.nodes[id..doc.node(id).end];
+            sub.iter().map(|n| n.range.start).min().unwrap_or(0)
+                ..sub.iter().map(|n| n.range.end).max().unwrap_or(0)
+        })
+        .collect();
+    out.sort_by_key(|r| (r.start, r.end));
+    out
+}
+
 impl Fresh {
-    /// The top-level blocks of `doc` that an edit of the previous pass
-    /// touched: one that wrote more than white space within [`REACH`] of
-    /// the block, or one that wrote white space inside it. `written` is
-    /// sorted, as [`changed_by`] gives it.
-    pub fn of(doc: &Document, written: &[Written]) -> Fresh {
-        let mut spans: Vec<Range<usize>> = Vec::new();
-        for id in doc.children(0) {
-            let r = &doc.node(id).range;
+    /// The fresh top-level blocks of `doc` (their [`extents`], `tops`): a
+    /// block that no block of the previous parse was (`before`: that
+    /// parse's extents, moved to where the pass's edits put them), as when
+    /// an edit split a block or changed where one ends; and a block that an
+    /// edit touched: one that wrote more than white space within [`REACH`]
+    /// of it, or one that wrote white space inside it. `written` is sorted,
+    /// as [`changed_by`] gives it.
+    pub fn of(
+        doc: &Document,
+        tops: &[Range<usize>],
+        written: &[Written],
+        before: &[Range<usize>],
+    ) -> Fresh {
+        let mut merged: Vec<Range<usize>> = Vec::new();
+        for r in tops {
             let (lo, hi) = (r.start.saturating_sub(REACH), r.end + REACH);
             let k = written.partition_point(|w| w.range.end < lo);
-            let touched = written[k..]
-                .iter()
-                .take_while(|w| w.range.start <= hi)
-                .any(|w| !w.blank || touches(doc, w, r));
-            if touched {
-                spans.push(r.clone());
+            let fresh = before
+                .binary_search_by_key(&(r.start, r.end), |b| (b.start, b.end))
+                .is_err()
+                || written[k..]
+                    .iter()
+                    .take_while(|w| w.range.start <= hi)
+                    .any(|w| !w.blank || touches(doc, w, r));
+            if !fresh {
+                continue;
+            }
+            // Extents of consecutive blocks may meet or overlap.
+            match merged.last_mut() {
+                Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+                _ => merged.push(r.clone()),
             }
         }
-        Fresh { spans }
+        Fresh { spans: merged }
     }
 
     /// True when `range` lies in (or meets) a fresh top-level block.
@@ -95,6 +129,13 @@ fn touches(doc: &Document, w: &Written, r: &Range<usize>) -> bool {
             && doc.text[w.range.end..r.start]
                 .bytes()
                 .all(|b| b == b' ' || b == b'\t'))
+}
+
+/// True when `text` may hold a link reference definition or a footnote,
+/// whose meaning reaches other blocks: then every block is fresh.
+pub fn refers(text: &str) -> bool {
+    memchr::memmem::find(text.as_bytes(), b"]:").is_some()
+        || memchr::memmem::find(text.as_bytes(), b"[^").is_some()
 }
 
 /// What `edits` (sorted, applied to `text`) wrote, in the text they give,
@@ -154,12 +195,13 @@ mod tests {
         }
     }
 
+    /// Which top-level blocks of `text` are fresh after edits that wrote
+    /// `w` and left every block where it was.
     fn fresh_blocks(text: &str, w: &[Written]) -> Vec<bool> {
         let doc = Document::parse(text);
-        let fresh = Fresh::of(&doc, w);
-        doc.children(0)
-            .map(|id| fresh.holds(&doc.node(id).range))
-            .collect()
+        let tops = extents(&doc);
+        let fresh = Fresh::of(&doc, &tops, w, &tops);
+        tops.iter().map(|r| fresh.holds(r)).collect()
     }
 
     #[test]
@@ -218,6 +260,44 @@ mod tests {
             ..indent
         };
         assert_eq!(fresh_blocks(text, &[blank_lines]), [false, false]);
+    }
+
+    #[test]
+    fn blocks_out_of_source_order_are_found() {
+        // comrak puts a footnote definition after the other blocks: the
+        // top-level blocks are not in source order.
+        let text = "\n[^1]: 脚注\n\n      ![](https://e.com/a?from=1)\n- [^1]";
+        let doc = Document::parse(text);
+        let url = text.find("https").unwrap();
+        let item = text.find("- [").unwrap();
+        let tops = extents(&doc);
+        let fresh = Fresh::of(
+            &doc,
+            &tops,
+            &[written(url..url, false), written(item + 2..item + 2, false)],
+            &tops,
+        );
+        assert!(fresh.holds(&(url..url + 5)));
+        assert!(fresh.holds(&(item..item + 1)));
+        let fresh = Fresh::of(&doc, &tops, &[written(item + 2..item + 2, false)], &tops);
+        assert!(!fresh.holds(&(url..url + 5)));
+    }
+
+    #[test]
+    fn a_block_that_was_not_a_block_before_is_fresh() {
+        // The edit split one block in two: the second half touches no edit,
+        // but no block of the previous parse ended where it does.
+        let text = "第一段。\n\n第二段。\n";
+        let doc = Document::parse(text);
+        let tops = extents(&doc);
+        let before = [tops[0].start..tops[1].end];
+        let fresh = Fresh::of(&doc, &tops, &[], &before);
+        assert_eq!(
+            tops.iter().map(|r| fresh.holds(r)).collect::<Vec<_>>(),
+            [true, true]
+        );
+        let fresh = Fresh::of(&doc, &tops, &[], &tops);
+        assert!(!fresh.holds(&tops[1]));
     }
 
     #[test]

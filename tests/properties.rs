@@ -167,6 +167,29 @@ proptest! {
         prop_assert!(twice.hits.is_empty(), "{:?}", twice.hits);
     }
 
+    /// Later passes look only at the blocks the previous pass changed
+    /// (`mdscrub::fresh`); with the prefilter off every rule looks at every
+    /// block. The two must clean alike, edit for edit.
+    #[test]
+    fn looking_only_at_changed_blocks_changes_nothing(input in markdownish()) {
+        static ALL_BLOCKS: std::sync::OnceLock<RuleSet> = std::sync::OnceLock::new();
+        let all_blocks = ALL_BLOCKS.get_or_init(|| {
+            let mut set = RuleSet::default_rules();
+            set.use_prefilter = false;
+            set
+        });
+        let fresh = clean_text(&input, default_rules(), true);
+        let every = clean_text(&input, all_blocks, true);
+        match (fresh, every) {
+            (Ok(a), Ok(b)) => {
+                prop_assert_eq!(&a.output, &b.output);
+                prop_assert_eq!(&a.hits, &b.hits);
+                prop_assert_eq!(&a.review, &b.review);
+            }
+            (a, b) => prop_assert_eq!(a.err(), b.err()),
+        }
+    }
+
     #[test]
     fn empty_rule_set_is_the_identity(input in markdownish()) {
         for set in [RuleSet::empty(), disabled_rules()] {

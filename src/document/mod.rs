@@ -687,11 +687,15 @@ impl<'t> Document<'t> {
     }
 }
 
-/// The literal of an inline code span's source.
+/// The literal of an inline code span's source: without the backticks that
+/// open it and as many that close it. Only backticks are cut: a span whose
+/// source does not end with them (comrak's span of a code span that holds a
+/// line break can stop short) keeps its last characters whole.
 fn code_literal(src: &str) -> &str {
     let ticks = src.len() - src.trim_start_matches('`').len();
-    let inner = &src[ticks.min(src.len())..src.len().saturating_sub(ticks).max(ticks)];
-    inner.trim_matches(' ')
+    let rest = &src[ticks..];
+    let closing = rest.len() - rest.trim_end_matches('`').len();
+    rest[..rest.len() - closing.min(ticks)].trim_matches(' ')
 }
 
 fn memchr_newlines(text: &str) -> impl Iterator<Item = usize> + '_ {
@@ -799,6 +803,20 @@ mod tests {
             .position(|n| n.kind == Kind::Heading(1))
             .unwrap();
         assert_eq!(doc.src(h), "# T");
+    }
+
+    #[test]
+    fn a_code_span_whose_source_stops_short_is_read_whole_characters() {
+        // A code span holding a line break after a CRLF: comrak's span of it
+        // ends before its closing backticks, inside a character if cut by
+        // the count of the opening ones.
+        let text = "\r\n[1]: https://e.com/a\r\n``点赞 ` 在看``®  关注我们`![](https://e.com/a)`正文。\r\n\r\n点赞";
+        let doc = Document::parse(text);
+        let visible: String = doc.children(0).map(|id| doc.visible_text(id)).collect();
+        assert!(visible.contains("点赞"), "{visible:?}");
+        assert_eq!(code_literal("``a ` b``"), "a ` b");
+        assert_eq!(code_literal("`x`"), "x");
+        assert_eq!(code_literal("``关注我们"), "关注我们");
     }
 
     #[test]

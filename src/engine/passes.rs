@@ -110,6 +110,8 @@ fn clean_at(
     let mut parses = 0;
     // What the last pass wrote, in the text it gave (`None`: look at all).
     let mut changed: Option<Vec<crate::fresh::Written>> = None;
+    // The top-level blocks of the last parse, where its edits moved them.
+    let mut tops_before: Vec<Range<usize>> = Vec::new();
     while parses < MAX_PASSES {
         let doc = Document::parse(&current);
         parses += 1;
@@ -129,7 +131,10 @@ fn clean_at(
         }
         // From the second pass on, rules that read a block alone look only
         // at the blocks the previous pass changed.
-        let fresh = changed.as_deref().map(|c| Fresh::of(&doc, c));
+        let tops = crate::fresh::extents(&doc);
+        let fresh = changed
+            .as_deref()
+            .map(|c| Fresh::of(&doc, &tops, c, &tops_before));
         let ctx = Context {
             touched: &touched,
             head: crate::rules::head_of(input),
@@ -206,13 +211,17 @@ fn clean_at(
         let next = edit::apply(&current, &edits);
         // An edit that lost a conflict is asked for again: its block is
         // looked at again too.
-        changed = if rules.use_prefilter {
+        changed = if rules.use_prefilter && !crate::fresh::refers(&next) {
             crate::fresh::changed_by(&current, &edits, &lost)
         } else {
             None
         };
         map_sorted_forward(&mut input_code, &edits);
         let map = edit::OffsetMap::new(&edits);
+        tops_before = tops
+            .iter()
+            .map(|r| map.forward(r.start)..map.forward(r.end))
+            .collect();
         touched = touched
             .iter()
             .map(|r| map.forward(r.start)..map.forward(r.end))
