@@ -290,7 +290,10 @@ mod tests {
         let text = "第一段。\n\n第二段。\n";
         let doc = Document::parse(text);
         let tops = extents(&doc);
-        let before = [tops[0].start..tops[1].end];
+        let before = vec![Range {
+            start: tops[0].start,
+            end: tops[1].end,
+        }];
         let fresh = Fresh::of(&doc, &tops, &[], &before);
         assert_eq!(
             tops.iter().map(|r| fresh.holds(r)).collect::<Vec<_>>(),
