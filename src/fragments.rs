@@ -4,7 +4,10 @@
 //! Read line by line, no piece says what the sentence says. A line joins the
 //! one before it when that one does not end a sentence and either the line
 //! is a fragment (a few characters) or the one before is a fragment that
-//! stops on a comma or a quote, or a stub of three characters or fewer. A heading-like line
+//! stops on a comma or a quote, or a stub of three characters or fewer; and
+//! whatever the lengths, when the one before ends on an opening quote or
+//! bracket or the line starts with a closing one (or with `，。！？`, which
+//! never start a line of Chinese). A heading-like line
 //! (`**走之前点个赞**`) and the sentence under it, a line that ends a
 //! sentence, or two long lines stay apart, so an article's line next to a
 //! junk line keeps its own reading.
@@ -41,6 +44,21 @@ fn continues(line: &str) -> bool {
     ])
 }
 
+/// A line that ends on an opening quote or bracket: what it opens is on the
+/// next line, whatever its length (`后台回复“⏎20250124⏎”，即可获取`).
+fn opens(line: &str) -> bool {
+    line.trim_end()
+        .ends_with(['“', '「', '『', '‘', '（', '(', '《', '【'])
+}
+
+/// A line that starts with a closing quote or bracket, or with punctuation
+/// that never starts a line in Chinese text: it ends the line before.
+fn closes(line: &str) -> bool {
+    line.trim_start().starts_with([
+        '”', '」', '』', '’', '）', ')', '》', '】', '，', '。', '！', '？', '、', '；', '：',
+    ])
+}
+
 /// The logical lines of a paragraph's `lines` (their visible texts), as
 /// ranges of line indices in order. `apart(i)` keeps line `i` a line of its
 /// own (a line that shows an image).
@@ -53,8 +71,11 @@ pub(crate) fn logical_spans<S: AsRef<str>>(
         let line = line.as_ref();
         let joins = i > 0 && !apart(i) && !apart(i - 1) && !starts_item(line) && {
             let prev = lines[i - 1].as_ref();
-            !ends_sentence(prev)
-                && (is_fragment(line) || (is_fragment(prev) && (continues(prev) || is_stub(prev))))
+            opens(prev)
+                || closes(line)
+                || (!ends_sentence(prev)
+                    && (is_fragment(line)
+                        || (is_fragment(prev) && (continues(prev) || is_stub(prev)))))
         };
         match spans.last_mut() {
             Some(last) if joins => last.end = i + 1,
@@ -115,6 +136,24 @@ mod tests {
         assert_eq!(
             logical_lines("第一行是一句相当长的正文内容\n第二行也是一句相当长的正文"),
             ["第一行是一句相当长的正文内容", "第二行也是一句相当长的正文"]
+        );
+    }
+
+    #[test]
+    fn quotes_and_brackets_hold_their_lines_together_whatever_their_length() {
+        assert_eq!(
+            logical_lines("关注微信公众号后台回复“\n20250124\n”，即可获取项目下载地址！"),
+            ["关注微信公众号后台回复“20250124”，即可获取项目下载地址！"]
+        );
+        // A long line after a sentence stays apart, unless it starts with
+        // what only ends a sentence.
+        assert_eq!(
+            logical_lines("这是第一句完整的话。\n这是第二句完整的话，也很长很长。"),
+            ["这是第一句完整的话。", "这是第二句完整的话，也很长很长。"]
+        );
+        assert_eq!(
+            logical_lines("他说：“这是一句很长很长的话。\n”然后走了，再也没有回来。"),
+            ["他说：“这是一句很长很长的话。”然后走了，再也没有回来。"]
         );
     }
 
