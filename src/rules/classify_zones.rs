@@ -205,8 +205,12 @@ impl ClassifyZones {
         let mut score = 0.0;
         // Words are matched with the spaces taken out: a spaced-out heading
         // (`今 日 推 荐`) is a design, not other words.
-        let squeezed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-        let counts = self.words.counts(&squeezed);
+        let counts = if text.contains(char::is_whitespace) {
+            let squeezed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+            self.words.counts(&squeezed)
+        } else {
+            self.words.counts(text)
+        };
         for ((_, _, weight), n) in self.families.iter().zip(counts) {
             // A family's weight for its first word, half as much for each
             // further word of it, up to twice the weight.
