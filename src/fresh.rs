@@ -15,9 +15,12 @@
 //! at a distance is a link reference definition (`[x]: url`) or a footnote:
 //! a removal can turn the line after it into one (a definition cannot
 //! interrupt a paragraph), and references anywhere change. So a text that
-//! holds `]:` or `[^` at all ([`refers`]) is looked at whole in every pass;
-//! so is every block after a pass that edited a suppression comment. An
-//! edit that lost a conflict is asked for again: its block is fresh.
+//! holds `]:` or `[^` at all ([`refers`]) is looked at whole in every pass,
+//! and so is one with a suppression comment ([`suppresses`]: an edit can
+//! complete or break one). An edit asked for and not applied (lost to
+//! another, held for review, refused by the content model, whose title and
+//! lone-item judgements read other blocks) is asked for again: its block
+//! is fresh.
 
 use std::ops::Range;
 
@@ -138,13 +141,20 @@ pub fn refers(text: &str) -> bool {
         || memchr::memmem::find(text.as_bytes(), b"[^").is_some()
 }
 
+/// True when `text` may hold a suppression comment: an edit anywhere can
+/// complete or break one (`<[]()!-- mdscrub-enable -->` once an empty link
+/// goes), and what it covers moves. Then every block is fresh.
+pub fn suppresses(text: &str) -> bool {
+    memchr::memmem::find(text.as_bytes(), b"mdscrub-").is_some()
+}
+
 /// What `edits` (sorted, applied to `text`) wrote, in the text they give,
-/// and where the fixes that lost to them (`lost`, ranges of `text`) would
-/// have edited;
+/// and where the edits asked for and not applied (`unapplied`, ranges of
+/// `text`: held for review, refused, suppressed, lost) would have edited;
 /// `None` when an edit may change how a block far from it parses or is
 /// treated: a link reference definition or footnote, or a suppression
 /// comment, removed or written.
-pub fn changed_by(text: &str, edits: &[Edit], lost: &[Range<usize>]) -> Option<Vec<Written>> {
+pub fn changed_by(text: &str, edits: &[Edit], unapplied: &[Range<usize>]) -> Option<Vec<Written>> {
     let far = |s: &str| s.contains("]:") || s.contains("[^") || s.contains("mdscrub");
     let blank = |s: &str| s.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
     let newlines = |s: &str| memchr::memchr_iter(b'\n', s.as_bytes()).count();
@@ -169,11 +179,11 @@ pub fn changed_by(text: &str, edits: &[Edit], lost: &[Range<usize>]) -> Option<V
         });
         delta += e.replacement.len() as isize - e.range.len() as isize;
     }
-    if !lost.is_empty() {
-        // Where the losers would have edited, in the text the pass gave:
-        // their blocks are asked again.
+    if !unapplied.is_empty() {
+        // Where the edits not applied would have edited, in the text the
+        // pass gave: their blocks are asked again.
         let map = crate::edit::OffsetMap::new(edits);
-        out.extend(lost.iter().map(|r| Written {
+        out.extend(unapplied.iter().map(|r| Written {
             range: map.forward(r.start)..map.forward(r.end).max(map.forward(r.start)),
             blank: false,
             indents: false,

@@ -275,6 +275,42 @@ proptest! {
 /// A glued image split off text that began with "```" turned the text into a
 /// fence opener (its words into an info string), and the code block below
 /// into paragraphs whose image URLs the next pass cleaned.
+/// Cleans `text` with fresh blocks and with every block looked at, and
+/// compares output, hits and review hits.
+fn assert_fresh_blocks_change_nothing(text: &str) {
+    let mut every = RuleSet::default_rules();
+    every.use_prefilter = false;
+    let a = clean_text(text, default_rules(), true).unwrap();
+    let b = clean_text(text, &every, true).unwrap();
+    assert_eq!(a.output, b.output, "{text:?}");
+    assert_eq!(a.hits, b.hits, "{text:?}");
+    assert_eq!(a.review, b.review, "{text:?}");
+}
+
+/// Holes a review found in the first fresh-block rules: judgements of the
+/// content model and suppressions read other blocks, so an edit they
+/// refused is asked for again in its block, and a text with a suppression
+/// comment is looked at whole.
+#[test]
+fn edits_refused_for_other_blocks_sake_are_asked_again() {
+    let body = "这是一段正文内容，讲述了一些事情。".repeat(6);
+    // The heading is the title until the quote's two paragraphs join into
+    // one of more than 80 characters; then copyright-notice may take it.
+    assert_fresh_blocks_change_nothing(&format!(
+        "> 甲\n> <!-- -->版权归作者所有\n> {}\n\n# 未经许可禁止转载\n\n{body}\n",
+        "乙".repeat(80)
+    ));
+    // Removing the empty link completes the enable comment.
+    assert_fresh_blocks_change_nothing(&format!(
+        "<!-- mdscrub-disable call-to-action -->\n\n<[]()!-- mdscrub-enable -->\n\n点赞、分享\n\n{body}\n"
+    ));
+    // A list item goes only with its siblings: the second comes into the
+    // tail window once the calls to action below it are gone.
+    assert_fresh_blocks_change_nothing(&format!(
+        "{body}\n\n- 觉得有用就点个“在看”吧\n- 点击阅读原文\n\n{body}\n\n觉得有用就点个“在看”吧\n\n点赞、分享\n\n随手点赞\n\n让更多人看到\n\n留个关注\n"
+    ));
+}
+
 #[test]
 fn splitting_a_glued_image_never_opens_a_fence() {
     let input = "![](https://mmbiz.qpic.cn/mmbiz_png/abc/640?wx_fmt=png&from=appmsg&wx_lazy=1)```正文内容，讲一件事。\n```\n![](https://mmbiz.qpic.cn/a?from=appmsg)\n点赞\n```\n";

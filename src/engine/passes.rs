@@ -148,6 +148,16 @@ fn clean_at(
                 &mut EditSink::with_reach(&r.id, r.rule.reach(), &mut edits).at_tier(r.meta.tier),
             );
         }
+        // Where the rules asked to edit: an edit that is not applied (held
+        // for review, refused by the content model or a suppression, lost
+        // to another) may be applied in a later pass, when the edits around
+        // it have changed what its judges see, so its block is looked at
+        // again (`fresh`).
+        let asked: Vec<Range<usize>> = if rules.use_prefilter {
+            edits.iter().map(|e| e.range.clone()).collect()
+        } else {
+            Vec::new()
+        };
         let suppressed = Suppressions::scan(&current, &doc.protected);
         if !suppressed.is_empty() {
             // A suppressed edit takes its whole fix with it.
@@ -211,8 +221,18 @@ fn clean_at(
         let next = edit::apply(&current, &edits);
         // An edit that lost a conflict is asked for again: its block is
         // looked at again too.
-        changed = if rules.use_prefilter && !crate::fresh::refers(&next) {
-            crate::fresh::changed_by(&current, &edits, &lost)
+        changed = if rules.use_prefilter
+            && !crate::fresh::refers(&next)
+            && !crate::fresh::suppresses(&next)
+        {
+            let mut applied: Vec<(usize, usize)> =
+                edits.iter().map(|e| (e.range.start, e.range.end)).collect();
+            applied.sort_unstable();
+            let unapplied: Vec<Range<usize>> = asked
+                .into_iter()
+                .filter(|r| applied.binary_search(&(r.start, r.end)).is_err())
+                .collect();
+            crate::fresh::changed_by(&current, &edits, &unapplied)
         } else {
             None
         };
