@@ -310,9 +310,13 @@ impl<'t> Document<'t> {
         let root = comrak::parse_document(&arena, text, &parse_options());
         let mut line_starts = vec![0];
         line_starts.extend(memchr_newlines(text));
+        // Room for about as many nodes and text blocks as real exports
+        // have (a node per 64 bytes, a text block per 205, on average):
+        // most parses then never grow the lists. Capped: a huge text with
+        // few nodes must not reserve megabytes.
         let mut doc = Document {
             text,
-            nodes: Vec::new(),
+            nodes: Vec::with_capacity((text.len() / 48).min(1 << 14) + 8),
             line_starts,
             protected: Vec::new(),
             urls: Vec::new(),
@@ -321,7 +325,7 @@ impl<'t> Document<'t> {
             visible_cache: OnceCell::new(),
             html_cache: OnceCell::new(),
             measure_cache: OnceCell::new(),
-            text_blocks: Vec::new(),
+            text_blocks: Vec::with_capacity((text.len() / 160).min(1 << 12) + 4),
             prints: OnceCell::new(),
             edge_prints: OnceCell::new(),
             para_cache: OnceCell::new(),
