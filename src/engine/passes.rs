@@ -215,12 +215,12 @@ fn clean_at(
         // A pass whose edits all come from rules that only tidy up after
         // others, with no edit waiting for another pass, leaves nothing for a
         // further pass to find: stop without parsing the result again.
-        let only_settling = lost.is_empty()
+        let only_settling = lost == 0
             && parses < MAX_PASSES
             && edits.iter().all(|e| settling.contains(&&*e.rule));
         let next = edit::apply(&current, &edits);
-        // An edit that lost a conflict is asked for again: its block is
-        // looked at again too.
+        // The blocks the next pass must look at again: where this one wrote,
+        // and where it was asked to edit and did not.
         changed = if rules.use_prefilter
             && !crate::fresh::refers(&next)
             && !crate::fresh::suppresses(&next)
