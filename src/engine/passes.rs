@@ -215,9 +215,8 @@ fn clean_at(
         // A pass whose edits all come from rules that only tidy up after
         // others, with no edit waiting for another pass, leaves nothing for a
         // further pass to find: stop without parsing the result again.
-        let only_settling = lost == 0
-            && parses < MAX_PASSES
-            && edits.iter().all(|e| settling.contains(&&*e.rule));
+        let only_settling =
+            lost == 0 && parses < MAX_PASSES && edits.iter().all(|e| settling.contains(&&*e.rule));
         let next = edit::apply(&current, &edits);
         // The blocks the next pass must look at again: where this one wrote,
         // and where it was asked to edit and did not.
