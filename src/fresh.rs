@@ -155,7 +155,7 @@ pub fn suppresses(text: &str) -> bool {
 /// treated: a link reference definition or footnote, or a suppression
 /// comment, removed or written.
 pub fn changed_by(text: &str, edits: &[Edit], unapplied: &[Range<usize>]) -> Option<Vec<Written>> {
-    let far = |s: &str| s.contains("]:") || s.contains("[^") || s.contains("mdscrub");
+    let far = |s: &str| refers(s) || s.contains("mdscrub");
     let blank = |s: &str| s.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
     let newlines = |s: &str| memchr::memchr_iter(b'\n', s.as_bytes()).count();
     let mut out = Vec::with_capacity(edits.len());

@@ -131,10 +131,15 @@ fn clean_at(
         }
         // From the second pass on, rules that read a block alone look only
         // at the blocks the previous pass changed.
-        let tops = crate::fresh::extents(&doc);
-        let fresh = changed
-            .as_deref()
-            .map(|c| Fresh::of(&doc, &tops, c, &tops_before));
+        let mut tops = None;
+        let fresh = changed.as_deref().map(|c| {
+            Fresh::of(
+                &doc,
+                tops.insert(crate::fresh::extents(&doc)),
+                c,
+                &tops_before,
+            )
+        });
         let ctx = Context {
             touched: &touched,
             head: crate::rules::head_of(input),
@@ -211,6 +216,13 @@ fn clean_at(
         // not for a text the first pass leaves as it is.
         visible_before.get_or_insert_with(|| doc.visible_chars());
         article_removed.push(removed_article(&doc, &edits, &uncounted));
+        // The blocks of this parse, for the next pass to tell which are new
+        // (worked out only when a next pass follows and may use them).
+        let tops = match tops {
+            Some(tops) => tops,
+            None if rules.use_prefilter => crate::fresh::extents(&doc),
+            None => Vec::new(),
+        };
         drop(doc);
         // A pass whose edits all come from rules that only tidy up after
         // others, with no edit waiting for another pass, leaves nothing for a
