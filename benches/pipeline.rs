@@ -76,6 +76,7 @@ fn rule_kinds(c: &mut Criterion) {
                     touched: &touched,
                     head: mdscrub::rules::head_of(text),
                     fresh: None,
+                    asked: &[],
                 };
                 let mut edits = Vec::new();
                 for r in &of_kind {

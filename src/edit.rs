@@ -182,6 +182,15 @@ impl<'a> EditSink<'a> {
     }
 }
 
+/// Adds to `edits` the edits of a second sink, `more`, their fix ids moved
+/// up by `base` (past every id of `edits`), so fixes stay apart.
+pub fn append_fixes(edits: &mut Vec<Edit>, more: Vec<Edit>, base: u32) {
+    edits.extend(more.into_iter().map(|mut e| {
+        e.fix.0 += base;
+        e
+    }));
+}
+
 /// An edit that was applied, described against the text it was applied to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Applied {

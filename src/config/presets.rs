@@ -207,6 +207,10 @@ impl Rule for Gated {
     fn follows_others(&self) -> bool {
         self.inner.follows_others()
     }
+
+    fn judges_others(&self) -> bool {
+        self.inner.judges_others()
+    }
 }
 
 /// True when a file picks presets but defines no rules of its own: it runs

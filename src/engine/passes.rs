@@ -144,55 +144,56 @@ fn clean_at(
             touched: &touched,
             head: crate::rules::head_of(input),
             fresh: fresh.as_ref(),
+            asked: &[],
         };
         let mut edits = Vec::new();
-        for r in &rules.rules {
-            r.rule.check(
-                &doc,
-                &ctx,
-                &mut EditSink::with_reach(&r.id, r.rule.reach(), &mut edits).at_tier(r.meta.tier),
-            );
+        for r in rules.rules.iter().filter(|r| !r.rule.judges_others()) {
+            let sink = EditSink::with_reach(&r.id, r.rule.reach(), &mut edits);
+            r.rule.check(&doc, &ctx, &mut sink.at_tier(r.meta.tier));
         }
         // Where the rules asked to edit: an edit that is not applied (held
         // for review, refused by the content model or a suppression, lost
         // to another) may be applied in a later pass, when the edits around
         // it have changed what its judges see, so its block is looked at
         // again (`fresh`).
-        let asked: Vec<Range<usize>> = if rules.use_prefilter {
+        let mut asked: Vec<Range<usize>> = if rules.use_prefilter {
             edits.iter().map(|e| e.range.clone()).collect()
         } else {
             Vec::new()
         };
         let suppressed = Suppressions::scan(&current, &doc.protected);
-        if !suppressed.is_empty() {
-            // A suppressed edit takes its whole fix with it.
-            let mut blocked: Vec<FixId> = edits
-                .iter()
-                .filter(|e| suppressed.blocks(&e.rule, &e.range))
-                .map(|e| e.fix)
-                .collect();
-            if !blocked.is_empty() {
-                blocked.sort_unstable();
-                edits.retain(|e| blocked.binary_search(&e.fix).is_err());
-            }
-        }
-        // Review-tier fixes wait for `--apply review`; a run that does not
-        // apply them still says what they would do. The content model judges
-        // the edits a pass applies (a list item goes only with its siblings),
-        // and the held ones apart.
-        let mut review = Vec::new();
-        if !apply_review && edits.iter().any(|e| e.tier == Tier::Review) {
-            (review, edits) = edits.into_iter().partition(|e| e.tier == Tier::Review);
-        }
-        // The content model is asked only when some edit removes more than
-        // markup: most passes of most texts have none.
         let mut content = None;
-        for set in [&mut edits, &mut review] {
-            if set.iter().any(|e| e.reach != Reach::Markup) {
-                content
-                    .get_or_insert_with(|| Content::of(&doc, &rules.protect))
-                    .filter(&doc, set);
+        let sift = Sift {
+            doc: &doc,
+            suppressed: &suppressed,
+            apply_review,
+            protect: &rules.protect,
+        };
+        let (mut edits, mut review) = sift.sift(edits, &mut content);
+        // Rules that judge the others' edits run after them all, and see
+        // what the content model and suppressions let through (the held
+        // review-tier edits among them).
+        if rules.rules.iter().any(|r| r.rule.judges_others()) {
+            let applied = edits.len();
+            edits.append(&mut review);
+            let ctx = Context {
+                asked: &edits,
+                ..ctx
+            };
+            let mut judged = Vec::new();
+            for r in rules.rules.iter().filter(|r| r.rule.judges_others()) {
+                let sink = EditSink::with_reach(&r.id, r.rule.reach(), &mut judged);
+                r.rule.check(&doc, &ctx, &mut sink.at_tier(r.meta.tier));
             }
+            review = edits.split_off(applied);
+            if rules.use_prefilter {
+                asked.extend(judged.iter().map(|e| e.range.clone()));
+            }
+            // Fix ids past those of both sets, so fixes stay apart.
+            let base = (edits.len() + review.len()) as u32;
+            let (more, more_review) = sift.sift(judged, &mut content);
+            edit::append_fixes(&mut edits, more, base);
+            edit::append_fixes(&mut review, more_review, base);
         }
         let (edits, lost) = edit::resolve_counting(&current, edits, &doc.protected);
         if !review.is_empty() {
@@ -321,6 +322,54 @@ fn clean_at(
         verified,
         review,
     })
+}
+
+/// What decides which of a pass's edits may apply: suppression comments,
+/// the run's tier, and the content model.
+struct Sift<'a> {
+    doc: &'a Document<'a>,
+    suppressed: &'a Suppressions,
+    apply_review: bool,
+    protect: &'a crate::content::Protect,
+}
+
+impl Sift<'_> {
+    /// Splits `edits` into those the pass may apply and the review-tier ones
+    /// it holds back (all applied under `apply_review`), less the fixes a
+    /// suppression blocks and what the content model refuses. `content` is
+    /// the pass's content model, built on first need.
+    fn sift(&self, mut edits: Vec<Edit>, content: &mut Option<Content>) -> (Vec<Edit>, Vec<Edit>) {
+        if !self.suppressed.is_empty() {
+            // A suppressed edit takes its whole fix with it.
+            let mut blocked: Vec<FixId> = edits
+                .iter()
+                .filter(|e| self.suppressed.blocks(&e.rule, &e.range))
+                .map(|e| e.fix)
+                .collect();
+            if !blocked.is_empty() {
+                blocked.sort_unstable();
+                edits.retain(|e| blocked.binary_search(&e.fix).is_err());
+            }
+        }
+        // Review-tier fixes wait for `--apply review`; a run that does not
+        // apply them still says what they would do. The content model judges
+        // the edits a pass applies (a list item goes only with its siblings),
+        // and the held ones apart.
+        let mut review = Vec::new();
+        if !self.apply_review && edits.iter().any(|e| e.tier == Tier::Review) {
+            (review, edits) = edits.into_iter().partition(|e| e.tier == Tier::Review);
+        }
+        // The content model is asked only when some edit removes more than
+        // markup: most passes of most texts have none.
+        for set in [&mut edits, &mut review] {
+            if set.iter().any(|e| e.reach != Reach::Markup) {
+                content
+                    .get_or_insert_with(|| Content::of(self.doc, self.protect))
+                    .filter(self.doc, set);
+            }
+        }
+        (edits, review)
+    }
 }
 
 /// Visible characters of `doc` that `edits` (sorted, not overlapping) remove,

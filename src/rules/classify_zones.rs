@@ -11,7 +11,13 @@
 //!   one;
 //! - neighbours: a doubtful unit between two junk units is junk, and so is
 //!   a decoration image (its URL matches `decoration`) beside junk (in the
-//!   head on either side, in the tail after it).
+//!   head on either side, in the tail after it); with `tail-images`, any
+//!   image after the tail's junk.
+//! - the other rules: the kind judges after them ([`Rule::judges_others`])
+//!   and reads what they delete in the tail, once the content model and
+//!   suppressions have had their say, as junk of their tier: a QR code after
+//!   a `扫码关注` line that a phrase rule takes, the banners under a
+//!   recommended-article list. It never removes their lines itself.
 //!
 //! A unit is a logical line of a paragraph: fragments join their sentence
 //! (`觉得不错，就点个 “⏎在看⏎” 或 "⏎赞⏎” 吧~` is one call to action). A unit of `max-chars` or more is prose: never junk. Units scoring
@@ -19,6 +25,7 @@
 //! more, and doubtful units a junk run surrounds, as review fixes.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -60,6 +67,11 @@ pub(super) struct Settings {
     /// junk goes with it; no other image is touched.
     #[serde(default)]
     decoration: Option<String>,
+    /// In the tail, every image after junk goes with it, not only
+    /// decoration: a footer's banner, QR code or cover images. Junk here
+    /// includes what the other rules of the pass delete in the tail.
+    #[serde(default)]
+    tail_images: bool,
 }
 
 #[derive(Deserialize, JsonSchema, Debug)]
@@ -91,6 +103,7 @@ struct ClassifyZones {
     safe: f64,
     max_chars: usize,
     decoration: Option<regex::Regex>,
+    tail_images: bool,
     words: Words,
 }
 
@@ -180,6 +193,7 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
         safe: s.safe,
         max_chars: s.max_chars,
         decoration: s.decoration.map(|d| regex("decoration", &d)).transpose()?,
+        tail_images: s.tail_images,
     }))
 }
 
@@ -189,7 +203,9 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
 struct Unit {
     para: NodeId,
     /// Indices of its lines in the paragraph (as [`lines`] cuts it).
-    lines: std::ops::Range<usize>,
+    lines: Range<usize>,
+    /// Its bytes in the source, from its first inline to its last.
+    range: Range<usize>,
     /// Lines the paragraph has.
     of: usize,
     score: f64,
@@ -198,6 +214,9 @@ struct Unit {
     /// Too long to be junk.
     prose: bool,
     junk: Option<Tier>,
+    /// Junk because another rule of the pass deletes it: that rule's to
+    /// remove, evidence here.
+    by_others: bool,
 }
 
 impl ClassifyZones {
@@ -277,11 +296,13 @@ impl ClassifyZones {
                     Unit {
                         para,
                         lines: span,
+                        range: line_range(doc, para, &l.nodes),
                         of: cut.len(),
                         score,
                         images_only,
                         prose: chars >= self.max_chars,
                         junk: None,
+                        by_others: false,
                     },
                 ));
             }
@@ -290,31 +311,75 @@ impl ClassifyZones {
         out
     }
 
-    /// Removes the decoration images (URL matched by `decoration`) next to a
-    /// zone's junk: an account's banner, divider or header GIF. In the head
-    /// either neighbour counts; in the tail only the one before (an image
-    /// between the last prose and a footer is the article's). The fix takes
-    /// the surer neighbour's tier.
-    fn decoration_beside_junk(&self, doc: &Document, units: &[(Zone, Unit)], out: &mut EditSink) {
-        let Some(decoration) = &self.decoration else {
+    /// Removes the images next to a zone's junk. In the head: decoration
+    /// (URL matched by `decoration`: an account's banner, divider or header
+    /// GIF) with junk on either side. In the tail: decoration, or with
+    /// `tail-images` any image, after junk (an image between the last prose
+    /// and a footer is the article's); junk there includes what the other
+    /// rules of this pass delete between the image and the text before it.
+    /// The fix takes the surer neighbour's tier.
+    fn images_beside_junk(
+        &self,
+        doc: &Document,
+        ctx: &Context,
+        units: &[(Zone, Unit)],
+        last_prose: Option<Range<usize>>,
+        out: &mut EditSink,
+    ) {
+        if self.decoration.is_none() && !self.tail_images {
             return;
-        };
+        }
         for (k, (zone, u)) in units.iter().enumerate() {
             if !u.images_only {
                 continue;
             }
-            let junk_of =
-                |d: Option<&(Zone, Unit)>| d.filter(|d| d.0 == *zone).and_then(|d| d.1.junk);
-            let prev = junk_of(units[..k].iter().rev().find(|(_, p)| !p.images_only));
-            let next = junk_of(units[k + 1..].iter().find(|(_, n)| !n.images_only));
+            let before = units[..k]
+                .iter()
+                .rev()
+                .find(|(_, p)| !p.images_only)
+                .filter(|d| d.0 == *zone);
+            let after = units[k + 1..]
+                .iter()
+                .find(|(_, n)| !n.images_only)
+                .filter(|d| d.0 == *zone);
+            let prev = before.and_then(|d| d.1.junk);
             let tier = match zone {
-                Zone::Head => match (prev, next) {
+                Zone::Head => match (prev, after.and_then(|d| d.1.junk)) {
                     (Some(a), Some(b)) => Some(a.min(b)),
                     (a, b) => a.or(b),
                 },
-                _ => prev,
+                // A heading, list, table or code that stays between the
+                // junk and the image gives the image to the article.
+                _ if before.is_some_and(|d| {
+                    kept_between(doc, ctx, units, &(d.1.range.end..u.range.start))
+                }) =>
+                {
+                    None
+                }
+                _ => prev.or_else(|| {
+                    // Another rule deletes the last line of prose, or whole
+                    // lines between the text before and the image.
+                    let (from, last) = match before {
+                        Some(d) => (d.1.range.end, None),
+                        None => {
+                            let last = last_prose.as_ref()?;
+                            (last.end, Some(last))
+                        }
+                    };
+                    let gap = from..u.range.start;
+                    if kept_between(doc, ctx, units, &gap) {
+                        return None;
+                    }
+                    let whole_lines =
+                        |r: &Range<usize>| gap.contains(&r.start) && starts_line(doc.text, r.start);
+                    let covers = |r: &Range<usize>| {
+                        last.is_some_and(|l| r.start <= l.start && l.end <= r.end)
+                    };
+                    deleted(ctx, |r| whole_lines(r) || covers(r))
+                }),
             };
             let Some(tier) = tier else { continue };
+            let any_image = *zone == Zone::Tail && self.tail_images;
             let cut = lines(doc, u.para);
             for &n in cut[u.lines.clone()].iter().flatten() {
                 for id in n..doc.node(n).end {
@@ -322,7 +387,11 @@ impl ClassifyZones {
                     let Kind::Image(link) = &node.kind else {
                         continue;
                     };
-                    if node.trusted && decoration.is_match(&link.url) {
+                    let decoration = self
+                        .decoration
+                        .as_ref()
+                        .is_some_and(|d| d.is_match(&link.url));
+                    if node.trusted && (any_image || decoration) {
                         out.fix_reaching(
                             Reach::Images,
                             Fix {
@@ -335,6 +404,57 @@ impl ClassifyZones {
             }
         }
     }
+}
+
+/// The bytes of a line of `para` made of `nodes`: from the first to the
+/// last (the paragraph's own when it has none).
+fn line_range(doc: &Document, para: NodeId, nodes: &[NodeId]) -> Range<usize> {
+    match (nodes.first(), nodes.last()) {
+        (Some(&a), Some(&b)) => doc.node(a).range.start..doc.node(b).range.end,
+        _ => doc.node(para).range.clone(),
+    }
+}
+
+/// True when a block in `gap` stays: one that is not a paragraph of images
+/// alone (a unit of `units`), not a divider, and not deleted by another
+/// rule of this pass.
+fn kept_between(doc: &Document, ctx: &Context, units: &[(Zone, Unit)], gap: &Range<usize>) -> bool {
+    doc.nodes.iter().enumerate().any(|(id, n)| {
+        n.is_block()
+            && !matches!(n.kind, Kind::Document | Kind::ThematicBreak)
+            && gap.start <= n.range.start
+            && n.range.end <= gap.end
+            && !units.iter().any(|(_, u)| u.para == id && u.images_only)
+            && deleted(ctx, |d| d.start <= n.range.start && n.range.end <= d.end).is_none()
+    })
+}
+
+/// True when only white space precedes `at` on its line: where a deletion
+/// of whole lines or blocks starts (not one that cuts text out of a line).
+fn starts_line(text: &str, at: usize) -> bool {
+    text[..at]
+        .bytes()
+        .rev()
+        .take_while(|&b| b != b'\n')
+        .all(|b| b == b' ' || b == b'\t')
+}
+
+/// Where the other rules of this pass asked to delete text (blocks, lines or
+/// a run of blocks, not markup or images alone), with each fix's tier.
+fn deletions<'a>(ctx: &'a Context) -> impl Iterator<Item = (&'a Range<usize>, Tier)> {
+    ctx.asked
+        .iter()
+        .filter(|e| {
+            matches!(e.reach, Reach::Blocks { .. } | Reach::Zone { .. })
+                && !e.range.is_empty()
+                && e.replacement.trim().is_empty()
+        })
+        .map(|e| (&e.range, e.tier))
+}
+
+/// The surest tier of the deletions that `hit` accepts, if any.
+fn deleted<'a>(ctx: &'a Context, hit: impl Fn(&Range<usize>) -> bool) -> Option<Tier> {
+    deletions(ctx).filter(|(r, _)| hit(r)).map(|(_, t)| t).min()
 }
 
 /// Arrows and emoji that point at a button or a QR code.
@@ -363,6 +483,10 @@ impl Rule for ClassifyZones {
         true
     }
 
+    fn judges_others(&self) -> bool {
+        true
+    }
+
     fn reach(&self) -> Reach {
         Reach::Blocks {
             headings: false,
@@ -371,9 +495,10 @@ impl Rule for ClassifyZones {
         }
     }
 
-    fn check(&self, doc: &Document, _ctx: &Context, out: &mut EditSink) {
-        let mut units = self.units(doc, doc.edge_prints());
-        for (_, u) in &mut units {
+    fn check(&self, doc: &Document, ctx: &Context, out: &mut EditSink) {
+        let pl = doc.edge_prints();
+        let mut units = self.units(doc, pl);
+        for (zone, u) in &mut units {
             if !u.prose && u.score >= self.threshold {
                 u.junk = Some(if u.score >= self.safe {
                     Tier::Safe
@@ -381,7 +506,21 @@ impl Rule for ClassifyZones {
                     Tier::Review
                 });
             }
+            if *zone == Zone::Tail {
+                // What another rule of this pass deletes in the tail is junk
+                // too, at that rule's tier (and that rule's to remove).
+                let r = &u.range;
+                if let Some(t) = deleted(ctx, |d| d.start <= r.start && r.end <= d.end) {
+                    u.junk = Some(u.junk.map_or(t, |own| own.min(t)));
+                    u.by_others = true;
+                }
+            }
         }
+        // The last line of prose: the tail starts after it.
+        let last_prose = pl
+            .iter()
+            .rfind(|l| l.zone == Zone::Body)
+            .map(|l| line_range(doc, l.para, &l.nodes));
         // Neighbours: a doubtful unit (some signal, or text-less) between
         // two junk units of its zone is junk too.
         for k in 1..units.len().saturating_sub(1) {
@@ -395,7 +534,7 @@ impl Rule for ClassifyZones {
                 units[k].1.junk = Some(Tier::Review);
             }
         }
-        self.decoration_beside_junk(doc, &units, out);
+        self.images_beside_junk(doc, ctx, &units, last_prose, out);
         // Removals, per paragraph: a paragraph whose units are all junk goes
         // whole; else its junk lines go.
         let mut k = 0;
@@ -409,7 +548,7 @@ impl Rule for ClassifyZones {
             let cut = lines(doc, para);
             let mut drop = vec![false; group[0].1.of];
             let mut tier = Tier::Safe;
-            for (_, u) in group {
+            for (_, u) in group.iter().filter(|(_, u)| !u.by_others) {
                 if let Some(t) = u.junk {
                     drop[u.lines.clone()].iter_mut().for_each(|d| *d = true);
                     tier = tier.max(t);
@@ -512,5 +651,58 @@ cta = { words = ["点赞", "在看", "分享"], weight = 2.0 }
         let c = crate::clean_text(&text, &set, true).unwrap();
         assert_eq!(c.review.len(), 1);
         assert_eq!(c.review[0].tier, Tier::Review);
+    }
+
+    /// The zone rule with `tail-images`, after a phrase rule of the given
+    /// kind that takes `版权` lines, and tidy.
+    fn with_phrase_rule(text: &str, kind: &str) -> String {
+        let phrase = format!(
+            "[[rule]]\nid = \"notice\"\nkind = \"{kind}\"\ndescription = \"d\"\npattern = '版权[^。]*。'\nmax-chars = 500\n"
+        );
+        let zones = RULE.replacen("[rule.families]", "tail-images = true\n[rule.families]", 1);
+        let tidy = "\n[[rule]]\nid = \"tidy\"\nkind = \"tidy\"\ndescription = \"d\"\n";
+        // The phrase rule is listed after the zone rule: it still runs first.
+        let set = RuleSet::parse(&format!("{zones}\n{phrase}{tidy}"), "t.toml").unwrap();
+        crate::clean_text(text, &set, true).unwrap().output
+    }
+
+    #[test]
+    fn an_image_after_what_another_rule_deletes_in_the_tail_goes() {
+        let qr = "![](https://example.com/qr.png)";
+        let text = format!("{PROSE}\n\n版权归原作者所有。\n\n{qr}\n");
+        assert_eq!(with_phrase_rule(&text, "drop-block"), format!("{PROSE}\n"));
+        // The deleted line is the last long line: the tail starts there.
+        let long = format!("{PROSE}\n\n版权归原作者所有，{PROSE}\n\n{qr}\n");
+        assert_eq!(with_phrase_rule(&long, "drop-block"), format!("{PROSE}\n"));
+        // Text that stays between them keeps the image: it is the article's.
+        let kept = format!("{PROSE}\n\n版权归原作者所有。\n\n效果如下：\n\n{qr}\n");
+        assert_eq!(
+            with_phrase_rule(&kept, "drop-block"),
+            format!("{PROSE}\n\n效果如下：\n\n{qr}\n")
+        );
+        // Without other junk the closing image is the article's too.
+        let plain = format!("{PROSE}\n\n{qr}\n");
+        assert_eq!(with_phrase_rule(&plain, "drop-block"), plain);
+    }
+
+    #[test]
+    fn text_cut_out_of_a_line_is_no_evidence() {
+        // `cut-text` takes a notice out of the last line of prose and leaves
+        // the line: the image after it stays.
+        let shot = "![](https://example.com/shot.png)";
+        let text = format!("版权归原作者所有。{PROSE}\n\n{shot}\n");
+        assert_eq!(
+            with_phrase_rule(&text, "cut-text"),
+            format!("{PROSE}\n\n{shot}\n")
+        );
+    }
+
+    #[test]
+    fn a_deletion_the_content_model_refuses_is_no_evidence() {
+        // A heading never goes with a phrase rule: what follows it is the
+        // article's.
+        let shot = "![](https://example.com/shot.png)";
+        let text = format!("{PROSE}\n\n## 版权与许可。\n\n{shot}\n");
+        assert_eq!(with_phrase_rule(&text, "drop-block"), text);
     }
 }

@@ -7,7 +7,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::de::DeserializeOwned;
 
 use crate::document::Document;
-use crate::edit::{EditSink, Reach};
+use crate::edit::{Edit, EditSink, Reach};
 
 mod classify_zones;
 mod clear_alt;
@@ -53,6 +53,10 @@ pub struct Context<'a> {
     /// From the second pass on, the blocks the previous pass changed; `None`
     /// when every block is to be looked at (see [`Context::is_fresh`]).
     pub fresh: Option<&'a crate::fresh::Fresh>,
+    /// For a rule that judges after the others ([`Rule::judges_others`]):
+    /// the edits the other rules asked for in this pass, before the content
+    /// model and conflicts decide which apply. Empty for the other rules.
+    pub asked: &'a [Edit],
 }
 
 impl Context<'_> {
@@ -132,6 +136,14 @@ pub trait Rule: Send + Sync + std::fmt::Debug {
     /// has nothing to do in a text no other rule touches, so it does not
     /// stop the literal prefilter from skipping such a text.
     fn follows_others(&self) -> bool {
+        false
+    }
+
+    /// True when this rule reads what the other rules asked for in the same
+    /// pass ([`Context::asked`]): the engine runs it after them. Its edits
+    /// must not make a text worth cleaning on their own where no other rule
+    /// fires unless its own test says so (the prefilter still asks it).
+    fn judges_others(&self) -> bool {
         false
     }
 }
