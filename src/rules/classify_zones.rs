@@ -453,7 +453,7 @@ fn deletions<'a>(ctx: &'a Context) -> impl Iterator<Item = (&'a Range<usize>, Ti
 }
 
 /// The surest tier of the deletions that `hit` accepts, if any.
-fn deleted<'a>(ctx: &'a Context, hit: impl Fn(&Range<usize>) -> bool) -> Option<Tier> {
+fn deleted(ctx: &Context, hit: impl Fn(&Range<usize>) -> bool) -> Option<Tier> {
     deletions(ctx).filter(|(r, _)| hit(r)).map(|(_, t)| t).min()
 }
 
