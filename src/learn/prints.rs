@@ -48,6 +48,10 @@ const PSEUDO_HEADING_CHARS: usize = 12;
 /// introduces what follows.
 const LABEL_CHARS: usize = 12;
 
+/// Longest first line, in normalised characters, that is read as a label
+/// over the prose after it in its paragraph (see `Prints::run_in_label`).
+const RUN_IN_LABEL_CHARS: usize = 20;
+
 /// Longest normalised text, in characters, a learned line may have.
 pub const MAX_TEXT_CHARS: usize = 300;
 
@@ -350,6 +354,7 @@ impl Prints {
         } else {
             std::iter::once(0..cut.len()).collect()
         };
+        let first = self.lines.len();
         for span in spans {
             let line: Vec<NodeId> = cut[span.clone()].iter().flatten().copied().collect();
             let (code, shows) = line_facts(doc, &line, norm);
@@ -396,6 +401,37 @@ impl Prints {
                 structure,
                 span,
             });
+        }
+        self.run_in_label(doc, first, text);
+    }
+
+    /// A short first line over a line of prose in the same paragraph, with
+    /// no sentence's end (`Problem Description⏎The digital root of…`), is a
+    /// label over its content: structure, never learned, however often a
+    /// template repeats it.
+    fn run_in_label(&mut self, doc: &Document, first: usize, text: &mut String) {
+        let [label, content, ..] = &self.lines[first..] else {
+            return;
+        };
+        if label.structure
+            || label.chars == 0
+            || label.chars > RUN_IN_LABEL_CHARS
+            || label.images
+            || content.chars < PROSE_CHARS
+        {
+            return;
+        }
+        text.clear();
+        for &n in &label.nodes {
+            doc.push_visible(n, text);
+        }
+        let ends_sentence = text
+            .trim_end()
+            .ends_with(['。', '！', '？', '.', '!', '?', '；', ';', '…', '~', '～']);
+        if !ends_sentence {
+            let label = &mut self.lines[first];
+            label.structure = true;
+            label.key = None;
         }
     }
 

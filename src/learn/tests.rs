@@ -63,6 +63,27 @@ fn lines_that_recur_in_the_body_are_not_learned() {
 }
 
 #[test]
+fn a_label_over_the_prose_of_its_paragraph_is_not_learned() {
+    // A template's label opens each article's first paragraph, above its
+    // prose: it recurs in the head, and it is the article's. A banner line
+    // in the same place, ending its sentence, is still learned.
+    let files: Vec<(PathBuf, String)> = (0..5)
+        .map(|i| {
+            let prose = format!(
+                "第{i}题的题面：给出一个正整数，反复把它的各位数字相加，直到只剩一位数为止，求最后的那一位数是多少。"
+            );
+            let text = format!(
+                "本站自动备份，仅供查阅。\n\nProblem Description\n{prose}\n\n第{i}题的解法写在这里，也和其他题目都不一样，每篇都不相同，这一段足够长，长到算作正文。\n"
+            );
+            (PathBuf::from(format!("{i}.md")), text)
+        })
+        .collect();
+    let learned = learn_from(&files, LearnOptions::default());
+    let texts: Vec<&str> = learned.text.iter().map(|t| t.text.as_str()).collect();
+    assert_eq!(texts, ["本站自动备份，仅供查阅。"], "{learned:#?}");
+}
+
+#[test]
 fn the_file_round_trips_and_an_update_keeps_a_persons_edits() {
     let learned = learn_from(&archive(4), LearnOptions::default());
     let text = learned.to_toml();
