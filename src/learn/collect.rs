@@ -3,8 +3,7 @@
 //! the number of distinct lines, not with the text: only hashes and counts
 //! are kept, and the text of what is learned is read back at the end.
 
-use std::collections::{HashMap, HashSet};
-
+use super::keys::{KeyMap, KeySet};
 use super::prints::{Prints, Zone};
 
 /// How many distinct articles and folders an entry remembers; past that it
@@ -95,8 +94,8 @@ impl Stats {
 /// Counts over many files; two collectors of disjoint files merge.
 #[derive(Debug, Default)]
 pub struct Collector {
-    pub text: HashMap<u64, Stats>,
-    pub images: HashMap<u64, Stats>,
+    pub text: KeyMap<Stats>,
+    pub images: KeyMap<Stats>,
     pub files: u32,
 }
 
@@ -104,7 +103,7 @@ impl Collector {
     /// Counts the fingerprints of file number `file` in folder `group`.
     pub fn add(&mut self, file: u32, group: u32, prints: &Prints) {
         self.files += 1;
-        let mut seen: HashSet<u64> = HashSet::new();
+        let mut seen = KeySet::default();
         let edges = prints.prose_edges();
         for (i, l) in prints.lines.iter().enumerate() {
             let Some(key) = l.key else { continue };

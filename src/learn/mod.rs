@@ -15,6 +15,7 @@
 //! body. A person's `keep = true` overrules the evidence.
 
 pub mod collect;
+pub mod keys;
 pub mod prints;
 
 use std::collections::{BTreeMap, HashSet};
@@ -335,7 +336,7 @@ impl Learned {
     }
 
     /// The keys of the lines to remove (entries not kept).
-    pub fn text_keys(&self) -> HashSet<u64> {
+    pub fn text_keys(&self) -> keys::KeySet {
         self.text
             .iter()
             .filter(|e| !e.keep)
@@ -344,7 +345,7 @@ impl Learned {
     }
 
     /// The keys of the images to remove (entries not kept).
-    pub fn image_keys(&self) -> HashSet<u64> {
+    pub fn image_keys(&self) -> keys::KeySet {
         self.image
             .iter()
             .filter(|e| !e.keep)

@@ -10,28 +10,27 @@
 //! goes alone, as `drop-line` removes it. A learned image goes wherever it
 //! is, with a link that holds only it.
 
-use std::collections::HashSet;
-
 use super::drop_image::image_removal;
 use super::drop_line::{delete_lines, lines};
 use super::{Context, Rule};
 use crate::document::{Document, Kind};
 use crate::edit::{EditSink, Reach};
+use crate::learn::keys::KeySet;
 use crate::learn::prints::{LinePrint, Zone, image_key};
 
 /// Removes learned lines of boilerplate.
 pub struct LearnedLines {
-    keys: HashSet<u64>,
+    keys: KeySet,
 }
 
 /// Removes learned images.
 pub struct LearnedImages {
-    keys: HashSet<u64>,
+    keys: KeySet,
 }
 
 /// A stable digest of a key set: the cache's fingerprint prints rules with
 /// `Debug`, and a set's own order changes from run to run.
-fn digest(keys: &HashSet<u64>) -> (usize, u64) {
+fn digest(keys: &KeySet) -> (usize, u64) {
     let mut sorted: Vec<u64> = keys.iter().copied().collect();
     sorted.sort_unstable();
     let bytes: Vec<u8> = sorted.iter().flat_map(|k| k.to_le_bytes()).collect();
@@ -53,13 +52,13 @@ impl std::fmt::Debug for LearnedImages {
 }
 
 impl LearnedLines {
-    pub fn new(keys: HashSet<u64>) -> Self {
+    pub fn new(keys: KeySet) -> Self {
         LearnedLines { keys }
     }
 }
 
 impl LearnedImages {
-    pub fn new(keys: HashSet<u64>) -> Self {
+    pub fn new(keys: KeySet) -> Self {
         LearnedImages { keys }
     }
 }
