@@ -321,7 +321,7 @@ impl ClassifyZones {
     fn images_beside_junk(
         &self,
         doc: &Document,
-        ctx: &Context,
+        dels: &Deletions,
         units: &[(Zone, Unit)],
         last_prose: Option<Range<usize>>,
         out: &mut EditSink,
@@ -348,35 +348,30 @@ impl ClassifyZones {
                     (Some(a), Some(b)) => Some(a.min(b)),
                     (a, b) => a.or(b),
                 },
-                // A heading, list, table or code that stays between the
-                // junk and the image gives the image to the article.
-                _ if before.is_some_and(|d| {
-                    kept_between(doc, ctx, units, &(d.1.range.end..u.range.start))
-                }) =>
-                {
-                    None
-                }
-                _ => prev.or_else(|| {
-                    // Another rule deletes the last line of prose, or whole
-                    // lines between the text before and the image.
+                _ => {
+                    // The text before the image in the tail, else the last
+                    // line of prose.
                     let (from, last) = match before {
-                        Some(d) => (d.1.range.end, None),
-                        None => {
-                            let last = last_prose.as_ref()?;
-                            (last.end, Some(last))
-                        }
+                        Some(d) => (Some(d.1.range.end), None),
+                        None => (last_prose.as_ref().map(|l| l.end), last_prose.as_ref()),
                     };
-                    let gap = from..u.range.start;
-                    if kept_between(doc, ctx, units, &gap) {
-                        return None;
-                    }
-                    let whole_lines =
-                        |r: &Range<usize>| gap.contains(&r.start) && starts_line(doc.text, r.start);
-                    let covers = |r: &Range<usize>| {
-                        last.is_some_and(|l| r.start <= l.start && l.end <= r.end)
-                    };
-                    deleted(ctx, |r| whole_lines(r) || covers(r))
-                }),
+                    from.and_then(|from| {
+                        let gap = from..u.range.start;
+                        // Another rule deletes whole lines between the text
+                        // and the image, or the last line of prose.
+                        let whole_lines = |r: &Range<usize>| {
+                            gap.contains(&r.start) && starts_line(doc.text, r.start)
+                        };
+                        let covers = |r: &Range<usize>| {
+                            last.is_some_and(|l| r.start <= l.start && l.end <= r.end)
+                        };
+                        prev.or_else(|| dels.tier(|r| whole_lines(r) || covers(r)))
+                            // A heading, list, table or code that stays
+                            // between the junk and the image gives the image
+                            // to the article.
+                            .filter(|_| !kept_between(doc, dels, units, &gap))
+                    })
+                }
             };
             let Some(tier) = tier else { continue };
             let any_image = *zone == Zone::Tail && self.tail_images;
@@ -415,17 +410,24 @@ fn line_range(doc: &Document, para: NodeId, nodes: &[NodeId]) -> Range<usize> {
     }
 }
 
-/// True when a block in `gap` stays: one that is not a paragraph of images
-/// alone (a unit of `units`), not a divider, and not deleted by another
-/// rule of this pass.
-fn kept_between(doc: &Document, ctx: &Context, units: &[(Zone, Unit)], gap: &Range<usize>) -> bool {
-    doc.nodes.iter().enumerate().any(|(id, n)| {
-        n.is_block()
-            && !matches!(n.kind, Kind::Document | Kind::ThematicBreak)
+/// True when a top-level block in `gap` stays: one that is not a paragraph
+/// of images alone (a unit of `units`), not a divider, and not deleted whole
+/// by another rule of this pass (a list some of whose items stay, stays).
+fn kept_between(
+    doc: &Document,
+    dels: &Deletions,
+    units: &[(Zone, Unit)],
+    gap: &Range<usize>,
+) -> bool {
+    doc.children(0).any(|id| {
+        let n = doc.node(id);
+        n.kind != Kind::ThematicBreak
             && gap.start <= n.range.start
             && n.range.end <= gap.end
             && !units.iter().any(|(_, u)| u.para == id && u.images_only)
-            && deleted(ctx, |d| d.start <= n.range.start && n.range.end <= d.end).is_none()
+            && dels
+                .tier(|d| d.start <= n.range.start && n.range.end <= d.end)
+                .is_none()
     })
 }
 
@@ -441,20 +443,27 @@ fn starts_line(text: &str, at: usize) -> bool {
 
 /// Where the other rules of this pass asked to delete text (blocks, lines or
 /// a run of blocks, not markup or images alone), with each fix's tier.
-fn deletions<'a>(ctx: &'a Context) -> impl Iterator<Item = (&'a Range<usize>, Tier)> {
-    ctx.asked
-        .iter()
-        .filter(|e| {
-            matches!(e.reach, Reach::Blocks { .. } | Reach::Zone { .. })
-                && !e.range.is_empty()
-                && e.replacement.trim().is_empty()
-        })
-        .map(|e| (&e.range, e.tier))
-}
+struct Deletions(Vec<(Range<usize>, Tier)>);
 
-/// The surest tier of the deletions that `hit` accepts, if any.
-fn deleted(ctx: &Context, hit: impl Fn(&Range<usize>) -> bool) -> Option<Tier> {
-    deletions(ctx).filter(|(r, _)| hit(r)).map(|(_, t)| t).min()
+impl Deletions {
+    fn of(ctx: &Context) -> Deletions {
+        Deletions(
+            ctx.asked
+                .iter()
+                .filter(|e| {
+                    matches!(e.reach, Reach::Blocks { .. } | Reach::Zone { .. })
+                        && !e.range.is_empty()
+                        && e.replacement.trim().is_empty()
+                })
+                .map(|e| (e.range.clone(), e.tier))
+                .collect(),
+        )
+    }
+
+    /// The surest tier of the deletions that `hit` accepts, if any.
+    fn tier(&self, hit: impl Fn(&Range<usize>) -> bool) -> Option<Tier> {
+        self.0.iter().filter(|(r, _)| hit(r)).map(|(_, t)| *t).min()
+    }
 }
 
 /// Arrows and emoji that point at a button or a QR code.
@@ -498,6 +507,7 @@ impl Rule for ClassifyZones {
     fn check(&self, doc: &Document, ctx: &Context, out: &mut EditSink) {
         let pl = doc.edge_prints();
         let mut units = self.units(doc, pl);
+        let dels = Deletions::of(ctx);
         for (zone, u) in &mut units {
             if !u.prose && u.score >= self.threshold {
                 u.junk = Some(if u.score >= self.safe {
@@ -510,7 +520,7 @@ impl Rule for ClassifyZones {
                 // What another rule of this pass deletes in the tail is junk
                 // too, at that rule's tier (and that rule's to remove).
                 let r = &u.range;
-                if let Some(t) = deleted(ctx, |d| d.start <= r.start && r.end <= d.end) {
+                if let Some(t) = dels.tier(|d| d.start <= r.start && r.end <= d.end) {
                     u.junk = Some(u.junk.map_or(t, |own| own.min(t)));
                     u.by_others = true;
                 }
@@ -534,7 +544,7 @@ impl Rule for ClassifyZones {
                 units[k].1.junk = Some(Tier::Review);
             }
         }
-        self.images_beside_junk(doc, ctx, &units, last_prose, out);
+        self.images_beside_junk(doc, &dels, &units, last_prose, out);
         // Removals, per paragraph: a paragraph whose units are all junk goes
         // whole; else its junk lines go.
         let mut k = 0;
