@@ -159,6 +159,11 @@ const TRAPS: &[(&str, &str)] = &[
         "正文讲了一个完整的故事，从开头到结尾都在这里，内容足够长。\n\n第二段正文，继续讲故事的结局。\n",
     ),
     ("正文。\n\n&#38405;读原文\n", "正文。\n"),
+    // A bare URL's fragment with text glued after it, no space between.
+    (
+        "见 https://mp.weixin.qq.com/s?__biz=1#wechat_redirect正文内容。\n",
+        "见 https://mp.weixin.qq.com/s?__biz=1正文内容。\n",
+    ),
 ];
 
 #[test]

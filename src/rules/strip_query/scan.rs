@@ -134,10 +134,19 @@ impl StripQuery {
             // `=` or `#` of a query ends the name.
             let sure = end == rest.len() || stops.iter().any(|s| rest[end..].starts_with(*s));
             let trimmed = word.trim_end_matches(AUTOLINK_TRAIL);
+            // A bare URL may end where other text starts with no space
+            // between (`#wechat_redirect正文…`): the word up to its first
+            // character that is not ASCII may be the whole of it.
+            let ascii = &word[..word.find(|ch: char| !ch.is_ascii()).unwrap_or(word.len())];
+            let ascii = ascii.trim_end_matches(AUTOLINK_TRAIL);
             let hit = if c == "#" {
-                self.fragment_dropped(word, sure) || self.fragment_dropped(trimmed, true)
+                self.fragment_dropped(word, sure)
+                    || self.fragment_dropped(trimmed, true)
+                    || self.fragment_dropped(ascii, true)
             } else {
-                self.name_dropped(word, sure) || self.name_dropped(trimmed, true)
+                self.name_dropped(word, sure)
+                    || self.name_dropped(trimmed, true)
+                    || self.name_dropped(ascii, true)
             };
             if hit {
                 return true;
