@@ -77,6 +77,7 @@ fn rule_kinds(c: &mut Criterion) {
                     head: mdscrub::rules::head_of(text),
                     fresh: None,
                     asked: &[],
+                    chrome: &[],
                 };
                 let mut edits = Vec::new();
                 for r in &of_kind {

@@ -156,6 +156,22 @@ impl<'a> EditSink<'a> {
         }
     }
 
+    /// Adds one fix whose edits have reaches of their own (a junk line and
+    /// the images that go with it), to be applied together or not at all.
+    pub fn fix_parts(&mut self, parts: Vec<(Range<usize>, String, Reach)>, tier: Tier) {
+        let id = self.next_fix();
+        for (range, replacement, reach) in parts {
+            self.edits.push(Edit {
+                range,
+                replacement,
+                rule: Arc::clone(self.rule),
+                reach,
+                fix: id,
+                tier: tier.max(self.tier),
+            });
+        }
+    }
+
     /// Adds the edits of `fix` under another reach than the rule's own (a
     /// text rule's removal of an image beside its junk, judged as an image
     /// rule's by the content model).
@@ -185,6 +201,10 @@ impl<'a> EditSink<'a> {
 /// Adds to `edits` the edits of a second sink, `more`, their fix ids moved
 /// up by `base` (past every id of `edits`), so fixes stay apart.
 pub fn append_fixes(edits: &mut Vec<Edit>, more: Vec<Edit>, base: u32) {
+    debug_assert!(
+        edits.iter().all(|e| e.fix.0 < base),
+        "fix ids must stay apart"
+    );
     edits.extend(more.into_iter().map(|mut e| {
         e.fix.0 += base;
         e

@@ -181,7 +181,7 @@ fn after_removed_tail_junk(blocks: &[Block], k: usize, out: &str) -> bool {
         return false;
     }
     match &blocks[j] {
-        Block::Junk(t) | Block::Prose(t) => !out.contains(t),
+        Block::Junk(t) => !out.contains(t),
         Block::List(items, _) | Block::NumberedLines(items) => {
             let items: Vec<String> = items.iter().map(|it| item(it, j)).collect();
             items_kept(out, &items) == 0

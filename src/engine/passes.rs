@@ -145,6 +145,7 @@ fn clean_at(
             head: crate::rules::head_of(input),
             fresh: fresh.as_ref(),
             asked: &[],
+            chrome: &[],
         };
         let mut edits = Vec::new();
         for r in rules.rules.iter().filter(|r| !r.rule.judges_others()) {
@@ -169,15 +170,19 @@ fn clean_at(
             apply_review,
             protect: &rules.protect,
         };
-        let (mut edits, mut review) = sift.sift(edits, &mut content);
         // Rules that judge the others' edits run after them all, and see
-        // what the content model and suppressions let through (the held
-        // review-tier edits among them).
+        // what those come to once suppressions and the content model have
+        // judged them (the held review-tier edits among them). Their own
+        // edits then join the others', and all are judged together, as if
+        // every rule had run at once (a list whose items two rules take
+        // goes whole).
         if rules.rules.iter().any(|r| r.rule.judges_others()) {
-            let applied = edits.len();
-            edits.append(&mut review);
+            let first = edits.len();
+            let (mut seen, mut held) = sift.sift(edits.clone(), &mut content);
+            seen.append(&mut held);
             let ctx = Context {
-                asked: &edits,
+                asked: &seen,
+                chrome: &uncounted,
                 ..ctx
             };
             let mut judged = Vec::new();
@@ -185,16 +190,14 @@ fn clean_at(
                 let sink = EditSink::with_reach(&r.id, r.rule.reach(), &mut judged);
                 r.rule.check(&doc, &ctx, &mut sink.at_tier(r.meta.tier));
             }
-            review = edits.split_off(applied);
             if rules.use_prefilter {
                 asked.extend(judged.iter().map(|e| e.range.clone()));
             }
-            // Fix ids past those of both sets, so fixes stay apart.
-            let base = (edits.len() + review.len()) as u32;
-            let (more, more_review) = sift.sift(judged, &mut content);
-            edit::append_fixes(&mut edits, more, base);
-            edit::append_fixes(&mut review, more_review, base);
+            // Fix ids past every id the others' sink gave, so fixes stay
+            // apart.
+            edit::append_fixes(&mut edits, judged, first as u32);
         }
+        let (edits, mut review) = sift.sift(edits, &mut content);
         let (edits, lost) = edit::resolve_counting(&current, edits, &doc.protected);
         if !review.is_empty() {
             // What the applied edits already do is no review's business.

@@ -35,7 +35,7 @@ use super::drop_line::{line_deletions, lines};
 use super::{BuildError, Context, Rule, regex, settings};
 use crate::document::{Document, Kind, NodeId};
 use crate::edit::{EditSink, Fix, Reach, Tier};
-use crate::learn::prints::{LinePrint, Zone};
+use crate::learn::prints::{LinePrint, Prints, Zone};
 
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -64,7 +64,7 @@ pub(super) struct Settings {
     max_chars: usize,
     /// Regex over an image's URL: the decoration an account puts beside its
     /// junk (animated banners, dividers). Such an image next to a zone's
-    /// junk goes with it; no other image is touched.
+    /// junk goes with it; without `tail-images`, no other image is touched.
     #[serde(default)]
     decoration: Option<String>,
     /// In the tail, every image after junk goes with it, not only
@@ -217,6 +217,8 @@ struct Unit {
     /// Junk because another rule of the pass deletes it: that rule's to
     /// remove, evidence here.
     by_others: bool,
+    /// Junk by its own score (not only by a neighbour or another rule).
+    scored: bool,
 }
 
 impl ClassifyZones {
@@ -296,13 +298,14 @@ impl ClassifyZones {
                     Unit {
                         para,
                         lines: span,
-                        range: line_range(doc, para, &l.nodes),
+                        range: Prints::line_range(doc, l),
                         of: cut.len(),
                         score,
                         images_only,
                         prose: chars >= self.max_chars,
                         junk: None,
                         by_others: false,
+                        scored: false,
                     },
                 ));
             }
@@ -311,66 +314,111 @@ impl ClassifyZones {
         out
     }
 
-    /// Removes the images next to a zone's junk. In the head: decoration
+    /// The images next to a zone's junk, to remove. In the head: decoration
     /// (URL matched by `decoration`: an account's banner, divider or header
     /// GIF) with junk on either side. In the tail: decoration, or with
     /// `tail-images` any image, after junk (an image between the last prose
     /// and a footer is the article's); junk there includes what the other
-    /// rules of this pass delete between the image and the text before it.
-    /// The fix takes the surer neighbour's tier.
+    /// rules of this pass delete between the image and the text before it,
+    /// or the last line of prose when they delete it whole. Junk right under
+    /// an image is its caption (a credit line, a placeholder), no footer:
+    /// it gives nothing after it away; nor does junk with a block that stays
+    /// between it and the image. Each removal takes the surer neighbour's
+    /// tier, and goes with that neighbour's own removal when the neighbour
+    /// is this rule's to remove.
     fn images_beside_junk(
         &self,
         doc: &Document,
         dels: &Deletions,
         units: &[(Zone, Unit)],
-        last_prose: Option<Range<usize>>,
-        out: &mut EditSink,
-    ) {
+        last_prose: Option<&Range<usize>>,
+    ) -> Vec<Beside> {
+        let mut out = Vec::new();
         if self.decoration.is_none() && !self.tail_images {
-            return;
+            return out;
         }
+        let near = Neighbours::of(units);
+        let mut kept: Option<Kept> = None;
+        // Where the tail's first junk unit starts.
+        let first_tail_junk = units
+            .iter()
+            .find(|(z, u)| *z == Zone::Tail && u.junk.is_some())
+            .map(|(_, u)| u.range.start);
         for (k, (zone, u)) in units.iter().enumerate() {
             if !u.images_only {
                 continue;
             }
-            let before = units[..k]
-                .iter()
-                .rev()
-                .find(|(_, p)| !p.images_only)
-                .filter(|d| d.0 == *zone);
-            let after = units[k + 1..]
-                .iter()
-                .find(|(_, n)| !n.images_only)
-                .filter(|d| d.0 == *zone);
-            let prev = before.and_then(|d| d.1.junk);
-            let tier = match zone {
-                Zone::Head => match (prev, after.and_then(|d| d.1.junk)) {
-                    (Some(a), Some(b)) => Some(a.min(b)),
-                    (a, b) => a.or(b),
+            let before = near.prev[k].filter(|&i| units[i].0 == *zone);
+            let after = near.next[k].filter(|&i| units[i].0 == *zone);
+            // A neighbour's junk; in the tail, unless it is a caption: the
+            // tail's first junk, right under an image of the tail, and junk
+            // only because another rule deletes it (a credit line under the
+            // last photo, `图片来源于网络，侵权请联系删除`; once a footer has
+            // begun, a label under a button, `点分享`, is its junk).
+            let junk = |i: usize| {
+                let caption = units[i].0 == Zone::Tail
+                    && !units[i].1.scored
+                    && first_tail_junk.is_none_or(|f| units[i].1.range.start <= f)
+                    && i > 0
+                    && units[i - 1].1.images_only
+                    && units[i - 1].0 == Zone::Tail;
+                units[i].1.junk.filter(|_| !caption)
+            };
+            let own = |i: usize| (!units[i].1.by_others).then_some(i);
+            let (tier, with) = match zone {
+                Zone::Head => match (before.and_then(junk), after.and_then(junk)) {
+                    (Some(a), Some(b)) => (Some(a.min(b)), before.and_then(own)),
+                    (Some(a), None) => (Some(a), before.and_then(own)),
+                    (None, b) => (b, after.and_then(own)),
                 },
                 _ => {
-                    // The text before the image in the tail, else the last
-                    // line of prose.
-                    let (from, last) = match before {
-                        Some(d) => (Some(d.1.range.end), None),
-                        None => (last_prose.as_ref().map(|l| l.end), last_prose.as_ref()),
+                    let Some(from) = before
+                        .map(|i| units[i].1.range.end)
+                        .or(last_prose.map(|l| l.end))
+                    else {
+                        continue;
                     };
-                    from.and_then(|from| {
-                        let gap = from..u.range.start;
-                        // Another rule deletes whole lines between the text
-                        // and the image, or the last line of prose.
-                        let whole_lines = |r: &Range<usize>| {
-                            gap.contains(&r.start) && starts_line(doc.text, r.start)
-                        };
-                        let covers = |r: &Range<usize>| {
-                            last.is_some_and(|l| r.start <= l.start && l.end <= r.end)
-                        };
-                        prev.or_else(|| dels.tier(|r| whole_lines(r) || covers(r)))
-                            // A heading, list, table or code that stays
-                            // between the junk and the image gives the image
-                            // to the article.
-                            .filter(|_| !kept_between(doc, dels, units, &gap))
-                    })
+                    let gap = from..u.range.start;
+                    // Under an image of the gap: a caption.
+                    let under_image = |at: usize| {
+                        units[near.prev[k].map_or(0, |i| i + 1)..k]
+                            .iter()
+                            .any(|(_, v)| from <= v.range.start && v.range.end <= at)
+                    };
+                    // Another rule deletes whole lines between the text and
+                    // the image, or the last line of prose.
+                    let whole_lines = |r: &Range<usize>| {
+                        gap.contains(&r.start)
+                            && doc.content_line_start(r.start) == r.start
+                            && !(under_image(r.start)
+                                && first_tail_junk.is_none_or(|f| r.start <= f))
+                    };
+                    let covers = |r: &Range<usize>| {
+                        before.is_none()
+                            && last_prose.is_some_and(|l| r.start <= l.start && l.end <= r.end)
+                    };
+                    // A line that ends on a colon announces what follows
+                    // (`效果如下：`, `读者的精彩留言：`): the image is its
+                    // content, whatever the line is.
+                    if before.is_some_and(|i| announces(doc, &units[i].1.range)) {
+                        continue;
+                    }
+                    let evidence = match before.and_then(junk) {
+                        Some(t) => Some((t, before.and_then(own))),
+                        None => dels
+                            .tier(|r| whole_lines(r) || covers(r))
+                            .map(|t| (t, None)),
+                    };
+                    match evidence {
+                        Some((t, with))
+                            if !kept
+                                .get_or_insert_with(|| Kept::of(doc, dels, units))
+                                .between(&gap) =>
+                        {
+                            (Some(t), with)
+                        }
+                        _ => (None, None),
+                    }
                 }
             };
             let Some(tier) = tier else { continue };
@@ -387,62 +435,107 @@ impl ClassifyZones {
                         .as_ref()
                         .is_some_and(|d| d.is_match(&link.url));
                     if node.trusted && (any_image || decoration) {
-                        out.fix_reaching(
-                            Reach::Images,
-                            Fix {
-                                edits: vec![(image_removal(doc, id), String::new())],
-                                tier,
-                            },
-                        );
+                        out.push(Beside {
+                            range: image_removal(doc, id),
+                            tier,
+                            with,
+                        });
                     }
                 }
             }
         }
+        out
     }
 }
 
-/// The bytes of a line of `para` made of `nodes`: from the first to the
-/// last (the paragraph's own when it has none).
-fn line_range(doc: &Document, para: NodeId, nodes: &[NodeId]) -> Range<usize> {
-    match (nodes.first(), nodes.last()) {
-        (Some(&a), Some(&b)) => doc.node(a).range.start..doc.node(b).range.end,
-        _ => doc.node(para).range.clone(),
+/// An image to remove beside a zone's junk: its removal, its tier, and the
+/// unit of this rule's own junk it goes with (its fix: refused or
+/// suppressed, the image stays too).
+struct Beside {
+    range: Range<usize>,
+    tier: Tier,
+    with: Option<usize>,
+}
+
+/// For each unit, the nearest unit before it and after it that shows text.
+struct Neighbours {
+    prev: Vec<Option<usize>>,
+    next: Vec<Option<usize>>,
+}
+
+impl Neighbours {
+    fn of(units: &[(Zone, Unit)]) -> Neighbours {
+        let n = units.len();
+        let (mut prev, mut next) = (vec![None; n], vec![None; n]);
+        let mut last = None;
+        for k in 0..n {
+            prev[k] = last;
+            if !units[k].1.images_only {
+                last = Some(k);
+            }
+        }
+        last = None;
+        for k in (0..n).rev() {
+            next[k] = last;
+            if !units[k].1.images_only {
+                last = Some(k);
+            }
+        }
+        Neighbours { prev, next }
     }
 }
 
-/// True when a top-level block in `gap` stays: one that is not a paragraph
-/// of images alone (a unit of `units`), not a divider, and not deleted whole
-/// by another rule of this pass (a list some of whose items stay, stays).
-fn kept_between(
-    doc: &Document,
-    dels: &Deletions,
-    units: &[(Zone, Unit)],
-    gap: &Range<usize>,
-) -> bool {
-    doc.children(0).any(|id| {
-        let n = doc.node(id);
-        n.kind != Kind::ThematicBreak
-            && gap.start <= n.range.start
-            && n.range.end <= gap.end
-            && !units.iter().any(|(_, u)| u.para == id && u.images_only)
-            && dels
-                .tier(|d| d.start <= n.range.start && n.range.end <= d.end)
-                .is_none()
-    })
+/// The top-level blocks that stay, in source order: what gives an image
+/// after a tail's junk back to the article when it stands between them (a
+/// heading, a list, a table, code). Not a divider, not a paragraph of
+/// images alone (a unit), not what another rule of the pass deletes whole (a
+/// list some of whose items stay, stays).
+struct Kept(Vec<Range<usize>>);
+
+impl Kept {
+    fn of(doc: &Document, dels: &Deletions, units: &[(Zone, Unit)]) -> Kept {
+        let mut images: Vec<NodeId> = units
+            .iter()
+            .filter(|(_, u)| u.images_only)
+            .map(|(_, u)| u.para)
+            .collect();
+        images.sort_unstable();
+        let mut kept: Vec<Range<usize>> = doc
+            .children(0)
+            .filter(|&id| {
+                let n = doc.node(id);
+                n.kind != Kind::ThematicBreak
+                    && images.binary_search(&id).is_err()
+                    && dels
+                        .tier(|d| d.start <= n.range.start && n.range.end <= d.end)
+                        .is_none()
+            })
+            .map(|id| doc.node(id).range.clone())
+            .collect();
+        kept.sort_unstable_by_key(|r| r.start);
+        Kept(kept)
+    }
+
+    /// True when a block that stays lies wholly in `gap`.
+    fn between(&self, gap: &Range<usize>) -> bool {
+        let from = self.0.partition_point(|r| r.start < gap.start);
+        self.0[from..]
+            .iter()
+            .take_while(|r| r.start < gap.end)
+            .any(|r| r.end <= gap.end)
+    }
 }
 
-/// True when only white space precedes `at` on its line: where a deletion
-/// of whole lines or blocks starts (not one that cuts text out of a line).
-fn starts_line(text: &str, at: usize) -> bool {
-    text[..at]
-        .bytes()
-        .rev()
-        .take_while(|&b| b != b'\n')
-        .all(|b| b == b' ' || b == b'\t')
+/// True when the text in `range` ends on a colon, markup aside.
+fn announces(doc: &Document, range: &Range<usize>) -> bool {
+    doc.text[range.clone()]
+        .trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '*' | '_' | '\\'))
+        .ends_with([':', '：'])
 }
 
 /// Where the other rules of this pass asked to delete text (blocks, lines or
-/// a run of blocks, not markup or images alone), with each fix's tier.
+/// a run of blocks, not markup or images alone, not an exporter's chrome),
+/// with each fix's tier.
 struct Deletions(Vec<(Range<usize>, Tier)>);
 
 impl Deletions {
@@ -454,6 +547,7 @@ impl Deletions {
                     matches!(e.reach, Reach::Blocks { .. } | Reach::Zone { .. })
                         && !e.range.is_empty()
                         && e.replacement.trim().is_empty()
+                        && !ctx.chrome.contains(&&*e.rule)
                 })
                 .map(|e| (e.range.clone(), e.tier))
                 .collect(),
@@ -515,14 +609,16 @@ impl Rule for ClassifyZones {
                 } else {
                     Tier::Review
                 });
+                u.scored = true;
             }
             if *zone == Zone::Tail {
                 // What another rule of this pass deletes in the tail is junk
-                // too, at that rule's tier (and that rule's to remove).
+                // too, at that rule's tier, and that rule's to remove unless
+                // this one is surer.
                 let r = &u.range;
                 if let Some(t) = dels.tier(|d| d.start <= r.start && r.end <= d.end) {
+                    u.by_others = u.junk.is_none_or(|own| t <= own);
                     u.junk = Some(u.junk.map_or(t, |own| own.min(t)));
-                    u.by_others = true;
                 }
             }
         }
@@ -530,23 +626,25 @@ impl Rule for ClassifyZones {
         let last_prose = pl
             .iter()
             .rfind(|l| l.zone == Zone::Body)
-            .map(|l| line_range(doc, l.para, &l.nodes));
+            .map(|l| Prints::line_range(doc, l));
         // Neighbours: a doubtful unit (some signal, or text-less) between
         // two junk units of its zone is junk too.
-        for k in 1..units.len().saturating_sub(1) {
+        let near = Neighbours::of(&units);
+        for k in 0..units.len() {
             let (zone, u) = (&units[k].0, &units[k].1);
             // Doubtful: some signal beyond shortness alone.
             let doubtful = !u.prose && u.junk.is_none() && !u.images_only && u.score > self.short;
-            let near = |d: &(Zone, Unit)| d.0 == *zone && d.1.junk.is_some();
-            let prev = units[..k].iter().rev().find(|(_, p)| !p.images_only);
-            let next = units[k + 1..].iter().find(|(_, n)| !n.images_only);
-            if doubtful && prev.is_some_and(near) && next.is_some_and(near) {
+            let junk = |i: Option<usize>| {
+                i.is_some_and(|i| units[i].0 == *zone && units[i].1.junk.is_some())
+            };
+            if doubtful && junk(near.prev[k]) && junk(near.next[k]) {
                 units[k].1.junk = Some(Tier::Review);
             }
         }
-        self.images_beside_junk(doc, &dels, &units, last_prose, out);
+        let mut images = self.images_beside_junk(doc, &dels, &units, last_prose.as_ref());
         // Removals, per paragraph: a paragraph whose units are all junk goes
-        // whole; else its junk lines go.
+        // whole; else its junk lines go; with them, the images that go
+        // because of them.
         let mut k = 0;
         while k < units.len() {
             let para = units[k].1.para;
@@ -565,15 +663,33 @@ impl Rule for ClassifyZones {
                 }
             }
             if drop.iter().any(|&d| d) {
-                out.fix(Fix {
-                    edits: line_deletions(doc, para, &cut, &drop)
+                let mut parts: Vec<(Range<usize>, String, Reach)> =
+                    line_deletions(doc, para, &cut, &drop)
                         .into_iter()
-                        .map(|r| (r, String::new()))
-                        .collect(),
-                    tier,
+                        .map(|r| (r, String::new(), self.reach()))
+                        .collect();
+                images.retain(|b| {
+                    let mine = b.with.is_some_and(|w| (k..end).contains(&w));
+                    if mine {
+                        parts.push((b.range.clone(), String::new(), Reach::Images));
+                        tier = tier.max(b.tier);
+                    }
+                    !mine
                 });
+                parts.sort_by_key(|p| p.0.start);
+                out.fix_parts(parts, tier);
             }
             k = end;
+        }
+        // The images beside other rules' junk, each a fix of its own.
+        for b in images.into_iter().filter(|b| b.with.is_none()) {
+            out.fix_reaching(
+                Reach::Images,
+                Fix {
+                    edits: vec![(b.range, String::new())],
+                    tier: b.tier,
+                },
+            );
         }
     }
 }
@@ -714,5 +830,95 @@ cta = { words = ["点赞", "在看", "分享"], weight = 2.0 }
         let shot = "![](https://example.com/shot.png)";
         let text = format!("{PROSE}\n\n## 版权与许可。\n\n{shot}\n");
         assert_eq!(with_phrase_rule(&text, "drop-block"), text);
+    }
+
+    /// Cleans `text` with the embedded default rules, twice: the second
+    /// clean must change nothing.
+    fn default_clean(text: &str) -> String {
+        let set = RuleSet::default_rules();
+        let once = crate::clean_text(text, &set, false).unwrap().output;
+        let twice = crate::clean_text(&once, &set, false).unwrap().output;
+        assert_eq!(once, twice, "a second clean changed the text");
+        once
+    }
+
+    fn images(text: &str) -> usize {
+        text.matches("![").count()
+    }
+
+    const LONG: &str = "这是一段很长的正文，讲的是一件只属于这篇文章的事情，和任何页脚都不一样，所以它是正文，足够长了。我们继续写，写到超过八十个字为止，这样它就一定是正文。";
+
+    #[test]
+    fn what_deletions_between_images_say_nothing_of_a_footer() {
+        let img = |n: u32| format!("![](https://mmbiz.qpic.cn/mmbiz_jpg/P{n}/640?wx_fmt=jpeg)");
+        // An exporter's placeholder captions between screenshots (chrome).
+        let csdn = format!(
+            "{LONG}\n\n{}\n\n这里写图片描述\n\n{}\n\n这里写图片描述\n\n{}\n",
+            img(1),
+            img(2),
+            img(3)
+        );
+        assert_eq!(images(&default_clean(&csdn)), 3);
+        // A credit line under the last photos, before any footer: a caption.
+        let credits = format!(
+            "{LONG}\n\n{}\n\n图片来源于网络，侵权请联系删除\n\n{}\n",
+            img(1),
+            img(2)
+        );
+        assert_eq!(images(&default_clean(&credits)), 2);
+        // A line that announces what follows: the screenshots are its
+        // content, whatever the line scores.
+        let announced = format!(
+            "{LONG}\n\n最后分享一下读者们的精彩留言：\n\n{}\n\n{}\n",
+            img(1),
+            img(2)
+        );
+        assert_eq!(images(&default_clean(&announced)), 2);
+        // Once a footer has begun, a button's label under its image is the
+        // footer's, and so is the next button.
+        let buttons = format!(
+            "{LONG}\n\n觉得有用就点赞、在看、分享👇\n\n{}\n\n点分享\n\n{}\n\n点在看\n",
+            img(1),
+            img(2)
+        );
+        assert_eq!(images(&default_clean(&buttons)), 0);
+    }
+
+    #[test]
+    fn a_line_that_stays_gives_no_image_away() {
+        let img = "![](https://mmbiz.qpic.cn/mmbiz_jpg/PH1/640?wx_fmt=jpeg)";
+        // Attribution the content model keeps, though it scores as junk.
+        for line in [
+            "文章来源：某某公众号，转载请联系授权",
+            "本文经授权转载自「数据派」公众号",
+        ] {
+            let text = format!("{LONG}\n\n{line}\n\n{img}\n");
+            assert_eq!(default_clean(&text), text, "{line}");
+        }
+        // A line a suppression keeps.
+        let text = format!(
+            "{LONG}\n\n<!-- mdscrub-disable-next-line -->\n欢迎关注，记得点赞在看分享\n\n{img}\n"
+        );
+        assert_eq!(default_clean(&text), text);
+    }
+
+    #[test]
+    fn junk_and_the_image_after_it_go_in_one_clean() {
+        // The zone rule's fixes and the other rules' stay apart: junk beside
+        // chrome and a list goes in the first clean (the second changes
+        // nothing: `default_clean` checks).
+        let text = format!(
+            "# 标题\n\n{LONG}\n\n扫码关注我们\n这里写图片描述\n\n效果如下：\n\n- 准备一台干净的机器\n- 觉得有用就点个“在看”吧\n\nimage.png\n\n![](https://mmbiz.qpic.cn/mmbiz_png/A1/6405?wx_fmt=png)\n"
+        );
+        let out = default_clean(&text);
+        assert!(
+            !out.contains("扫码关注") && !out.contains("这里写图片描述"),
+            "{out}"
+        );
+        // The list stays, and so the image after it is the article's.
+        assert!(
+            out.contains("- 准备一台干净的机器") && images(&out) == 1,
+            "{out}"
+        );
     }
 }

@@ -54,9 +54,15 @@ pub struct Context<'a> {
     /// when every block is to be looked at (see [`Context::is_fresh`]).
     pub fresh: Option<&'a crate::fresh::Fresh>,
     /// For a rule that judges after the others ([`Rule::judges_others`]):
-    /// the edits the other rules asked for in this pass, before the content
-    /// model and conflicts decide which apply. Empty for the other rules.
+    /// the edits the other rules asked for in this pass that suppressions
+    /// and the content model let through (review-tier ones included),
+    /// before conflicts between them are settled. Empty for the other rules.
     pub asked: &'a [Edit],
+    /// For a rule that judges after the others: the ids of the rules that
+    /// remove only an exporter's or a page's chrome (`chrome = true`). What
+    /// they delete (a placeholder caption between two images) says nothing
+    /// of the article around it.
+    pub chrome: &'a [&'a str],
 }
 
 impl Context<'_> {
@@ -139,10 +145,11 @@ pub trait Rule: Send + Sync + std::fmt::Debug {
         false
     }
 
-    /// True when this rule reads what the other rules asked for in the same
-    /// pass ([`Context::asked`]): the engine runs it after them. Its edits
-    /// must not make a text worth cleaning on their own where no other rule
-    /// fires unless its own test says so (the prefilter still asks it).
+    /// True when this rule reads what the other rules of the same pass asked
+    /// for ([`Context::asked`]): the engine runs it after them, then judges
+    /// all the pass's edits together. The prefilter asks it as any other
+    /// rule: what it may do in a text with no other rule's edit is up to
+    /// its own needles and test.
     fn judges_others(&self) -> bool {
         false
     }

@@ -50,6 +50,7 @@ impl Rule for Tidy {
             0
         };
         let mut done: std::collections::HashSet<Range<usize>> = std::collections::HashSet::new();
+        let mut done_last: Option<Range<usize>> = None;
         for t in ctx.touched {
             // Lines around the edit: the one before it through the one after.
             let first = doc.content_line_start(t.start.min(text.len()).max(origin));
@@ -65,6 +66,12 @@ impl Rule for Tidy {
                 let end = doc.line_end(at);
                 if !is_blank(&text[at..end]) {
                     at = end;
+                    continue;
+                }
+                // A run already looked at (many edits next to one long run
+                // of blank lines): past it, without walking it again.
+                if let Some(r) = done_last.as_ref().filter(|r| r.contains(&at)) {
+                    at = r.end;
                     continue;
                 }
                 // A run of blank lines: extend both ways.
@@ -86,6 +93,7 @@ impl Rule for Tidy {
                 }
                 at = run_end;
                 let run = run_start..run_end;
+                done_last = Some(run.clone());
                 // Before an indented line the number of blank lines can
                 // decide what it is (code, or a continuation of a list item
                 // or footnote): leave such runs alone.
