@@ -338,88 +338,36 @@ impl ClassifyZones {
             return out;
         }
         let near = Neighbours::of(units);
-        let mut kept: Option<Kept> = None;
-        // Where the tail's first junk unit starts.
-        let first_tail_junk = units
-            .iter()
-            .find(|(z, u)| *z == Zone::Tail && u.junk.is_some())
-            .map(|(_, u)| u.range.start);
+        let mut at = Around {
+            doc,
+            dels,
+            units,
+            // Where the tail's first junk unit starts.
+            first_tail_junk: units
+                .iter()
+                .find(|(z, u)| *z == Zone::Tail && u.junk.is_some())
+                .map(|(_, u)| u.range.start),
+            kept: None,
+        };
         for (k, (zone, u)) in units.iter().enumerate() {
             if !u.images_only {
                 continue;
             }
             let before = near.prev[k].filter(|&i| units[i].0 == *zone);
             let after = near.next[k].filter(|&i| units[i].0 == *zone);
-            // A neighbour's junk; in the tail, unless it is a caption: the
-            // tail's first junk, right under an image of the tail, and junk
-            // only because another rule deletes it (a credit line under the
-            // last photo, `图片来源于网络，侵权请联系删除`; once a footer has
-            // begun, a label under a button, `点分享`, is its junk).
-            let junk = |i: usize| {
-                let caption = units[i].0 == Zone::Tail
-                    && !units[i].1.scored
-                    && first_tail_junk.is_none_or(|f| units[i].1.range.start <= f)
-                    && i > 0
-                    && units[i - 1].1.images_only
-                    && units[i - 1].0 == Zone::Tail;
-                units[i].1.junk.filter(|_| !caption)
-            };
-            let own = |i: usize| (!units[i].1.by_others).then_some(i);
             let (tier, with) = match zone {
-                Zone::Head => match (before.and_then(junk), after.and_then(junk)) {
-                    (Some(a), Some(b)) => (Some(a.min(b)), before.and_then(own)),
-                    (Some(a), None) => (Some(a), before.and_then(own)),
-                    (None, b) => (b, after.and_then(own)),
+                Zone::Head => match (
+                    before.and_then(|i| at.junk(i)),
+                    after.and_then(|i| at.junk(i)),
+                ) {
+                    (Some(a), Some(b)) => (Some(a.min(b)), before.and_then(|i| at.own(i))),
+                    (Some(a), None) => (Some(a), before.and_then(|i| at.own(i))),
+                    (None, b) => (b, after.and_then(|i| at.own(i))),
                 },
-                _ => {
-                    let Some(from) = before
-                        .map(|i| units[i].1.range.end)
-                        .or(last_prose.map(|l| l.end))
-                    else {
-                        continue;
-                    };
-                    let gap = from..u.range.start;
-                    // Under an image of the gap: a caption.
-                    let under_image = |at: usize| {
-                        units[near.prev[k].map_or(0, |i| i + 1)..k]
-                            .iter()
-                            .any(|(_, v)| from <= v.range.start && v.range.end <= at)
-                    };
-                    // Another rule deletes whole lines between the text and
-                    // the image, or the last line of prose.
-                    let whole_lines = |r: &Range<usize>| {
-                        gap.contains(&r.start)
-                            && doc.content_line_start(r.start) == r.start
-                            && !(under_image(r.start)
-                                && first_tail_junk.is_none_or(|f| r.start <= f))
-                    };
-                    let covers = |r: &Range<usize>| {
-                        before.is_none()
-                            && last_prose.is_some_and(|l| r.start <= l.start && l.end <= r.end)
-                    };
-                    // A line that ends on a colon announces what follows
-                    // (`效果如下：`, `读者的精彩留言：`): the image is its
-                    // content, whatever the line is.
-                    if before.is_some_and(|i| announces(doc, &units[i].1.range)) {
-                        continue;
-                    }
-                    let evidence = match before.and_then(junk) {
-                        Some(t) => Some((t, before.and_then(own))),
-                        None => dels
-                            .tier(|r| whole_lines(r) || covers(r))
-                            .map(|t| (t, None)),
-                    };
-                    match evidence {
-                        Some((t, with))
-                            if !kept
-                                .get_or_insert_with(|| Kept::of(doc, dels, units))
-                                .between(&gap) =>
-                        {
-                            (Some(t), with)
-                        }
-                        _ => (None, None),
-                    }
-                }
+                _ => match at.tail_evidence(k, before, near.prev[k], last_prose) {
+                    Some((t, with)) => (Some(t), with),
+                    None => (None, None),
+                },
             };
             let Some(tier) = tier else { continue };
             let any_image = *zone == Zone::Tail && self.tail_images;
@@ -445,6 +393,95 @@ impl ClassifyZones {
             }
         }
         out
+    }
+}
+
+/// What the image pass reads around an image: the document, the other
+/// rules' deletions, the units, where the tail's junk starts, and the
+/// blocks that stay (worked out on first need).
+struct Around<'a> {
+    doc: &'a Document<'a>,
+    dels: &'a Deletions,
+    units: &'a [(Zone, Unit)],
+    first_tail_junk: Option<usize>,
+    kept: Option<Kept>,
+}
+
+impl Around<'_> {
+    /// Unit `i`'s junk; in the tail, none when it is a caption: the tail's
+    /// first junk, right under an image of the tail, and junk only because
+    /// another rule deletes it (a credit line under the last photo,
+    /// `图片来源于网络，侵权请联系删除`; once a footer has begun, a label under
+    /// a button, `点分享`, is its junk).
+    fn junk(&self, i: usize) -> Option<Tier> {
+        let units = self.units;
+        let caption = units[i].0 == Zone::Tail
+            && !units[i].1.scored
+            && self.first_in_tail(units[i].1.range.start)
+            && i > 0
+            && units[i - 1].1.images_only
+            && units[i - 1].0 == Zone::Tail;
+        units[i].1.junk.filter(|_| !caption)
+    }
+
+    /// `i` when unit `i` is junk this rule removes itself.
+    fn own(&self, i: usize) -> Option<usize> {
+        (!self.units[i].1.by_others).then_some(i)
+    }
+
+    /// True when nothing of the tail before `at` is junk.
+    fn first_in_tail(&self, at: usize) -> bool {
+        self.first_tail_junk.is_none_or(|f| at <= f)
+    }
+
+    /// The junk that image unit `k` of the tail comes after, and its own
+    /// unit when this rule removes it: the unit of text before it
+    /// (`before`; `prev` is the nearest one, of any zone), or what other
+    /// rules delete whole between that text (or the last line of prose) and
+    /// the image, or the last line of prose when they delete it whole.
+    /// None when a line announces the image (it ends on a colon: `效果如下：`,
+    /// `读者的精彩留言：`), or a block that stays stands between.
+    fn tail_evidence(
+        &mut self,
+        k: usize,
+        before: Option<usize>,
+        prev: Option<usize>,
+        last_prose: Option<&Range<usize>>,
+    ) -> Option<(Tier, Option<usize>)> {
+        let (doc, units) = (self.doc, self.units);
+        let from = before
+            .map(|i| units[i].1.range.end)
+            .or(last_prose.map(|l| l.end))?;
+        if before.is_some_and(|i| announces(doc, &units[i].1.range)) {
+            return None;
+        }
+        let gap = from..units[k].1.range.start;
+        let evidence = match before.and_then(|i| self.junk(i)) {
+            Some(t) => (t, before.and_then(|i| self.own(i))),
+            None => {
+                // Under an image of the gap, before any junk: a caption.
+                let caption = |at: usize| {
+                    self.first_in_tail(at)
+                        && units[prev.map_or(0, |i| i + 1)..k]
+                            .iter()
+                            .any(|(_, v)| from <= v.range.start && v.range.end <= at)
+                };
+                let whole_lines = |r: &Range<usize>| {
+                    gap.contains(&r.start)
+                        && doc.content_line_start(r.start) == r.start
+                        && !caption(r.start)
+                };
+                let covers = |r: &Range<usize>| {
+                    before.is_none()
+                        && last_prose.is_some_and(|l| r.start <= l.start && l.end <= r.end)
+                };
+                (self.dels.tier(|r| whole_lines(r) || covers(r))?, None)
+            }
+        };
+        let kept = self
+            .kept
+            .get_or_insert_with(|| Kept::of(doc, self.dels, units));
+        (!kept.between(&gap)).then_some(evidence)
     }
 }
 
