@@ -143,22 +143,17 @@ impl<'a> EditSink<'a> {
 
     /// Adds the edits of `fix`, to be applied together or not at all.
     pub fn fix(&mut self, fix: Fix) {
-        let id = self.next_fix();
-        for (range, replacement) in fix.edits {
-            self.edits.push(Edit {
-                range,
-                replacement,
-                rule: Arc::clone(self.rule),
-                reach: self.reach,
-                fix: id,
-                tier: fix.tier.max(self.tier),
-            });
-        }
+        let reach = self.reach;
+        self.fix_parts(fix.edits.into_iter().map(|(r, s)| (r, s, reach)), fix.tier);
     }
 
     /// Adds one fix whose edits have reaches of their own (a junk line and
     /// the images that go with it), to be applied together or not at all.
-    pub fn fix_parts(&mut self, parts: Vec<(Range<usize>, String, Reach)>, tier: Tier) {
+    pub fn fix_parts(
+        &mut self,
+        parts: impl IntoIterator<Item = (Range<usize>, String, Reach)>,
+        tier: Tier,
+    ) {
         let id = self.next_fix();
         for (range, replacement, reach) in parts {
             self.edits.push(Edit {

@@ -331,13 +331,13 @@ impl ClassifyZones {
         doc: &Document,
         dels: &Deletions,
         units: &[(Zone, Unit)],
+        near: &Neighbours,
         last_prose: Option<&Range<usize>>,
     ) -> Vec<Beside> {
         let mut out = Vec::new();
         if self.decoration.is_none() && !self.tail_images {
             return out;
         }
-        let near = Neighbours::of(units);
         let mut at = Around {
             doc,
             dels,
@@ -678,7 +678,7 @@ impl Rule for ClassifyZones {
                 units[k].1.junk = Some(Tier::Review);
             }
         }
-        let mut images = self.images_beside_junk(doc, &dels, &units, last_prose.as_ref());
+        let mut images = self.images_beside_junk(doc, &dels, &units, &near, last_prose.as_ref());
         // Removals, per paragraph: a paragraph whose units are all junk goes
         // whole; else its junk lines go; with them, the images that go
         // because of them.
