@@ -176,28 +176,40 @@ fn clean_at(
         // edits then join the others', and all are judged together, as if
         // every rule had run at once (a list whose items two rules take
         // goes whole).
-        if rules.rules.iter().any(|r| r.rule.judges_others()) {
+        let (edits, mut review) = if rules.rules.iter().any(|r| r.rule.judges_others()) {
             let first = edits.len();
-            let (mut seen, mut held) = sift.sift(edits.clone(), &mut content);
-            seen.append(&mut held);
-            let ctx = Context {
-                asked: &seen,
-                chrome: &uncounted,
-                ..ctx
-            };
+            let (mut seen, held) = sift.sift(edits.clone(), &mut content);
+            let applied = seen.len();
+            seen.extend(held);
             let mut judged = Vec::new();
-            for r in rules.rules.iter().filter(|r| r.rule.judges_others()) {
-                let sink = EditSink::with_reach(&r.id, r.rule.reach(), &mut judged);
-                r.rule.check(&doc, &ctx, &mut sink.at_tier(r.meta.tier));
+            {
+                let ctx = Context {
+                    asked: &seen,
+                    chrome: &uncounted,
+                    ..ctx
+                };
+                for r in rules.rules.iter().filter(|r| r.rule.judges_others()) {
+                    let sink = EditSink::with_reach(&r.id, r.rule.reach(), &mut judged);
+                    r.rule.check(&doc, &ctx, &mut sink.at_tier(r.meta.tier));
+                }
             }
-            if rules.use_prefilter {
-                asked.extend(judged.iter().map(|e| e.range.clone()));
+            if judged.is_empty() {
+                // Nothing joins the others' edits: what they came to is the
+                // pass's.
+                let held = seen.split_off(applied);
+                (seen, held)
+            } else {
+                if rules.use_prefilter {
+                    asked.extend(judged.iter().map(|e| e.range.clone()));
+                }
+                // Fix ids past every id the others' sink gave, so fixes stay
+                // apart.
+                edit::append_fixes(&mut edits, judged, first as u32);
+                sift.sift(edits, &mut content)
             }
-            // Fix ids past every id the others' sink gave, so fixes stay
-            // apart.
-            edit::append_fixes(&mut edits, judged, first as u32);
-        }
-        let (edits, mut review) = sift.sift(edits, &mut content);
+        } else {
+            sift.sift(edits, &mut content)
+        };
         let (edits, lost) = edit::resolve_counting(&current, edits, &doc.protected);
         if !review.is_empty() {
             // What the applied edits already do is no review's business.
