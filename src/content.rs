@@ -25,6 +25,7 @@ use regex::RegexSet;
 
 use crate::document::{Document, Kind, NodeId, overlaps};
 use crate::edit::{Edit, FixId, Reach};
+use crate::fragments::{logical_lines, logical_spans};
 
 /// The rules file's `protect` patterns: regexes over a line's visible text
 /// (trimmed); a matching line is never removed.
@@ -197,26 +198,52 @@ impl Content {
         }
         let text = doc.visible_str(id);
         let numbered = text.lines().filter(|l| is_numbered(l)).count() > 1;
-        let may_protect = protect.set.is_some() && text.lines().any(|l| protect.is_match(l));
+        // A line is protected as it is cut, or as the sentence it is a
+        // fragment of (`本文由⏎@某人⏎师傅原创投稿`): logical lines join
+        // what WeChat's editor broke.
+        let may_protect = protect.set.is_some()
+            && (text.lines().any(|l| protect.is_match(l))
+                || (text.contains('\n')
+                    && logical_lines(text).iter().any(|l| protect.is_match(l))));
         if !numbered && !may_protect {
             return;
         }
-        for line in lines(doc, id) {
-            if numbered {
-                let text: String = line.iter().map(|&n| doc.visible_text(n)).collect();
-                if is_numbered(&text) {
-                    let range =
-                        doc.node(line[0]).range.start..doc.node(line[line.len() - 1]).range.end;
-                    self.push(doc, id, range, Unit::ListLine);
+        let lines = lines(doc, id);
+        let texts: Vec<String> = lines
+            .iter()
+            .map(|line| line.iter().map(|&n| doc.visible_text(n)).collect())
+            .collect();
+        let range_of = |first: &[NodeId], last: &[NodeId]| {
+            doc.node(first[0]).range.start..doc.node(last[last.len() - 1]).range.end
+        };
+        // Sentences of several lines that match: each is one span, and its
+        // lines are not pushed again (spans stay in order, none inside
+        // another).
+        let mut joined: Vec<Range<usize>> = Vec::new();
+        if may_protect {
+            let trimmed: Vec<&str> = texts.iter().map(|t| t.trim()).collect();
+            joined = logical_spans(&trimmed, |_| false)
+                .into_iter()
+                .filter(|span| span.len() > 1 && protect.is_match(&trimmed[span.clone()].concat()))
+                .collect();
+        }
+        let mut next = joined.iter().peekable();
+        for (i, (line, text)) in lines.iter().zip(&texts).enumerate() {
+            if numbered && is_numbered(text) {
+                self.push(doc, id, range_of(line, line), Unit::ListLine);
+            }
+            while next.next_if(|span| span.end <= i).is_some() {}
+            match next.peek() {
+                Some(span) if span.start == i => {
+                    let range = range_of(line, &lines[span.end - 1]);
+                    self.push(doc, id, range, Unit::Protected);
                 }
-            }
-            if !may_protect {
-                continue;
-            }
-            let text: String = line.iter().map(|&n| doc.visible_text(n)).collect();
-            if protect.is_match(&text) {
-                let range = doc.node(line[0]).range.start..doc.node(line[line.len() - 1]).range.end;
-                self.push(doc, id, range, Unit::Protected);
+                Some(span) if span.contains(&i) => {}
+                _ => {
+                    if may_protect && protect.is_match(text) {
+                        self.push(doc, id, range_of(line, line), Unit::Protected);
+                    }
+                }
             }
         }
     }

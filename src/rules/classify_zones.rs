@@ -72,6 +72,13 @@ pub(super) struct Settings {
     /// includes what the other rules of the pass delete in the tail.
     #[serde(default)]
     tail_images: bool,
+    /// Regex over the start of a unit's text: a post-type tag (`[原创]`,
+    /// `【分享】`) that names what the article is, as a forum or blog title
+    /// starts. When other text follows it, its words are not counted: a
+    /// title such as `[原创][分享] 从开发的角度看看 ollvm` is no call to
+    /// share.
+    #[serde(default)]
+    label: Option<String>,
 }
 
 #[derive(Deserialize, JsonSchema, Debug)]
@@ -104,6 +111,7 @@ struct ClassifyZones {
     max_chars: usize,
     decoration: Option<regex::Regex>,
     tail_images: bool,
+    label: Option<regex::Regex>,
     words: Words,
 }
 
@@ -194,6 +202,7 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
         max_chars: s.max_chars,
         decoration: s.decoration.map(|d| regex("decoration", &d)).transpose()?,
         tail_images: s.tail_images,
+        label: s.label.map(|l| regex("label", &l)).transpose()?,
     }))
 }
 
@@ -224,6 +233,24 @@ struct Unit {
 impl ClassifyZones {
     fn score(&self, doc: &Document, nodes: &[NodeId], text: &str, chars: usize) -> f64 {
         let mut score = 0.0;
+        let solid: Vec<NodeId> = nodes
+            .iter()
+            .copied()
+            .filter(|&n| !doc.is_blank_inline(n))
+            .collect();
+        let link_only = !solid.is_empty()
+            && solid
+                .iter()
+                .all(|&n| matches!(doc.node(n).kind, Kind::Link(_)));
+        // A leading post-type tag with text after it names the article's
+        // kind (a title's `[原创][分享]`): its words are no call. A link's
+        // tag names the post it leads to (`[招聘] 欢迎你加入…`) and counts.
+        let text = match self.label.as_ref().and_then(|l| l.find(text)) {
+            Some(m) if !link_only && m.start() == 0 && !text[m.end()..].trim().is_empty() => {
+                &text[m.end()..]
+            }
+            _ => text,
+        };
         // Words are matched with the spaces taken out: a spaced-out heading
         // (`今 日 推 荐`) is a design, not other words.
         let counts = if text.contains(char::is_whitespace) {
@@ -239,16 +266,7 @@ impl ClassifyZones {
                 score += weight * (1.0 + 0.5 * (n - 1) as f64).min(2.0);
             }
         }
-        let solid: Vec<NodeId> = nodes
-            .iter()
-            .copied()
-            .filter(|&n| !doc.is_blank_inline(n))
-            .collect();
-        if !solid.is_empty()
-            && solid
-                .iter()
-                .all(|&n| matches!(doc.node(n).kind, Kind::Link(_)))
-        {
+        if link_only {
             score += self.link_only;
         }
         if text.chars().any(is_arrow_or_emoji) {
@@ -957,5 +975,34 @@ cta = { words = ["点赞", "在看", "分享"], weight = 2.0 }
             out.contains("- 准备一台干净的机器") && images(&out) == 1,
             "{out}"
         );
+    }
+
+    #[test]
+    fn a_titles_post_type_tags_are_no_call() {
+        // A forum post's title under the SimpRead banner: `[原创]` and
+        // `[分享]` name its kind.
+        for title in [
+            "> [原创][分享] 从开发的角度看看 ollvm（1）",
+            "> 【原创】代码混淆研究的新方向 PPT 分享",
+        ] {
+            let text = format!(
+                "> 本文由 [简悦 SimpRead](http://ksria.com/simpread/) 转码， 原文地址 [bbs.example.com](https://bbs.example.com/thread-1.htm)\n\n{title}\n\n{LONG}\n"
+            );
+            assert!(default_clean(&text).contains(title), "{title}");
+        }
+        // Without its tags the same line scores as before; a link's tag
+        // names the post it leads to, and counts.
+        let text = format!("{LONG}\n\n[[招聘] 欢迎你加入我们团队！](https://job.example.com/)\n");
+        assert_eq!(default_clean(&text), format!("{LONG}\n"));
+    }
+
+    #[test]
+    fn attribution_broken_across_lines_stays() {
+        // WeChat's editor broke the sentence; joined, it names the article's
+        // contributor (a `protect` pattern of the default rules).
+        let text = format!(
+            "本文由  \n@某人  \n师傅原创投稿，记录的是  \n一种别样的玩法，感谢分享！\n\n{LONG}\n"
+        );
+        assert_eq!(default_clean(&text), text);
     }
 }
