@@ -48,6 +48,9 @@ pub(super) struct Settings {
     header_chars: usize,
 }
 
+/// How many blocks above a run [`DropLinkRun::kept_under`] reads.
+const KEEP_UNDER_REACH: usize = 6;
+
 fn default_min_run() -> usize {
     2
 }
@@ -160,6 +163,34 @@ impl DropLinkRun {
 
     /// True when only whitespace, list and quote markers or a thematic break
     /// lie between byte offsets `a` and `b`.
+    /// True when the run starting at block `first` is in a section that
+    /// `keep-under` names: its heading, or a short label among the few
+    /// blocks above it (`参考资料` over a first reference written out, then
+    /// the linked ones; `参考分析链接` over `国内链接`). The walk back stops at
+    /// a heading and at a label that names a gallery (`header`): references
+    /// before a `往期推荐` gallery do not keep it.
+    fn kept_under(&self, doc: &Document, blocks: &[NodeId], first: usize) -> bool {
+        let Some(keep) = &self.keep_under else {
+            return false;
+        };
+        for h in (first.saturating_sub(KEEP_UNDER_REACH)..first).rev() {
+            let id = blocks[h];
+            let node = doc.node(id);
+            let text = doc.visible_str(id).trim();
+            let short = !text.is_empty() && text.chars().count() <= self.header_chars;
+            if matches!(node.kind, Kind::Heading(_)) {
+                return short && keep.is_match(text);
+            }
+            if short && self.header.as_ref().is_some_and(|g| g.is_match(text)) {
+                return false;
+            }
+            if short && node.kind == Kind::Paragraph && keep.is_match(text) {
+                return true;
+            }
+        }
+        false
+    }
+
     fn adjacent(doc: &Document, a: usize, b: usize) -> bool {
         a <= b
             && doc.text[a..b]
@@ -265,8 +296,7 @@ impl Rule for DropLinkRun {
                     && Self::adjacent(doc, node.range.end, doc.node(blocks[first]).range.start)
             });
             let header_text = header.map(|h| doc.visible_str(h).trim());
-            if header_text.is_some_and(|t| self.keep_under.as_ref().is_some_and(|k| k.is_match(t)))
-            {
+            if self.kept_under(doc, blocks, first) {
                 continue;
             }
             let named =
@@ -334,6 +364,25 @@ keep-under = '参考|系列'
             "{PROSE}\n\n参考资料：\n\n[第一篇](http://mp.weixin.qq.com/s?a=1)\n\n[第二篇](http://mp.weixin.qq.com/s?a=2)\n"
         );
         assert_eq!(clean(&refs), refs);
+        // The section names them, a few blocks up: a heading over a first
+        // reference written out, or a label over a sub-label.
+        for above in [
+            "### 参考资料：\n\n1、某次发布会的实录\n\nhttps://www.gov.cn/a.htm",
+            "参考分析链接\n\n国内链接",
+        ] {
+            let refs = format!(
+                "{PROSE}\n\n{above}\n\n[第一篇](http://mp.weixin.qq.com/s?a=1)\n\n[第二篇](http://mp.weixin.qq.com/s?a=2)\n"
+            );
+            assert_eq!(clean(&refs), refs, "{above}");
+        }
+        // References before a gallery's own header do not keep the gallery.
+        let gallery = format!(
+            "{PROSE}\n\n参考资料：\n\n1、某次发布会的实录\n\n往期推荐\n\n[第一篇](http://mp.weixin.qq.com/s?a=1)\n\n[第二篇](http://mp.weixin.qq.com/s?a=2)\n"
+        );
+        assert_eq!(
+            clean(&gallery),
+            format!("{PROSE}\n\n参考资料：\n\n1、某次发布会的实录\n")
+        );
         // Links to other sites are not a gallery of the account's articles.
         let other = format!(
             "{PROSE}\n\n[第一篇](https://example.com/1)\n\n[第二篇](https://example.com/2)\n"
