@@ -40,6 +40,11 @@ pub(super) struct Settings {
     /// action's own GIF). Images on lines of their own always stay.
     #[serde(default)]
     glued_images: bool,
+    /// Regex over the same text: a block (or line) it matches stays, though
+    /// `pattern` matches it. A line that ends on a colon announces what the
+    /// article says next (`在你分享转发之前，不妨先问问自己：`).
+    #[serde(default)]
+    unless: Option<String>,
 }
 
 #[derive(Deserialize, serde::Serialize, JsonSchema, Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +67,7 @@ struct DropBlock {
     blocks: Vec<BlockKind>,
     protected: bool,
     glued_images: bool,
+    unless: Option<regex::Regex>,
 }
 
 pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
@@ -76,6 +82,7 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
         blocks: s.blocks,
         protected: s.protected,
         glued_images: s.glued_images,
+        unless: s.unless.map(|u| regex("unless", &u)).transpose()?,
     }))
 }
 
@@ -137,7 +144,7 @@ impl Rule for DropBlock {
                 && logical_lines(measured.text)
                     .iter()
                     .filter(|l| !l.is_empty())
-                    .all(|l| self.text.pattern.is_match(l))
+                    .all(|l| self.text.pattern.is_match(l) && !self.unless_matches(l))
                 && let Some(range) = doc.removal_range(id)
             {
                 out.delete(range);
@@ -147,6 +154,10 @@ impl Rule for DropBlock {
 }
 
 impl DropBlock {
+    fn unless_matches(&self, text: &str) -> bool {
+        self.unless.as_ref().is_some_and(|u| u.is_match(text))
+    }
+
     /// True when the top-level block holding `id` is within the head or tail
     /// window.
     fn in_window(&self, doc: &Document, top: &[NodeId], id: NodeId) -> bool {

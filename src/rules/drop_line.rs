@@ -21,12 +21,18 @@ pub(super) struct Settings {
     /// action's own GIF). Images on lines of their own always stay.
     #[serde(default)]
     glued_images: bool,
+    /// Regex over the same text: a block (or line) it matches stays, though
+    /// `pattern` matches it. A line that ends on a colon announces what the
+    /// article says next (`在你分享转发之前，不妨先问问自己：`).
+    #[serde(default)]
+    unless: Option<String>,
 }
 
 #[derive(Debug)]
 struct DropLine {
     text: ShortText,
     glued_images: bool,
+    unless: Option<regex::Regex>,
 }
 
 pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
@@ -37,6 +43,7 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
             max_chars: s.max_chars,
         },
         glued_images: s.glued_images,
+        unless: s.unless.map(|u| regex("unless", &u)).transpose()?,
     }))
 }
 
@@ -85,7 +92,12 @@ impl Rule for DropLine {
             }
             let code = para.code(doc);
             let drop: Vec<bool> = (0..lines.len())
-                .map(|k| !code[k] && self.text.is_match_measured(para.measured(doc, k)))
+                .map(|k| {
+                    let m = para.measured(doc, k);
+                    !code[k]
+                        && self.text.is_match_measured(m)
+                        && !self.unless.as_ref().is_some_and(|u| u.is_match(m.text))
+                })
                 .collect();
             if !drop.iter().any(|&d| d) {
                 continue;
