@@ -25,7 +25,7 @@ use regex::RegexSet;
 
 use crate::document::{Document, Kind, NodeId, overlaps};
 use crate::edit::{Edit, FixId, Reach};
-use crate::fragments::{logical_lines, logical_spans};
+use crate::fragments::logical_spans;
 
 /// The rules file's `protect` patterns: regexes over a line's visible text
 /// (trimmed); a matching line is never removed.
@@ -203,8 +203,12 @@ impl Content {
         // what WeChat's editor broke.
         let may_protect = protect.set.is_some()
             && (text.lines().any(|l| protect.is_match(l))
-                || (text.contains('\n')
-                    && logical_lines(text).iter().any(|l| protect.is_match(l))));
+                || (text.trim_end().contains('\n') && {
+                    let cut: Vec<&str> = text.lines().map(str::trim).collect();
+                    logical_spans(&cut, |_| false)
+                        .into_iter()
+                        .any(|s| s.len() > 1 && protect.is_match(&cut[s].concat()))
+                }));
         if !numbered && !may_protect {
             return;
         }

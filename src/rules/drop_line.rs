@@ -93,10 +93,11 @@ impl Rule for DropLine {
             let code = para.code(doc);
             let drop: Vec<bool> = (0..lines.len())
                 .map(|k| {
-                    let m = para.measured(doc, k);
-                    !code[k]
-                        && self.text.is_match_measured(m)
-                        && !self.unless.as_ref().is_some_and(|u| u.is_match(m.text))
+                    !code[k] && {
+                        let m = para.measured(doc, k);
+                        self.text.is_match_measured(m)
+                            && !self.unless.as_ref().is_some_and(|u| u.is_match(m.text))
+                    }
                 })
                 .collect();
             if !drop.iter().any(|&d| d) {
