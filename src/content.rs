@@ -226,9 +226,18 @@ impl Content {
         let mut joined: Vec<Range<usize>> = Vec::new();
         if may_protect {
             let trimmed: Vec<&str> = texts.iter().map(|t| t.trim()).collect();
-            joined = logical_spans(&trimmed, |_| false)
+            // A line that shows an image stands apart (as the fingerprints
+            // read it); a sentence is protected as a whole only when none of
+            // its lines is on its own (`作者：张三，⏎点赞在看` keeps the
+            // author's line alone).
+            let image = |k: usize| lines[k].iter().any(|&n| has_image(doc, n));
+            joined = logical_spans(&trimmed, image)
                 .into_iter()
-                .filter(|span| span.len() > 1 && protect.is_match(&trimmed[span.clone()].concat()))
+                .filter(|span| {
+                    span.len() > 1
+                        && !trimmed[span.clone()].iter().any(|l| protect.is_match(l))
+                        && protect.is_match(&trimmed[span.clone()].concat())
+                })
                 .collect();
         }
         let mut next = joined.iter().peekable();

@@ -994,6 +994,9 @@ cta = { words = ["点赞", "在看", "分享"], weight = 2.0 }
         // names the post it leads to, and counts.
         let text = format!("{LONG}\n\n[[招聘] 欢迎你加入我们团队！](https://job.example.com/)\n");
         assert_eq!(default_clean(&text), format!("{LONG}\n"));
+        // Only post-type words are a label: a bracketed call is a call.
+        let text = format!("{LONG}\n\n【扫码领取】课程资料包\n");
+        assert_eq!(default_clean(&text), format!("{LONG}\n"));
     }
 
     #[test]
@@ -1004,5 +1007,15 @@ cta = { words = ["点赞", "在看", "分享"], weight = 2.0 }
             "本文由  \n@某人  \n师傅原创投稿，记录的是  \n一种别样的玩法，感谢分享！\n\n{LONG}\n"
         );
         assert_eq!(default_clean(&text), text);
+        // A line that matches alone is protected alone: the call to action
+        // after it goes.
+        let text = format!("# 标题\n\n{LONG}\n\n作者：张三，  \n点赞在看  \n");
+        assert!(!default_clean(&text).contains("点赞在看"));
+        // An image line stands apart from the sentence: the protected line
+        // after it stays, a section later in the file or not.
+        let text = format!(
+            "# 标题\n\n{LONG}\n\n谢谢，  \n![](https://example.com/x.png)  \n原文链接：https://a.com 转载请注明出处\n\n## 小节\n\n{LONG}\n"
+        );
+        assert!(default_clean(&text).contains("原文链接：https://a.com"));
     }
 }

@@ -161,8 +161,6 @@ impl DropLinkRun {
         None
     }
 
-    /// True when only whitespace, list and quote markers or a thematic break
-    /// lie between byte offsets `a` and `b`.
     /// True when the run starting at block `first` is in a section that
     /// `keep-under` names: its heading, or a short label among the few
     /// blocks above it (`参考资料` over a first reference written out, then
@@ -177,20 +175,35 @@ impl DropLinkRun {
             let id = blocks[h];
             let node = doc.node(id);
             let text = doc.visible_str(id).trim();
-            let short = !text.is_empty() && text.chars().count() <= self.header_chars;
+            let chars = text.chars().count();
+            let short = !text.is_empty() && chars <= self.header_chars;
             if matches!(node.kind, Kind::Heading(_)) {
                 return short && keep.is_match(text);
             }
-            if short && self.header.as_ref().is_some_and(|g| g.is_match(text)) {
+            // A line of prose ends the section's head: what is above it does
+            // not name the run. A reference written out with its address is
+            // no prose.
+            if chars >= PROSE_CHARS && !text.contains("://") {
                 return false;
             }
-            if short && node.kind == Kind::Paragraph && keep.is_match(text) {
+            // A label, as the header right above a run is one: short, no
+            // sentence.
+            let label = short
+                && node.kind == Kind::Paragraph
+                && node.trusted
+                && !text.ends_with(['。', '！', '？', '!', '?', '.']);
+            if label && self.header.as_ref().is_some_and(|g| g.is_match(text)) {
+                return false;
+            }
+            if label && keep.is_match(text) {
                 return true;
             }
         }
         false
     }
 
+    /// True when only whitespace, list and quote markers or a thematic break
+    /// lie between byte offsets `a` and `b`.
     fn adjacent(doc: &Document, a: usize, b: usize) -> bool {
         a <= b
             && doc.text[a..b]
@@ -383,6 +396,17 @@ keep-under = '参考|系列'
             clean(&gallery),
             format!("{PROSE}\n\n参考资料：\n\n1、某次发布会的实录\n")
         );
+        // Prose or a sentence above the run is no section label: the tail's
+        // gallery goes.
+        for above in [
+            "注：本文参考了新华社的报道。",
+            &format!("图片来源：网络\n\n{PROSE}"),
+        ] {
+            let text = format!(
+                "{PROSE}\n\n{above}\n\n[第一篇](http://mp.weixin.qq.com/s?a=1)\n\n[第二篇](http://mp.weixin.qq.com/s?a=2)\n"
+            );
+            assert_eq!(clean(&text), format!("{PROSE}\n\n{above}\n"), "{above}");
+        }
         // Links to other sites are not a gallery of the account's articles.
         let other = format!(
             "{PROSE}\n\n[第一篇](https://example.com/1)\n\n[第二篇](https://example.com/2)\n"
