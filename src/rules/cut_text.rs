@@ -18,7 +18,7 @@ use crate::edit::{EditSink, Reach};
 pub(super) struct Settings {
     /// Regex over the source of a line of a paragraph.
     pattern: String,
-    /// Longest line, in characters, the rule looks at.
+    /// Longest line, in characters of its visible text, the rule cuts.
     #[serde(default = "default_max_line")]
     max_chars: usize,
     /// May cut lines that the rules file's `protect` patterns keep: for a
@@ -73,17 +73,22 @@ impl Rule for CutText {
                 };
                 let span = doc.node(first).range.start..doc.node(last).range.end;
                 let src = &doc.text[span.clone()];
-                if src.len() > self.max_chars.saturating_mul(4)
-                    || src.chars().count() > self.max_chars
-                    || doc.touches_code(&span)
-                {
-                    continue;
-                }
+                // The length is the line's visible text: a banner line is
+                // short to read, whatever the length of the addresses in it
+                // (a tracking query would otherwise hide the banner until
+                // another rule had stripped it, a pass later).
                 if let Some(m) = self.pattern.find(src)
                     && !m.range().is_empty()
                     && m.end() < src.len()
+                    && !doc.touches_code(&span)
                 {
-                    out.delete(span.start + m.start()..span.start + m.end());
+                    let mut visible = String::new();
+                    for &n in &line {
+                        doc.push_visible(n, &mut visible);
+                    }
+                    if visible.trim().chars().count() <= self.max_chars {
+                        out.delete(span.start + m.start()..span.start + m.end());
+                    }
                 }
             }
         }
