@@ -233,15 +233,12 @@ struct Unit {
 impl ClassifyZones {
     fn score(&self, doc: &Document, nodes: &[NodeId], text: &str, chars: usize) -> f64 {
         let mut score = 0.0;
-        let solid: Vec<NodeId> = nodes
+        let mut solid = nodes
             .iter()
-            .copied()
-            .filter(|&n| !doc.is_blank_inline(n))
-            .collect();
-        let link_only = !solid.is_empty()
-            && solid
-                .iter()
-                .all(|&n| matches!(doc.node(n).kind, Kind::Link(_)));
+            .filter(|&&n| !doc.is_blank_inline(n))
+            .peekable();
+        let link_only =
+            solid.peek().is_some() && solid.all(|&n| matches!(doc.node(n).kind, Kind::Link(_)));
         // A leading post-type tag with text after it names the article's
         // kind (a title's `[原创][分享]`): its words are no call. A link's
         // tag names the post it leads to (`[招聘] 欢迎你加入…`) and counts.

@@ -67,7 +67,8 @@ impl Rule for CutText {
             if node.kind != Kind::Paragraph || !node.trusted || !ctx.is_fresh(&node.range) {
                 continue;
             }
-            for line in super::drop_line::lines(doc, id) {
+            let para = doc.para_lines(id);
+            for (k, line) in para.lines.iter().enumerate() {
                 let (Some(&first), Some(&last)) = (line.first(), line.last()) else {
                     continue;
                 };
@@ -81,14 +82,9 @@ impl Rule for CutText {
                     && !m.range().is_empty()
                     && m.end() < src.len()
                     && !doc.touches_code(&span)
+                    && para.measured(doc, k).chars <= self.max_chars
                 {
-                    let mut visible = String::new();
-                    for &n in &line {
-                        doc.push_visible(n, &mut visible);
-                    }
-                    if visible.trim().chars().count() <= self.max_chars {
-                        out.delete(span.start + m.start()..span.start + m.end());
-                    }
+                    out.delete(span.start + m.start()..span.start + m.end());
                 }
             }
         }

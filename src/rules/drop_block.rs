@@ -67,22 +67,20 @@ struct DropBlock {
     blocks: Vec<BlockKind>,
     protected: bool,
     glued_images: bool,
-    unless: Option<regex::Regex>,
 }
 
 pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
     let s: Settings = settings(table)?;
     Ok(Box::new(DropBlock {
         text: ShortText {
-            pattern: regex("pattern", &s.pattern)?,
-            max_chars: s.max_chars,
+            unless: s.unless.map(|u| regex("unless", &u)).transpose()?,
+            ..ShortText::new(regex("pattern", &s.pattern)?, s.max_chars)
         },
         head: s.head,
         tail: s.tail,
         blocks: s.blocks,
         protected: s.protected,
         glued_images: s.glued_images,
-        unless: s.unless.map(|u| regex("unless", &u)).transpose()?,
     }))
 }
 
@@ -144,7 +142,7 @@ impl Rule for DropBlock {
                 && logical_lines(measured.text)
                     .iter()
                     .filter(|l| !l.is_empty())
-                    .all(|l| self.text.pattern.is_match(l) && !self.unless_matches(l))
+                    .all(|l| self.text.matches(l))
                 && let Some(range) = doc.removal_range(id)
             {
                 out.delete(range);
@@ -154,10 +152,6 @@ impl Rule for DropBlock {
 }
 
 impl DropBlock {
-    fn unless_matches(&self, text: &str) -> bool {
-        self.unless.as_ref().is_some_and(|u| u.is_match(text))
-    }
-
     /// True when the top-level block holding `id` is within the head or tail
     /// window.
     fn in_window(&self, doc: &Document, top: &[NodeId], id: NodeId) -> bool {

@@ -32,18 +32,16 @@ pub(super) struct Settings {
 struct DropLine {
     text: ShortText,
     glued_images: bool,
-    unless: Option<regex::Regex>,
 }
 
 pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
     let s: Settings = settings(table)?;
     Ok(Box::new(DropLine {
         text: ShortText {
-            pattern: regex("pattern", &s.pattern)?,
-            max_chars: s.max_chars,
+            unless: s.unless.map(|u| regex("unless", &u)).transpose()?,
+            ..ShortText::new(regex("pattern", &s.pattern)?, s.max_chars)
         },
         glued_images: s.glued_images,
-        unless: s.unless.map(|u| regex("unless", &u)).transpose()?,
     }))
 }
 
@@ -92,13 +90,7 @@ impl Rule for DropLine {
             }
             let code = para.code(doc);
             let drop: Vec<bool> = (0..lines.len())
-                .map(|k| {
-                    !code[k] && {
-                        let m = para.measured(doc, k);
-                        self.text.is_match_measured(m)
-                            && !self.unless.as_ref().is_some_and(|u| u.is_match(m.text))
-                    }
-                })
+                .map(|k| !code[k] && self.text.is_match_measured(para.measured(doc, k)))
                 .collect();
             if !drop.iter().any(|&d| d) {
                 continue;

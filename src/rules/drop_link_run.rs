@@ -84,12 +84,7 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
         max_chars: s.max_chars,
         header: s
             .header
-            .map(|h| {
-                Ok::<_, BuildError>(ShortText {
-                    pattern: regex("header", &h)?,
-                    max_chars: s.header_chars,
-                })
-            })
+            .map(|h| Ok::<_, BuildError>(ShortText::new(regex("header", &h)?, s.header_chars)))
             .transpose()?,
         keep_under: s.keep_under.map(|k| regex("keep-under", &k)).transpose()?,
         header_chars: s.header_chars,
@@ -161,6 +156,18 @@ impl DropLinkRun {
         None
     }
 
+    /// True when block `id` reads as a label: a trusted paragraph of at
+    /// most `header-chars` characters that ends no sentence.
+    fn is_label(&self, doc: &Document, id: NodeId) -> bool {
+        let node = doc.node(id);
+        let text = doc.visible_str(id).trim();
+        node.kind == Kind::Paragraph
+            && node.trusted
+            && !text.is_empty()
+            && text.chars().count() <= self.header_chars
+            && !text.ends_with(['。', '！', '？', '!', '?', '.'])
+    }
+
     /// True when the run starting at block `first` is in a section that
     /// `keep-under` names: its heading, or a short label among the few
     /// blocks above it (`参考资料` over a first reference written out, then
@@ -186,12 +193,7 @@ impl DropLinkRun {
             if chars >= PROSE_CHARS && !text.contains("://") {
                 return false;
             }
-            // A label, as the header right above a run is one: short, no
-            // sentence.
-            let label = short
-                && node.kind == Kind::Paragraph
-                && node.trusted
-                && !text.ends_with(['。', '！', '？', '!', '?', '.']);
+            let label = self.is_label(doc, id);
             if label && self.header.as_ref().is_some_and(|g| g.is_match(text)) {
                 return false;
             }
@@ -299,14 +301,12 @@ impl Rule for DropLinkRun {
         for &(first, last, _) in &runs {
             // The header: the short paragraph right above the run.
             let header = first.checked_sub(1).map(|h| blocks[h]).filter(|&h| {
-                let node = doc.node(h);
-                let text = doc.visible_str(h).trim();
-                node.kind == Kind::Paragraph
-                    && node.trusted
-                    && !text.is_empty()
-                    && text.chars().count() <= self.header_chars
-                    && !text.ends_with(['。', '！', '？', '!', '?', '.'])
-                    && Self::adjacent(doc, node.range.end, doc.node(blocks[first]).range.start)
+                self.is_label(doc, h)
+                    && Self::adjacent(
+                        doc,
+                        doc.node(h).range.end,
+                        doc.node(blocks[first]).range.start,
+                    )
             });
             let header_text = header.map(|h| doc.visible_str(h).trim());
             if self.kept_under(doc, blocks, first) {

@@ -64,20 +64,12 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
         return Err("`max-share` must be between 0 and 1".into());
     }
     Ok(Box::new(DropTail {
-        start: ShortText {
-            pattern: regex("start", &s.start)?,
-            max_chars: s.max_chars,
-        },
+        start: ShortText::new(regex("start", &s.start)?, s.max_chars),
         max_share: s.max_share,
         stop: s
             .stop
             .as_deref()
-            .map(|p| {
-                regex("stop", p).map(|pattern| ShortText {
-                    pattern,
-                    max_chars: s.max_chars,
-                })
-            })
+            .map(|p| regex("stop", p).map(|pattern| ShortText::new(pattern, s.max_chars)))
             .transpose()?,
         stop_at_headings: s.stop_at_headings,
         headings: s.headings,

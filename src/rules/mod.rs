@@ -499,12 +499,28 @@ mod tests {
 pub(crate) struct ShortText {
     pub pattern: regex::Regex,
     pub max_chars: usize,
+    /// A text this matches stays, though `pattern` matches it (a rule's
+    /// `unless`).
+    pub unless: Option<regex::Regex>,
 }
 
 impl ShortText {
+    pub fn new(pattern: regex::Regex, max_chars: usize) -> ShortText {
+        ShortText {
+            pattern,
+            max_chars,
+            unless: None,
+        }
+    }
+
+    /// `pattern` matches `text` and `unless` does not; no length test.
+    pub fn matches(&self, text: &str) -> bool {
+        self.pattern.is_match(text) && !self.unless.as_ref().is_some_and(|u| u.is_match(text))
+    }
+
     /// [`ShortText::is_match`] of a text already trimmed and counted.
     pub fn is_match_measured(&self, m: crate::document::Measured) -> bool {
-        !m.text.is_empty() && m.chars <= self.max_chars && self.pattern.is_match(m.text)
+        !m.text.is_empty() && m.chars <= self.max_chars && self.matches(m.text)
     }
 
     /// True when the trimmed text is at most `max_chars` long and matches.
@@ -514,6 +530,6 @@ impl ShortText {
         !t.is_empty()
             && t.len() <= self.max_chars.saturating_mul(4)
             && (t.len() <= self.max_chars || t.chars().count() <= self.max_chars)
-            && self.pattern.is_match(t)
+            && self.matches(t)
     }
 }
