@@ -103,22 +103,34 @@ impl Collector {
     /// Counts the fingerprints of file number `file` in folder `group`.
     pub fn add(&mut self, file: u32, group: u32, prints: &Prints) {
         self.files += 1;
-        let mut seen = KeySet::default();
         let edges = prints.prose_edges();
+        // Each line once per file, where it sits at an edge if it does
+        // anywhere: a notice an article repeats, once under its opening
+        // paragraph and once in its footer, is footer boilerplate.
+        let mut first: KeyMap<usize> = KeyMap::default();
+        let mut once: Vec<(u64, Zone, usize)> = Vec::new();
         for (i, l) in prints.lines.iter().enumerate() {
             let Some(key) = l.key else { continue };
-            if !seen.insert(key) {
-                continue;
+            let zone = prints.learning_zone(i, edges);
+            match first.get(&key) {
+                Some(&k) => {
+                    if once[k].1 == Zone::Body && zone != Zone::Body {
+                        once[k] = (key, zone, l.line);
+                    }
+                }
+                None => {
+                    first.insert(key, once.len());
+                    once.push((key, zone, l.line));
+                }
             }
-            self.text.entry(key).or_default().add(
-                file,
-                group,
-                prints.article,
-                prints.learning_zone(i, edges),
-                l.line,
-            );
         }
-        seen.clear();
+        for (key, zone, line) in once {
+            self.text
+                .entry(key)
+                .or_default()
+                .add(file, group, prints.article, zone, line);
+        }
+        let mut seen = KeySet::default();
         for im in &prints.images {
             if !seen.insert(im.key) {
                 continue;

@@ -146,3 +146,30 @@ fn a_long_paragraph_that_ends_every_article_is_learned_and_cleaned() {
     assert!(!out.contains(blurb), "{out}");
     assert!(out.contains("第0篇的最后一段正文"), "{out}");
 }
+
+#[test]
+fn a_notice_each_article_repeats_under_its_opening_and_in_its_footer_is_learned_and_both_go() {
+    // The notice sits after the first paragraph (the body, by position) and
+    // again in the footer: it is learned from its footer copy, and a clean
+    // takes both copies. An article line that merely recurs stays.
+    let notice = "<blockquote>转载请注明出处：http://blog.example.com/someone 本文源自【某人的博客】</blockquote>";
+    let files: Vec<(PathBuf, String)> = (0..4)
+        .map(|i| {
+            let text = format!(
+                "# 标题{i}\n\n第{i}篇的第一段正文，讲的是第{i}件事情，和其他文章都不一样，每篇都不相同，这一段足够长，长到算作正文。\n\n{notice}\n\n下面是第{i}篇的正文第二段，它同样只属于这一篇文章，和别的文章都不一样，也足够长，算作正文。\n\n第{i}篇的最后一段正文，总结第{i}件事情，也和其他文章都不一样，每篇都不相同，也足够长，长到算作正文。\n\n{notice}\n"
+            );
+            (PathBuf::from(format!("acct/{i}.md")), text)
+        })
+        .collect();
+    let learned = learn_from(&files, LearnOptions::default());
+    assert_eq!(learned.text.len(), 1, "{learned:#?}");
+    assert_eq!(learned.text[0].zone, "tail");
+    let mut rules = crate::config::RuleSet::default_rules();
+    rules.add_learned(&learned);
+    let out = crate::clean_text(&files[0].1, &rules, false)
+        .unwrap()
+        .output;
+    assert!(!out.contains("本文源自"), "{out}");
+    assert!(out.contains("下面是第0篇的正文第二段"), "{out}");
+    assert!(out.contains("第0篇的最后一段正文"), "{out}");
+}

@@ -82,12 +82,35 @@ impl Rule for LearnedLines {
         // Learned paragraphs are not the article's prose: an edge reaches
         // past them.
         let zones = prints.zones_without(learned);
+        let edge = |i: usize, l: &LinePrint| {
+            zones[i] != Zone::Body && learned(l) && prints.next_to_junk(i, learned)
+        };
+        // A block of boilerplate the document repeats, once at an edge and
+        // once in the body (a notice under the opening paragraph and again
+        // in the footer), goes in both places: a whole block, never a line
+        // of a paragraph of the article.
+        let mut again = KeySet::default();
+        for (i, l) in prints.lines.iter().enumerate() {
+            if edge(i, l) {
+                again.extend(l.key);
+            }
+        }
+        let whole = |l: &LinePrint| {
+            prints
+                .lines
+                .iter()
+                .filter(|m| m.para == l.para)
+                .all(|m| m.key.is_some_and(|k| again.contains(&k)))
+        };
         let hits: Vec<&LinePrint> = prints
             .lines
             .iter()
             .enumerate()
-            .filter(|(i, l)| {
-                zones[*i] != Zone::Body && learned(l) && prints.next_to_junk(*i, learned)
+            .filter(|&(i, l)| {
+                edge(i, l)
+                    || (zones[i] == Zone::Body
+                        && l.key.is_some_and(|k| again.contains(&k))
+                        && whole(l))
             })
             .map(|(_, l)| l)
             .collect();
