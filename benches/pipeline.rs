@@ -78,6 +78,7 @@ fn rule_kinds(c: &mut Criterion) {
                     fresh: None,
                     asked: &[],
                     chrome: &[],
+                    protect: None,
                 };
                 let mut edits = Vec::new();
                 for r in &of_kind {

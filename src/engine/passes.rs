@@ -146,6 +146,7 @@ fn clean_at(
             fresh: fresh.as_ref(),
             asked: &[],
             chrome: &[],
+            protect: None,
         };
         let mut edits = Vec::new();
         for r in rules.rules.iter().filter(|r| !r.rule.judges_others()) {
@@ -186,6 +187,7 @@ fn clean_at(
                 let ctx = Context {
                     asked: &seen,
                     chrome: &uncounted,
+                    protect: Some(&rules.protect),
                     ..ctx
                 };
                 for r in rules.rules.iter().filter(|r| r.rule.judges_others()) {

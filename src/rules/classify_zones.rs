@@ -13,6 +13,11 @@
 //!   a decoration image (its URL matches `decoration`) beside junk (in the
 //!   head on either side, in the tail after it); with `tail-images`, any
 //!   image after the tail's junk.
+//! - with `sweep`, once a footer has begun (the tail's first unit that is
+//!   junk for sure), the short units after it with a footer's shape are its
+//!   own (an account card's bold name, its slogan between separators), up
+//!   to any other line, a block that stays, prose, an attribution line or a
+//!   line announcing what follows;
 //! - the other rules: the kind judges after them ([`Rule::judges_others`])
 //!   and reads what they delete in the tail, once the content model and
 //!   suppressions have had their say, as junk of their tier: a QR code after
@@ -33,6 +38,7 @@ use serde::Deserialize;
 use super::drop_image::image_removal;
 use super::drop_line::{line_deletions, lines};
 use super::{BuildError, Context, Rule, regex, settings};
+use crate::content::Protect;
 use crate::document::{Document, Kind, NodeId};
 use crate::edit::{EditSink, Fix, Reach, Tier};
 use crate::learn::prints::{LinePrint, Prints, Zone};
@@ -79,6 +85,21 @@ pub(super) struct Settings {
     /// share.
     #[serde(default)]
     label: Option<String>,
+    /// Once a footer has begun in the tail (a unit that is junk for sure, by
+    /// its own score or because another rule deletes it), the short units
+    /// after it that have some signal or a footer's shape (all in bold, as
+    /// an account card's name; words between separators, as its slogan) are
+    /// the footer's too, as safe fixes. The sweep ends at any other line (a
+    /// command, a formula), a block that stays between (a heading, a list, a
+    /// table, code), a line of prose, an attribution line (a `protect`
+    /// pattern: 作者, 来源) or a line without signal that announces what
+    /// follows (`参考资料：`).
+    #[serde(default)]
+    sweep: bool,
+    /// Regex over a unit's text: a label of the article's own matter after
+    /// a footer (`**参考链接**`, `References`), where the sweep ends.
+    #[serde(default)]
+    sweep_stop: Option<String>,
 }
 
 #[derive(Deserialize, JsonSchema, Debug)]
@@ -112,6 +133,8 @@ struct ClassifyZones {
     decoration: Option<regex::Regex>,
     tail_images: bool,
     label: Option<regex::Regex>,
+    sweep: bool,
+    sweep_stop: Option<regex::Regex>,
     words: Words,
 }
 
@@ -203,6 +226,8 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
         decoration: s.decoration.map(|d| regex("decoration", &d)).transpose()?,
         tail_images: s.tail_images,
         label: s.label.map(|l| regex("label", &l)).transpose()?,
+        sweep: s.sweep,
+        sweep_stop: s.sweep_stop.map(|l| regex("sweep-stop", &l)).transpose()?,
     }))
 }
 
@@ -228,6 +253,14 @@ struct Unit {
     by_others: bool,
     /// Junk by its own score (not only by a neighbour or another rule).
     scored: bool,
+    /// Matches a `protect` pattern (attribution: 作者, 来源 lines).
+    protected: bool,
+    /// Matches `sweep-stop`: the article's own matter follows.
+    stop: bool,
+    /// Has the shape of a footer's line with no signal: all in bold or
+    /// italics (an account card's name), or words between separators (a
+    /// slogan, `技术文章 | 精选教程`).
+    card: bool,
 }
 
 impl ClassifyZones {
@@ -276,7 +309,12 @@ impl ClassifyZones {
     }
 
     /// The units of `doc`'s head and tail, in order, with their own scores.
-    fn units(&self, doc: &Document, pl: &[LinePrint]) -> Vec<(Zone, Unit)> {
+    fn units(
+        &self,
+        doc: &Document,
+        pl: &[LinePrint],
+        protect: Option<&Protect>,
+    ) -> Vec<(Zone, Unit)> {
         let mut out: Vec<(Zone, Unit)> = Vec::new();
         let mut i = 0;
         while i < pl.len() {
@@ -321,6 +359,13 @@ impl ClassifyZones {
                         junk: None,
                         by_others: false,
                         scored: false,
+                        protected: protect.is_some_and(|p| p.is_match(text.trim())),
+                        stop: self.sweep_stop.as_ref().is_some_and(|r| r.is_match(&text)),
+                        card: text.contains(['|', '｜', '丨'])
+                            || l.nodes.iter().all(|&n| {
+                                doc.is_blank_inline(n)
+                                    || matches!(doc.node(n).kind, Kind::Strong | Kind::Emph)
+                            }),
                     },
                 ));
             }
@@ -408,6 +453,46 @@ impl ClassifyZones {
             }
         }
         out
+    }
+}
+
+impl ClassifyZones {
+    /// With `sweep`: the units of the tail after its first sure junk are
+    /// junk too while they have some signal or a footer's shape, up to the
+    /// first block that stays between, line of prose, attribution line or
+    /// line that announces what follows.
+    fn sweep_footer(&self, doc: &Document, dels: &Deletions, units: &mut [(Zone, Unit)]) {
+        let Some(start) = units
+            .iter()
+            .position(|(z, u)| *z == Zone::Tail && u.junk == Some(Tier::Safe))
+        else {
+            return;
+        };
+        let kept = Kept::of(doc, dels, units);
+        let mut end = units[start].1.range.end;
+        for k in start + 1..units.len() {
+            let (zone, u) = (&units[k].0, &units[k].1);
+            if *zone != Zone::Tail || kept.between(&(end..u.range.start)) {
+                break;
+            }
+            end = u.range.end;
+            if u.images_only || u.junk.is_some() {
+                continue;
+            }
+            // Only what has a footer's shape or some signal goes: a short
+            // line of the article after a call to action (a command, a
+            // formula) ends the sweep.
+            let footer = u.score > self.short || u.card;
+            if u.prose
+                || u.protected
+                || u.stop
+                || !footer
+                || (u.score <= self.short && announces(doc, &u.range))
+            {
+                break;
+            }
+            units[k].1.junk = Some(Tier::Safe);
+        }
     }
 }
 
@@ -652,7 +737,7 @@ impl Rule for ClassifyZones {
 
     fn check(&self, doc: &Document, ctx: &Context, out: &mut EditSink) {
         let pl = doc.edge_prints();
-        let mut units = self.units(doc, pl);
+        let mut units = self.units(doc, pl, ctx.protect);
         let dels = Deletions::of(ctx);
         for (zone, u) in &mut units {
             if !u.prose && u.score >= self.threshold {
@@ -692,6 +777,9 @@ impl Rule for ClassifyZones {
             if doubtful && junk(near.prev[k]) && junk(near.next[k]) {
                 units[k].1.junk = Some(Tier::Review);
             }
+        }
+        if self.sweep {
+            self.sweep_footer(doc, &dels, &mut units);
         }
         let mut images = self.images_beside_junk(doc, &dels, &units, &near, last_prose.as_ref());
         // Removals, per paragraph: a paragraph whose units are all junk goes
@@ -1014,5 +1102,38 @@ cta = { words = ["点赞", "在看", "分享"], weight = 2.0 }
             "# 标题\n\n{LONG}\n\n谢谢，  \n![](https://example.com/x.png)  \n原文链接：https://a.com 转载请注明出处\n\n## 小节\n\n{LONG}\n"
         );
         assert!(default_clean(&text).contains("原文链接：https://a.com"));
+    }
+
+    #[test]
+    fn once_a_footer_has_begun_its_short_lines_go_with_it() {
+        // The account card under a sure call to follow: its name and slogan
+        // carry no signal of their own.
+        let text = format!(
+            "# 标题\n\n{LONG}\n\n长按识别二维码，关注我们\n\n**某某工匠微信**\n\n内核黑科技 | 技术文章 | 精选教程\n"
+        );
+        assert_eq!(default_clean(&text), format!("# 标题\n\n{LONG}\n"));
+        // Before the footer begins, such lines are the article's.
+        let text =
+            format!("# 标题\n\n{LONG}\n\n**某某工匠微信**\n\n内核黑科技 | 技术文章 | 精选教程\n");
+        assert_eq!(default_clean(&text), text);
+        // The sweep ends at an attribution line, a heading, or a line that
+        // announces what follows: what comes after stays.
+        // So does a line of the article with no footer's shape (a command).
+        for stop in [
+            "作者 / 张三",
+            "## 参考",
+            "参考资料：",
+            "**参考链接**",
+            "adb install -a ****.apk",
+        ] {
+            let text =
+                format!("# 标题\n\n{LONG}\n\n长按识别二维码，关注我们\n\n{stop}\n\n某本书的名字\n");
+            let out = default_clean(&text);
+            assert!(!out.contains("关注我们"), "{out}");
+            assert!(
+                out.contains(stop) && out.contains("某本书的名字"),
+                "{stop}: {out}"
+            );
+        }
     }
 }

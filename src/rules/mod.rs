@@ -63,6 +63,9 @@ pub struct Context<'a> {
     /// they delete (a placeholder caption between two images) says nothing
     /// of the article around it.
     pub chrome: &'a [&'a str],
+    /// For a rule that judges after the others: the rules file's `protect`
+    /// patterns (attribution lines), where a run of junk it reads ends.
+    pub protect: Option<&'a crate::content::Protect>,
 }
 
 impl Context<'_> {
