@@ -470,8 +470,7 @@ impl ClassifyZones {
         };
         let kept = Kept::of(doc, dels, units);
         let mut end = units[start].1.range.end;
-        for k in start + 1..units.len() {
-            let (zone, u) = (&units[k].0, &units[k].1);
+        for (zone, u) in units.iter_mut().skip(start + 1) {
             if *zone != Zone::Tail || kept.between(&(end..u.range.start)) {
                 break;
             }
@@ -491,7 +490,7 @@ impl ClassifyZones {
             {
                 break;
             }
-            units[k].1.junk = Some(Tier::Safe);
+            u.junk = Some(Tier::Safe);
         }
     }
 }
