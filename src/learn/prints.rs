@@ -271,6 +271,14 @@ impl Prints {
     /// so this costs a document's edges, not its length. No images, barriers
     /// or article key: what the zone classifier reads.
     pub fn edges(doc: &Document) -> Vec<LinePrint> {
+        Prints::edges_past(doc, |_| false)
+    }
+
+    /// [`Prints::edges`] with the head reaching past the lines `skip` names:
+    /// where the article starts once what other rules delete is gone (a
+    /// long call to star the account is no first line of the article).
+    pub fn edges_past(doc: &Document, skip: impl Fn(&LinePrint) -> bool) -> Vec<LinePrint> {
+        let first_prose = |l: &LinePrint| is_prose(l) && !skip(l);
         let blocks = doc.text_blocks();
         let mut bufs = Buffers::default();
         let mut head = Prints::default();
@@ -278,14 +286,14 @@ impl Prints {
         for (k, &id) in blocks.iter().enumerate() {
             let from = head.lines.len();
             head.block(doc, id, &mut bufs, false);
-            if head.lines[from..].iter().any(is_prose) {
+            if head.lines[from..].iter().any(first_prose) {
                 first_prose_block = Some(k);
                 break;
             }
         }
         let Some(f) = first_prose_block else {
             // No prose: every line is head, as in `of`.
-            head.zone();
+            head.lines.iter_mut().for_each(|l| l.zone = Zone::Head);
             return head.lines;
         };
         // From the end back to the block after `f`, until a block holds
@@ -302,12 +310,18 @@ impl Prints {
         }
         let mut lines = head.lines;
         lines.extend(tail.into_iter().rev().flatten());
-        let mut p = Prints {
-            lines,
-            ..Prints::default()
-        };
-        p.zone();
-        p.lines
+        let first = lines
+            .iter()
+            .position(first_prose)
+            .expect("block f holds one");
+        let last = lines
+            .iter()
+            .rposition(is_prose)
+            .expect("block f holds prose");
+        for (i, l) in lines.iter_mut().enumerate() {
+            l.zone = zone_of(i, first, last.max(first));
+        }
+        lines
     }
 
     /// Fingerprints the lines of text block `id` (a paragraph or an HTML

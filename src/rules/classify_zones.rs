@@ -78,6 +78,12 @@ pub(super) struct Settings {
     /// includes what the other rules of the pass delete in the tail.
     #[serde(default)]
     tail_images: bool,
+    /// In the head, every image between two junk units goes with them (a
+    /// banner between a follow prompt and a call to star the account), not
+    /// only decoration: before the article begins, what junk encloses is
+    /// its own.
+    #[serde(default)]
+    head_images: bool,
     /// Regex over the start of a unit's text: a post-type tag (`[原创]`,
     /// `【分享】`) that names what the article is, as a forum or blog title
     /// starts. When other text follows it, its words are not counted: a
@@ -132,6 +138,7 @@ struct ClassifyZones {
     max_chars: usize,
     decoration: Option<regex::Regex>,
     tail_images: bool,
+    head_images: bool,
     label: Option<regex::Regex>,
     sweep: bool,
     sweep_stop: Option<regex::Regex>,
@@ -225,6 +232,7 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
         max_chars: s.max_chars,
         decoration: s.decoration.map(|d| regex("decoration", &d)).transpose()?,
         tail_images: s.tail_images,
+        head_images: s.head_images,
         label: s.label.map(|l| regex("label", &l)).transpose()?,
         sweep: s.sweep,
         sweep_stop: s.sweep_stop.map(|l| regex("sweep-stop", &l)).transpose()?,
@@ -395,7 +403,7 @@ impl ClassifyZones {
         last_prose: Option<&Range<usize>>,
     ) -> Vec<Beside> {
         let mut out = Vec::new();
-        if self.decoration.is_none() && !self.tail_images {
+        if self.decoration.is_none() && !self.tail_images && !self.head_images {
             return out;
         }
         let mut at = Around {
@@ -415,6 +423,20 @@ impl ClassifyZones {
             }
             let before = near.prev[k].filter(|&i| units[i].0 == *zone);
             let after = near.next[k].filter(|&i| units[i].0 == *zone);
+            // In the head, between two units that are junk (their own, or
+            // deleted whole by another rule): any image, at the less sure of
+            // their tiers.
+            let between = match (zone, before, after) {
+                // Only before an article: in a text with no prose, all head,
+                // an image between two calls is all there is.
+                (Zone::Head, Some(b), Some(a)) if self.head_images && last_prose.is_some() => {
+                    match (at.junk_or_deleted(b), at.junk_or_deleted(a)) {
+                        (Some(x), Some(y)) if !at.kept_between(b, a) => Some(x.max(y)),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            };
             let (tier, with) = match zone {
                 Zone::Head => match (
                     before.and_then(|i| at.junk(i)),
@@ -442,7 +464,16 @@ impl ClassifyZones {
                         .decoration
                         .as_ref()
                         .is_some_and(|d| d.is_match(&link.url));
-                    if node.trusted && (any_image || decoration) {
+                    // An image only junk encloses is a fix of its own: what
+                    // encloses it may be another rule's to remove.
+                    let (tier, with) = if any_image || decoration {
+                        (tier, with)
+                    } else if let Some(t) = between {
+                        (t, None)
+                    } else {
+                        continue;
+                    };
+                    if node.trusted {
                         out.push(Beside {
                             range: image_removal(doc, id),
                             tier,
@@ -521,6 +552,26 @@ impl Around<'_> {
             && units[i - 1].1.images_only
             && units[i - 1].0 == Zone::Tail;
         units[i].1.junk.filter(|_| !caption)
+    }
+
+    /// Unit `i`'s junk, or the tier of another rule's deletion of it whole.
+    fn junk_or_deleted(&self, i: usize) -> Option<Tier> {
+        let r = &self.units[i].1.range;
+        let deleted = self.dels.tier(|d| d.start <= r.start && r.end <= d.end);
+        match (self.junk(i), deleted) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// True when a block that stays (a heading, a list, a table) lies
+    /// between units `b` and `a`.
+    fn kept_between(&mut self, b: usize, a: usize) -> bool {
+        let (doc, dels, units) = (self.doc, self.dels, self.units);
+        let gap = units[b].1.range.end..units[a].1.range.start;
+        self.kept
+            .get_or_insert_with(|| Kept::of(doc, dels, units))
+            .between(&gap)
     }
 
     /// `i` when unit `i` is junk this rule removes itself.
@@ -735,9 +786,28 @@ impl Rule for ClassifyZones {
     }
 
     fn check(&self, doc: &Document, ctx: &Context, out: &mut EditSink) {
-        let pl = doc.edge_prints();
-        let mut units = self.units(doc, pl, ctx.protect);
         let dels = Deletions::of(ctx);
+        // The head reaches past the lines of prose that other rules delete
+        // whole (a long call to star the account is no first line of the
+        // article): read again without them when the first is one.
+        let deleted = |l: &LinePrint| {
+            let r = Prints::line_range(doc, l);
+            dels.tier(|d| d.start <= r.start && r.end <= d.end)
+                .is_some()
+        };
+        let base = doc.edge_prints();
+        let moved = base
+            .iter()
+            .find(|l| l.zone == Zone::Body)
+            .is_some_and(deleted);
+        let without;
+        let pl: &[LinePrint] = if moved {
+            without = Prints::edges_past(doc, deleted);
+            &without
+        } else {
+            base
+        };
+        let mut units = self.units(doc, pl, ctx.protect);
         for (zone, u) in &mut units {
             if !u.prose && u.score >= self.threshold {
                 u.junk = Some(if u.score >= self.safe {
@@ -1134,5 +1204,19 @@ cta = { words = ["点赞", "在看", "分享"], weight = 2.0 }
                 "{stop}: {out}"
             );
         }
+    }
+
+    #[test]
+    fn an_image_junk_encloses_in_the_head_goes_and_one_beside_prose_stays() {
+        // The call to star the account is long enough to read as prose; a
+        // phrase rule deletes it, so the head reaches past it, and the
+        // banner between it and the follow prompt goes. The image between
+        // it and the article's first paragraph stays.
+        let a = "![](https://example.com/a.png)";
+        let b = "![](https://example.com/b.png)";
+        let text = format!(
+            "# 标题\n\n点击上方蓝字关注我们\n\n{a}\n\n现在只对常读和星标的公众号才展示大图推送，建议大家把我们设为星标，否则可能就看不到了啦！\n\n{b}\n\n{LONG}\n"
+        );
+        assert_eq!(default_clean(&text), format!("# 标题\n\n{b}\n\n{LONG}\n"));
     }
 }
