@@ -273,13 +273,22 @@ pub(crate) fn resolve_counting(
         let (mut clashed, mut broken) = (false, false);
         for &(_, j) in &members[from..to] {
             decided[j] = true;
-            let Some(e) = edits[j].take() else { continue };
+            let Some(mut e) = edits[j].take() else {
+                continue;
+            };
             // Edits of one fix that overlap make no sense together.
             if let Some(f) = fix.iter().find(|f| clashes(f, &e)) {
                 if !moot(&e, f) {
                     broken = true;
                 }
                 continue;
+            }
+            // A deletion that starts inside a taken deletion and reaches
+            // past it (two rules taking adjacent lines of one paragraph,
+            // each with the break between) deletes only the rest: the
+            // union is what both asked for, in this pass.
+            if let Some(t) = clash(&taken, &e).filter(|t| overhangs(&e, t)) {
+                e.range.start = t.range.end;
             }
             match clash(&taken, &e) {
                 // The same edit asked twice, or an edit of text that a taken
@@ -332,6 +341,16 @@ fn clash<'t>(taken: &'t [Edit], e: &Edit) -> Option<&'t Edit> {
 fn clashes(t: &Edit, e: &Edit) -> bool {
     overlaps(&t.range, &e.range)
         || (t.range.is_empty() && e.range.is_empty() && t.range.start == e.range.start)
+}
+
+/// True when deletion `e` starts inside deletion `t` (not at its start) and
+/// ends past it: applied after `t`, only its part past `t` is left to do.
+fn overhangs(e: &Edit, t: &Edit) -> bool {
+    e.replacement.is_empty()
+        && t.replacement.is_empty()
+        && t.range.start < e.range.start
+        && e.range.start < t.range.end
+        && t.range.end < e.range.end
 }
 
 /// True when `loser` has nothing left to do once `winner` is applied: it is
@@ -855,17 +874,29 @@ mod tests {
             &[],
         );
         assert_eq!((plain(&got), lost), (vec![(2..8, "")], 0));
-        // Inside a replacement, or overlapping a deletion: the loser waits
-        // for the next pass.
-        for loser in [edit(4..5, "x"), edit(7..9, "")] {
-            let winner = if loser.range.start == 4 {
-                edit(2..8, "z")
-            } else {
-                edit(2..8, "")
-            };
+        // Inside a replacement, or a replacement overlapping a deletion:
+        // the loser waits for the next pass.
+        for (winner, loser) in [
+            (edit(2..8, "z"), edit(4..5, "x")),
+            (edit(2..8, ""), edit(7..9, "w")),
+        ] {
             let (_, lost) = resolve_counting(text, vec![winner, loser.clone()], &[]);
             assert_eq!(lost, 1, "{loser:?}");
         }
+    }
+
+    #[test]
+    fn a_deletion_that_overhangs_a_deletion_takes_the_rest() {
+        // Two rules deleting adjacent lines of one paragraph, each with the
+        // break between: the union goes in one pass.
+        let text = "0123456789";
+        let (got, lost) = resolve_counting(text, vec![edit(2..8, ""), edit(7..9, "")], &[]);
+        assert_eq!((plain(&got), lost), (vec![(2..8, ""), (8..9, "")], 0));
+        assert_eq!(apply(text, &got), "019");
+        // One that starts with the taken one is no overhang: the longer wins
+        // and the shorter is moot.
+        let (got, lost) = resolve_counting(text, vec![edit(2..5, ""), edit(2..8, "")], &[]);
+        assert_eq!((plain(&got), lost), (vec![(2..8, "")], 0));
     }
 
     #[test]
