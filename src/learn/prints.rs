@@ -319,7 +319,7 @@ impl Prints {
             .rposition(is_prose)
             .expect("block f holds prose");
         for (i, l) in lines.iter_mut().enumerate() {
-            l.zone = zone_of(i, first, last.max(first));
+            l.zone = zone_of(i, first, last);
         }
         lines
     }

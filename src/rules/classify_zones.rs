@@ -12,7 +12,8 @@
 //! - neighbours: a doubtful unit between two junk units is junk, and so is
 //!   a decoration image (its URL matches `decoration`) beside junk (in the
 //!   head on either side, in the tail after it); with `tail-images`, any
-//!   image after the tail's junk.
+//!   image after the tail's junk; with `head-images`, any image of the head
+//!   that junk encloses.
 //! - with `sweep`, once a footer has begun (the tail's first unit that is
 //!   junk for sure), the short units after it with a footer's shape are its
 //!   own (an account card's bold name, its slogan between separators), up
@@ -261,18 +262,23 @@ struct Unit {
     by_others: bool,
     /// Junk by its own score (not only by a neighbour or another rule).
     scored: bool,
-    /// Matches a `protect` pattern (attribution: 作者, 来源 lines).
+    /// Holds a word of some vocabulary family.
+    worded: bool,
+    /// With `sweep`: matches a `protect` pattern (attribution: 作者, 来源).
     protected: bool,
-    /// Matches `sweep-stop`: the article's own matter follows.
+    /// With `sweep`: matches `sweep-stop` (the article's own matter, a
+    /// staff credit).
     stop: bool,
-    /// Has the shape of a footer's line with no signal: all in bold or
-    /// italics (an account card's name), or words between separators (a
-    /// slogan, `技术文章 | 精选教程`).
-    card: bool,
+    /// With `sweep`: all in bold or italics (an account card's name).
+    bold: bool,
+    /// With `sweep`: Chinese words between separators (an account's slogan,
+    /// `技术文章 | 精选教程`).
+    slogan: bool,
 }
 
 impl ClassifyZones {
-    fn score(&self, doc: &Document, nodes: &[NodeId], text: &str, chars: usize) -> f64 {
+    /// A unit's score, and whether it holds a word of some family.
+    fn score(&self, doc: &Document, nodes: &[NodeId], text: &str, chars: usize) -> (f64, bool) {
         let mut score = 0.0;
         let mut solid = nodes
             .iter()
@@ -297,6 +303,7 @@ impl ClassifyZones {
         } else {
             self.words.counts(text)
         };
+        let worded = counts.iter().any(|&n| n > 0);
         for ((_, _, weight), n) in self.families.iter().zip(counts) {
             // A family's weight for its first word, half as much for each
             // further word of it, up to twice the weight.
@@ -313,7 +320,7 @@ impl ClassifyZones {
         if chars <= self.short_chars {
             score += self.short;
         }
-        score
+        (score, worded)
     }
 
     /// The units of `doc`'s head and tail, in order, with their own scores.
@@ -349,8 +356,8 @@ impl ClassifyZones {
                 let text: String = texts[span.clone()].concat();
                 let chars = l.chars;
                 let images_only = chars == 0 && l.images;
-                let score = if chars == 0 {
-                    0.0
+                let (score, worded) = if chars == 0 {
+                    (0.0, false)
                 } else {
                     self.score(doc, &l.nodes, &text, chars)
                 };
@@ -367,13 +374,18 @@ impl ClassifyZones {
                         junk: None,
                         by_others: false,
                         scored: false,
-                        protected: protect.is_some_and(|p| p.is_match(text.trim())),
-                        stop: self.sweep_stop.as_ref().is_some_and(|r| r.is_match(&text)),
-                        card: text.contains(['|', '｜', '丨'])
-                            || l.nodes.iter().all(|&n| {
+                        worded,
+                        protected: self.sweep && protect.is_some_and(|p| p.is_match(text.trim())),
+                        stop: self
+                            .sweep_stop
+                            .as_ref()
+                            .is_some_and(|r| self.sweep && r.is_match(&text)),
+                        bold: self.sweep
+                            && l.nodes.iter().all(|&n| {
                                 doc.is_blank_inline(n)
                                     || matches!(doc.node(n).kind, Kind::Strong | Kind::Emph)
                             }),
+                        slogan: self.sweep && is_slogan(&text),
                     },
                 ));
             }
@@ -384,7 +396,11 @@ impl ClassifyZones {
 
     /// The images next to a zone's junk, to remove. In the head: decoration
     /// (URL matched by `decoration`: an account's banner, divider or header
-    /// GIF) with junk on either side. In the tail: decoration, or with
+    /// GIF) with junk on either side; with `head-images`, any image between
+    /// two junk units (one of them this rule's own, the other its own or
+    /// deleted by another rule), with no block that stays between and some
+    /// prose after, at the less sure tier, as a fix of its own. In the
+    /// tail: decoration, or with
     /// `tail-images` any image, after junk (an image between the last prose
     /// and a footer is the article's); junk there includes what the other
     /// rules of this pass delete between the image and the text before it,
@@ -451,6 +467,9 @@ impl ClassifyZones {
                     None => (None, None),
                 },
             };
+            // Some junk of this rule's own is beside it: between two lines
+            // other rules delete (an exporter's or a learned header above,
+            // a credit line below), the article's cover stays.
             let Some(tier) = tier else { continue };
             let any_image = *zone == Zone::Tail && self.tail_images;
             let cut = lines(doc, u.para);
@@ -493,37 +512,67 @@ impl ClassifyZones {
     /// first block that stays between, line of prose, attribution line or
     /// line that announces what follows.
     fn sweep_footer(&self, doc: &Document, dels: &Deletions, units: &mut [(Zone, Unit)]) {
+        // It starts at a unit junk for sure by its own score: what another
+        // rule deletes may be a caption under the last photo.
         let Some(start) = units
             .iter()
-            .position(|(z, u)| *z == Zone::Tail && u.junk == Some(Tier::Safe))
+            .position(|(z, u)| *z == Zone::Tail && u.scored && u.junk == Some(Tier::Safe))
         else {
             return;
         };
         let kept = Kept::of(doc, dels, units);
         let mut end = units[start].1.range.end;
-        for (zone, u) in units.iter_mut().skip(start + 1) {
-            if *zone != Zone::Tail || kept.between(&(end..u.range.start)) {
+        // The last unit taken for being in bold alone: a label over what
+        // follows when the sweep stops right under it (`**写在最后**`).
+        let mut label: Option<usize> = None;
+        for k in start + 1..units.len() {
+            let (zone, u) = (&units[k].0, &units[k].1);
+            // Only paragraphs of the document itself: a list or a quote is
+            // the article's.
+            let top = doc.node(u.para).parent == Some(0);
+            if *zone != Zone::Tail || !top || kept.between(&(end..u.range.start)) {
                 break;
             }
             end = u.range.end;
             if u.images_only || u.junk.is_some() {
                 continue;
             }
-            // Only what has a footer's shape or some signal goes: a short
-            // line of the article after a call to action (a command, a
-            // formula) ends the sweep.
-            let footer = u.score > self.short || u.card;
+            // Only what has a footer's words or shape goes: a short line of
+            // the article after a call to action (a command, a formula)
+            // ends the sweep.
+            let footer = u.worded || u.bold || u.slogan;
             if u.prose
                 || u.protected
                 || u.stop
                 || !footer
-                || (u.score <= self.short && announces(doc, &u.range))
+                || (!u.worded && announces(doc, &u.range))
             {
+                if let Some(l) = label.filter(|&l| l + 1 == k) {
+                    units[l].1.junk = None;
+                }
                 break;
             }
-            u.junk = Some(Tier::Safe);
+            label = (u.bold && !u.worded && !u.slogan).then_some(k);
+            units[k].1.junk = Some(Tier::Safe);
         }
     }
+}
+
+/// True when `text` holds Chinese words on both sides of a separator
+/// (`技术文章 | 精选教程`): an account's slogan, not a shell pipe.
+fn is_slogan(text: &str) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    chars.iter().enumerate().any(|(i, &c)| {
+        matches!(c, '|' | '｜' | '丨') && {
+            let before = chars[..i].iter().rev().find(|c| !c.is_whitespace());
+            let after = chars[i + 1..].iter().find(|c| !c.is_whitespace());
+            before.is_some_and(|&c| is_han(c)) && after.is_some_and(|&c| is_han(c))
+        }
+    })
+}
+
+fn is_han(c: char) -> bool {
+    ('\u{4E00}'..='\u{9FFF}').contains(&c)
 }
 
 /// What the image pass reads around an image: the document, the other
@@ -557,7 +606,7 @@ impl Around<'_> {
     /// Unit `i`'s junk, or the tier of another rule's deletion of it whole.
     fn junk_or_deleted(&self, i: usize) -> Option<Tier> {
         let r = &self.units[i].1.range;
-        let deleted = self.dels.tier(|d| d.start <= r.start && r.end <= d.end);
+        let deleted = self.dels.covering(r);
         match (self.junk(i), deleted) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -741,6 +790,11 @@ impl Deletions {
         )
     }
 
+    /// The surest tier of the deletions that hold all of `r`, if any.
+    fn covering(&self, r: &Range<usize>) -> Option<Tier> {
+        self.tier(|d| d.start <= r.start && r.end <= d.end)
+    }
+
     /// The surest tier of the deletions that `hit` accepts, if any.
     fn tier(&self, hit: impl Fn(&Range<usize>) -> bool) -> Option<Tier> {
         self.0.iter().filter(|(r, _)| hit(r)).map(|(_, t)| *t).min()
@@ -790,11 +844,9 @@ impl Rule for ClassifyZones {
         // The head reaches past the lines of prose that other rules delete
         // whole (a long call to star the account is no first line of the
         // article): read again without them when the first is one.
-        let deleted = |l: &LinePrint| {
-            let r = Prints::line_range(doc, l);
-            dels.tier(|d| d.start <= r.start && r.end <= d.end)
-                .is_some()
-        };
+        // Only past a sure deletion: a review one may never be applied.
+        let deleted =
+            |l: &LinePrint| dels.covering(&Prints::line_range(doc, l)) == Some(Tier::Safe);
         let base = doc.edge_prints();
         let moved = base
             .iter()
@@ -822,7 +874,7 @@ impl Rule for ClassifyZones {
                 // too, at that rule's tier, and that rule's to remove unless
                 // this one is surer.
                 let r = &u.range;
-                if let Some(t) = dels.tier(|d| d.start <= r.start && r.end <= d.end) {
+                if let Some(t) = dels.covering(r) {
                     u.by_others = u.junk.is_none_or(|own| t <= own);
                     u.junk = Some(u.junk.map_or(t, |own| own.min(t)));
                 }
@@ -1218,5 +1270,30 @@ cta = { words = ["点赞", "在看", "分享"], weight = 2.0 }
             "# 标题\n\n点击上方蓝字关注我们\n\n{a}\n\n现在只对常读和星标的公众号才展示大图推送，建议大家把我们设为星标，否则可能就看不到了啦！\n\n{b}\n\n{LONG}\n"
         );
         assert_eq!(default_clean(&text), format!("# 标题\n\n{b}\n\n{LONG}\n"));
+    }
+
+    #[test]
+    fn the_sweep_leaves_the_articles_own_lines_after_a_call() {
+        let cta = "喜欢就点赞、在看、分享三连👇";
+        for after in [
+            "- **某某书目一**\n- 某某 | 出版社 | 2020",
+            "> *不积跬步，无以至千里*",
+            "编辑 | 张三\n\n审核 | 李四",
+            "*——摘自《论语》*",
+            "ps aux | grep nginx",
+            "[GitHub 项目地址](https://github.com/foo/bar)",
+            "**写在最后**\n\n祝大家新年快乐",
+        ] {
+            let text = format!("# 标题\n\n{LONG}\n\n{cta}\n\n{after}\n");
+            let out = default_clean(&text);
+            assert!(!out.contains(cta), "{out}");
+            assert!(out.contains(after), "{after}: {out}");
+        }
+        // What another rule deletes under the last photo is its caption, no
+        // footer: the closing line after it stays.
+        let text = format!(
+            "# 标题\n\n{LONG}\n\n![](https://example.com/photo.png)\n\n图片来源于网络，侵权请联系删除\n\n**愿你我都能成为更好的自己**\n"
+        );
+        assert!(default_clean(&text).contains("**愿你我都能成为更好的自己**"));
     }
 }

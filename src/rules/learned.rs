@@ -7,7 +7,8 @@
 //! document being cleaned (before the first line of real prose or after the
 //! last), as it did where it was learned, and next to other boilerplate (a
 //! learned line, an image, the document's edge); a line of a multi-line paragraph
-//! goes alone, as `drop-line` removes it. A learned image goes wherever it
+//! goes alone, as `drop-line` removes it. A whole block the document repeats
+//! at an edge goes from the body too. A learned image goes wherever it
 //! is, with a link that holds only it.
 
 use super::drop_image::image_removal;
@@ -95,11 +96,14 @@ impl Rule for LearnedLines {
                 again.extend(l.key);
             }
         }
-        let whole = |l: &LinePrint| {
-            prints
-                .lines
-                .iter()
-                .filter(|m| m.para == l.para)
+        // A paragraph's lines are next to each other in the prints.
+        let whole = |i: usize| {
+            let para = prints.lines[i].para;
+            let of_para = |m: &&LinePrint| m.para == para;
+            let before = prints.lines[..i].iter().rev().take_while(of_para);
+            let after = prints.lines[i..].iter().take_while(of_para);
+            before
+                .chain(after)
                 .all(|m| m.key.is_some_and(|k| again.contains(&k)))
         };
         let hits: Vec<&LinePrint> = prints
@@ -110,7 +114,7 @@ impl Rule for LearnedLines {
                 edge(i, l)
                     || (zones[i] == Zone::Body
                         && l.key.is_some_and(|k| again.contains(&k))
-                        && whole(l))
+                        && whole(i))
             })
             .map(|(_, l)| l)
             .collect();
