@@ -99,12 +99,18 @@ struct Span {
     block: Range<usize>,
 }
 
-/// The protected spans of one document, in order.
+/// The protected spans of one document, in order: of every block
+/// ([`Content::of`]), or of the top-level blocks some edits reach, worked
+/// out as edits come ([`Content::lazy`], [`Content::cover`]).
 #[derive(Debug, Default)]
 pub struct Content {
     spans: Vec<Span>,
     /// The items of each list: (list, trimmed item range).
     items: Vec<(NodeId, Range<usize>)>,
+    /// The title heading, if the document has one.
+    title: Option<NodeId>,
+    /// The top-level blocks, and whether their spans are in.
+    tops: Vec<(NodeId, Range<usize>, bool)>,
 }
 
 /// Longest paragraph, in characters, that may come before a heading that is
@@ -114,37 +120,94 @@ const TITLE_LEAD_CHARS: usize = 80;
 impl Content {
     /// Finds the protected spans of `doc`.
     pub fn of(doc: &Document, protect: &Protect) -> Content {
-        let mut c = Content::default();
+        let mut c = Content::lazy(doc);
+        c.cover(doc, protect, std::iter::once(0..doc.text.len().max(1)));
+        c
+    }
+
+    /// A content model of `doc` with no spans yet: [`Content::cover`] adds
+    /// those of the blocks that edits reach. Only the title is found now.
+    pub fn lazy(doc: &Document) -> Content {
         let mut lead_chars = 0;
-        let mut seen_heading = false;
+        let mut title = None;
         for (id, node) in doc.nodes.iter().enumerate() {
             match node.kind {
                 Kind::Heading(_) => {
-                    let title = !seen_heading && lead_chars <= TITLE_LEAD_CHARS;
-                    seen_heading = true;
-                    let unit = if title { Unit::Title } else { Unit::Heading };
-                    c.push(doc, id, doc.trimmed(node.range.clone()), unit);
-                    c.protected_lines(doc, id, protect);
+                    title = (lead_chars <= TITLE_LEAD_CHARS).then_some(id);
+                    break;
                 }
-                Kind::Table => c.push(doc, id, doc.trimmed(node.range.clone()), Unit::Table),
                 Kind::Paragraph => {
-                    if !seen_heading {
-                        lead_chars = lead_chars.max(doc.visible_str(id).trim().chars().count());
-                    }
-                    c.paragraph_lines(doc, id, protect);
-                }
-                Kind::Item => {
-                    if let Some(list) = node.parent {
-                        c.items.push((list, doc.trimmed(node.range.clone())));
-                    }
+                    lead_chars = lead_chars.max(doc.visible_str(id).trim().chars().count());
                 }
                 _ => {}
             }
         }
-        c.spans.sort_by_key(|s| s.range.start);
-        // Items of nested lists come between their parent list's items.
-        c.items.sort_by_key(|(list, r)| (*list, r.start));
-        c
+        Content {
+            title,
+            tops: doc
+                .children(0)
+                .map(|id| (id, doc.node(id).range.clone(), false))
+                .collect(),
+            ..Content::default()
+        }
+    }
+
+    /// Adds the spans of the top-level blocks that `ranges` reach and whose
+    /// spans are not in yet: every span an edit over one of `ranges` can
+    /// meet lies in such a block.
+    pub fn cover(
+        &mut self,
+        doc: &Document,
+        protect: &Protect,
+        ranges: impl IntoIterator<Item = Range<usize>>,
+    ) {
+        let mut added = false;
+        for r in ranges {
+            let from = self.tops.partition_point(|t| t.1.end < r.start);
+            for k in from..self.tops.len() {
+                let (top, ref range, done) = self.tops[k];
+                if range.start > r.end {
+                    break;
+                }
+                if done {
+                    continue;
+                }
+                self.tops[k].2 = true;
+                added = true;
+                for id in top..doc.node(top).end {
+                    self.node(doc, id, protect);
+                }
+            }
+        }
+        if added {
+            self.spans.sort_by_key(|s| s.range.start);
+            // Items of nested lists come between their parent list's items.
+            self.items.sort_by_key(|(list, r)| (*list, r.start));
+        }
+    }
+
+    /// The spans and list items of node `id` (not of its children).
+    fn node(&mut self, doc: &Document, id: NodeId, protect: &Protect) {
+        let node = doc.node(id);
+        match node.kind {
+            Kind::Heading(_) => {
+                let unit = if self.title == Some(id) {
+                    Unit::Title
+                } else {
+                    Unit::Heading
+                };
+                self.push(doc, id, doc.trimmed(node.range.clone()), unit);
+                self.protected_lines(doc, id, protect);
+            }
+            Kind::Table => self.push(doc, id, doc.trimmed(node.range.clone()), Unit::Table),
+            Kind::Paragraph => self.paragraph_lines(doc, id, protect),
+            Kind::Item => {
+                if let Some(list) = node.parent {
+                    self.items.push((list, doc.trimmed(node.range.clone())));
+                }
+            }
+            _ => {}
+        }
     }
 
     fn push(&mut self, doc: &Document, id: NodeId, range: Range<usize>, unit: Unit) {
@@ -504,6 +567,32 @@ mod tests {
 
     const DROP: &str =
         "[[rule]]\nid = \"d\"\nkind = \"drop-block\"\ndescription = \"d\"\npattern = '点赞'\n";
+
+    #[test]
+    fn covering_the_blocks_edits_reach_finds_what_the_whole_finds_there() {
+        // The title is known before any block is read; a lazy model holds
+        // only the spans of the blocks covered, and for those it answers as
+        // the whole model does.
+        let text = "# 标题\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n作者：张三\n\n- 一\n- 二\n";
+        let doc = Document::parse(text);
+        let protect = Protect::new(vec!["^作者".into()]).unwrap();
+        let whole = Content::of(&doc, &protect);
+        let mut lazy = Content::lazy(&doc);
+        assert!(lazy.spans.is_empty() && lazy.items.is_empty());
+        let author = text.find("作者").unwrap();
+        lazy.cover(&doc, &protect, [author..author + 3]);
+        let units = |c: &Content| c.spans.iter().map(|s| s.unit).collect::<Vec<_>>();
+        assert_eq!(units(&lazy), vec![Unit::Protected]);
+        lazy.cover(&doc, &protect, [0..1]);
+        assert_eq!(units(&lazy), vec![Unit::Title, Unit::Protected]);
+        lazy.cover(&doc, &protect, [0..text.len()]);
+        assert_eq!(units(&lazy), units(&whole));
+        assert_eq!(lazy.items, whole.items);
+        assert_eq!(
+            units(&whole)[..3],
+            [Unit::Title, Unit::Table, Unit::Protected]
+        );
+    }
 
     #[test]
     fn numbered_lines_are_told() {

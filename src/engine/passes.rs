@@ -380,9 +380,14 @@ impl Sift<'_> {
         // markup: most passes of most texts have none.
         for set in [&mut edits, &mut review] {
             if set.iter().any(|e| e.reach != Reach::Markup) {
-                content
-                    .get_or_insert_with(|| Content::of(self.doc, self.protect))
-                    .filter(self.doc, set);
+                let content = content.get_or_insert_with(|| Content::lazy(self.doc));
+                // Only the blocks these edits reach are read.
+                let reach = set
+                    .iter()
+                    .filter(|e| e.reach != Reach::Markup)
+                    .map(|e| e.range.clone());
+                content.cover(self.doc, self.protect, reach);
+                content.filter(self.doc, set);
             }
         }
         (edits, review)
