@@ -580,12 +580,12 @@ mod tests {
         let mut lazy = Content::lazy(&doc);
         assert!(lazy.spans.is_empty() && lazy.items.is_empty());
         let author = text.find("作者").unwrap();
-        lazy.cover(&doc, &protect, [author..author + 3]);
+        lazy.cover(&doc, &protect, std::iter::once(author..author + 3));
         let units = |c: &Content| c.spans.iter().map(|s| s.unit).collect::<Vec<_>>();
         assert_eq!(units(&lazy), vec![Unit::Protected]);
-        lazy.cover(&doc, &protect, [0..1]);
+        lazy.cover(&doc, &protect, std::iter::once(0..1));
         assert_eq!(units(&lazy), vec![Unit::Title, Unit::Protected]);
-        lazy.cover(&doc, &protect, [0..text.len()]);
+        lazy.cover(&doc, &protect, std::iter::once(0..text.len()));
         assert_eq!(units(&lazy), units(&whole));
         assert_eq!(lazy.items, whole.items);
         assert_eq!(
