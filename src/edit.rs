@@ -287,10 +287,12 @@ pub(crate) fn resolve_counting(
             // past it (two rules taking adjacent lines of one paragraph,
             // each with the break between) deletes only the rest: the
             // union is what both asked for, in this pass.
-            if let Some(t) = clash(&taken, &e).filter(|t| overhangs(&e, t)) {
+            let mut clashing = clash(&taken, &e);
+            if let Some(t) = clashing.filter(|t| overhangs(&e, t)) {
                 e.range.start = t.range.end;
+                clashing = clash(&taken, &e);
             }
-            match clash(&taken, &e) {
+            match clashing {
                 // The same edit asked twice, or an edit of text that a taken
                 // edit deletes: nothing is left for it to do in a later pass.
                 Some(t) if moot(&e, t) => {}

@@ -107,24 +107,16 @@ impl Collector {
         // Each line once per file, where it sits at an edge if it does
         // anywhere: a notice an article repeats, once under its opening
         // paragraph and once in its footer, is footer boilerplate.
-        let mut first: KeyMap<usize> = KeyMap::default();
-        let mut once: Vec<(u64, Zone, usize)> = Vec::new();
+        let mut once: KeyMap<(Zone, usize)> = KeyMap::default();
         for (i, l) in prints.lines.iter().enumerate() {
             let Some(key) = l.key else { continue };
             let zone = prints.learning_zone(i, edges);
-            match first.get(&key) {
-                Some(&k) => {
-                    if once[k].1 == Zone::Body && zone != Zone::Body {
-                        once[k] = (key, zone, l.line);
-                    }
-                }
-                None => {
-                    first.insert(key, once.len());
-                    once.push((key, zone, l.line));
-                }
+            let seen = once.entry(key).or_insert((zone, l.line));
+            if seen.0 == Zone::Body && zone != Zone::Body {
+                *seen = (zone, l.line);
             }
         }
-        for (key, zone, line) in once {
+        for (key, (zone, line)) in once {
             self.text
                 .entry(key)
                 .or_default()

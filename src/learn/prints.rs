@@ -159,6 +159,12 @@ pub fn push_normalised(out: &mut String, text: &str) {
     out.push_str(&text[run..]);
 }
 
+/// True for a CJK Unified Ideograph (U+4E00–U+9FFF): a Chinese character.
+#[inline]
+pub fn is_cjk_ideograph(c: char) -> bool {
+    ('\u{4E00}'..='\u{9FFF}').contains(&c)
+}
+
 /// `char::is_alphanumeric`, answered without the Unicode tables for ASCII,
 /// the CJK Unified Ideographs (every one of them is a letter) and the common
 /// CJK punctuation, which make up most of the text here: the table lookup was a tenth of a clean's
@@ -167,7 +173,7 @@ pub fn push_normalised(out: &mut String, text: &str) {
 pub fn word_char(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_alphanumeric()
-    } else if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+    } else if is_cjk_ideograph(c) {
         true
     } else if is_common_cjk_punctuation(c) || c == '\u{3000}' {
         // The common CJK punctuation, and the ideographic space.

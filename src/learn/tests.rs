@@ -121,28 +121,44 @@ fn a_bad_learned_file_names_the_line() {
     assert!(e.starts_with("line 3"), "{e}");
 }
 
+/// Article `i` of an account (`acct/{i}.md`): a title, its own first
+/// paragraph of prose, the blocks `between`, its own last paragraph of
+/// prose, and `end`.
+fn article(i: usize, between: &[&str], end: &str) -> (PathBuf, String) {
+    let first = format!(
+        "第{i}篇的第一段正文，讲的是第{i}件事情，和其他文章都不一样，每篇都不相同，这一段足够长，长到算作正文。"
+    );
+    let last = format!(
+        "第{i}篇的最后一段正文，总结第{i}件事情，也和其他文章都不一样，每篇都不相同，也足够长，长到算作正文。"
+    );
+    let title = format!("# 标题{i}");
+    let mut blocks = vec![title.as_str(), &first];
+    blocks.extend(between);
+    blocks.extend([last.as_str(), end]);
+    (
+        PathBuf::from(format!("acct/{i}.md")),
+        blocks.join("\n\n") + "\n",
+    )
+}
+
+/// `text` cleaned with the default rules and `learned`.
+fn clean_learned(learned: &Learned, text: &str) -> String {
+    let mut rules = crate::config::RuleSet::default_rules();
+    rules.add_learned(learned);
+    crate::clean_text(text, &rules, false).unwrap().output
+}
+
 #[test]
 fn a_long_paragraph_that_ends_every_article_is_learned_and_cleaned() {
     let blurb = "本号专注于分享安全研究与开发相关的技术文章，欢迎加入我们的知识星球，每日更新，识别二维码即可加入。";
-    let files: Vec<(PathBuf, String)> = (0..4)
-        .map(|i| {
-            let text = format!(
-                "# 标题{i}\n\n第{i}篇的第一段正文，讲的是第{i}件事情，和其他文章都不一样，每篇都不相同，这一段足够长，长到算作正文。\n\n第{i}篇的最后一段正文，总结第{i}件事情，也和其他文章都不一样，每篇都不相同，也足够长，长到算作正文。\n\n{blurb}\n"
-            );
-            (PathBuf::from(format!("acct/{i}.md")), text)
-        })
-        .collect();
+    let files: Vec<(PathBuf, String)> = (0..4).map(|i| article(i, &[], blurb)).collect();
     let learned = learn_from(&files, LearnOptions::default());
     assert_eq!(learned.text.len(), 1, "{learned:#?}");
     assert_eq!(learned.text[0].text, blurb);
     assert_eq!(learned.text[0].zone, "tail");
     // Cleaning with it: the blurb goes, though by length it is prose; the
     // article's own last paragraph stays.
-    let mut rules = crate::config::RuleSet::default_rules();
-    rules.add_learned(&learned);
-    let out = crate::clean_text(&files[0].1, &rules, false)
-        .unwrap()
-        .output;
+    let out = clean_learned(&learned, &files[0].1);
     assert!(!out.contains(blurb), "{out}");
     assert!(out.contains("第0篇的最后一段正文"), "{out}");
 }
@@ -155,20 +171,16 @@ fn a_notice_each_article_repeats_under_its_opening_and_in_its_footer_is_learned_
     let notice = "<blockquote>转载请注明出处：http://blog.example.com/someone 本文源自【某人的博客】</blockquote>";
     let files: Vec<(PathBuf, String)> = (0..4)
         .map(|i| {
-            let text = format!(
-                "# 标题{i}\n\n第{i}篇的第一段正文，讲的是第{i}件事情，和其他文章都不一样，每篇都不相同，这一段足够长，长到算作正文。\n\n{notice}\n\n下面是第{i}篇的正文第二段，它同样只属于这一篇文章，和别的文章都不一样，也足够长，算作正文。\n\n第{i}篇的最后一段正文，总结第{i}件事情，也和其他文章都不一样，每篇都不相同，也足够长，长到算作正文。\n\n{notice}\n"
+            let second = format!(
+                "下面是第{i}篇的正文第二段，它同样只属于这一篇文章，和别的文章都不一样，也足够长，算作正文。"
             );
-            (PathBuf::from(format!("acct/{i}.md")), text)
+            article(i, &[notice, &second], notice)
         })
         .collect();
     let learned = learn_from(&files, LearnOptions::default());
     assert_eq!(learned.text.len(), 1, "{learned:#?}");
     assert_eq!(learned.text[0].zone, "tail");
-    let mut rules = crate::config::RuleSet::default_rules();
-    rules.add_learned(&learned);
-    let out = crate::clean_text(&files[0].1, &rules, false)
-        .unwrap()
-        .output;
+    let out = clean_learned(&learned, &files[0].1);
     assert!(!out.contains("本文源自"), "{out}");
     assert!(out.contains("下面是第0篇的正文第二段"), "{out}");
     assert!(out.contains("第0篇的最后一段正文"), "{out}");

@@ -271,7 +271,7 @@ fn shorten(s: &str) -> String {
 fn quoted(s: &str) -> String {
     let plain = |c: char| {
         (matches!(c, ' '..='~') && c != '"' && c != '\\')
-            || ('\u{4E00}'..='\u{9FFF}').contains(&c)
+            || mdscrub::learn::prints::is_cjk_ideograph(c)
             || mdscrub::learn::prints::is_common_cjk_punctuation(c)
             || c == '⏎'
     };

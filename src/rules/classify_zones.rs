@@ -42,7 +42,7 @@ use super::{BuildError, Context, Rule, regex, settings};
 use crate::content::Protect;
 use crate::document::{Document, Kind, NodeId};
 use crate::edit::{EditSink, Fix, Reach, Tier};
-use crate::learn::prints::{LinePrint, Prints, Zone};
+use crate::learn::prints::{LinePrint, Prints, Zone, is_cjk_ideograph};
 
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -264,14 +264,20 @@ struct Unit {
     scored: bool,
     /// Holds a word of some vocabulary family.
     worded: bool,
-    /// With `sweep`: matches a `protect` pattern (attribution: 作者, 来源).
+    /// What the sweep reads of it (read with `sweep`, in the tail only).
+    shape: Shape,
+}
+
+/// What the sweep reads of a unit of the tail.
+#[derive(Debug, Clone, Copy, Default)]
+struct Shape {
+    /// Matches a `protect` pattern (attribution: 作者, 来源).
     protected: bool,
-    /// With `sweep`: matches `sweep-stop` (the article's own matter, a
-    /// staff credit).
+    /// Matches `sweep-stop` (the article's own matter, a staff credit).
     stop: bool,
-    /// With `sweep`: all in bold or italics (an account card's name).
+    /// All in bold or italics (an account card's name).
     bold: bool,
-    /// With `sweep`: Chinese words between separators (an account's slogan,
+    /// Chinese words between separators (an account's slogan,
     /// `技术文章 | 精选教程`).
     slogan: bool,
 }
@@ -321,6 +327,24 @@ impl ClassifyZones {
             score += self.short;
         }
         (score, worded)
+    }
+
+    /// What the sweep reads of a unit of the tail: its nodes and text.
+    fn shape(
+        &self,
+        doc: &Document,
+        nodes: &[NodeId],
+        text: &str,
+        protect: Option<&Protect>,
+    ) -> Shape {
+        Shape {
+            protected: protect.is_some_and(|p| p.is_match(text.trim())),
+            stop: self.sweep_stop.as_ref().is_some_and(|r| r.is_match(text)),
+            bold: nodes.iter().all(|&n| {
+                doc.is_blank_inline(n) || matches!(doc.node(n).kind, Kind::Strong | Kind::Emph)
+            }),
+            slogan: is_slogan(text),
+        }
     }
 
     /// The units of `doc`'s head and tail, in order, with their own scores.
@@ -375,17 +399,11 @@ impl ClassifyZones {
                         by_others: false,
                         scored: false,
                         worded,
-                        protected: self.sweep && protect.is_some_and(|p| p.is_match(text.trim())),
-                        stop: self
-                            .sweep_stop
-                            .as_ref()
-                            .is_some_and(|r| self.sweep && r.is_match(&text)),
-                        bold: self.sweep
-                            && l.nodes.iter().all(|&n| {
-                                doc.is_blank_inline(n)
-                                    || matches!(doc.node(n).kind, Kind::Strong | Kind::Emph)
-                            }),
-                        slogan: self.sweep && is_slogan(&text),
+                        shape: if self.sweep && zone == Zone::Tail {
+                            self.shape(doc, &l.nodes, &text, protect)
+                        } else {
+                            Shape::default()
+                        },
                     },
                 ));
             }
@@ -417,6 +435,7 @@ impl ClassifyZones {
         units: &[(Zone, Unit)],
         near: &Neighbours,
         last_prose: Option<&Range<usize>>,
+        kept: Option<Kept>,
     ) -> Vec<Beside> {
         let mut out = Vec::new();
         if self.decoration.is_none() && !self.tail_images && !self.head_images {
@@ -431,7 +450,7 @@ impl ClassifyZones {
                 .iter()
                 .find(|(z, u)| *z == Zone::Tail && u.junk.is_some())
                 .map(|(_, u)| u.range.start),
-            kept: None,
+            kept,
         };
         for (k, (zone, u)) in units.iter().enumerate() {
             if !u.images_only {
@@ -511,15 +530,18 @@ impl ClassifyZones {
     /// junk too while they have some signal or a footer's shape, up to the
     /// first block that stays between, line of prose, attribution line or
     /// line that announces what follows.
-    fn sweep_footer(&self, doc: &Document, dels: &Deletions, units: &mut [(Zone, Unit)]) {
+    /// Returns the blocks that stay, when it had to work them out.
+    fn sweep_footer(
+        &self,
+        doc: &Document,
+        dels: &Deletions,
+        units: &mut [(Zone, Unit)],
+    ) -> Option<Kept> {
         // It starts at a unit junk for sure by its own score: what another
         // rule deletes may be a caption under the last photo.
-        let Some(start) = units
+        let start = units
             .iter()
-            .position(|(z, u)| *z == Zone::Tail && u.scored && u.junk == Some(Tier::Safe))
-        else {
-            return;
-        };
+            .position(|(z, u)| *z == Zone::Tail && u.scored && u.junk == Some(Tier::Safe))?;
         let kept = Kept::of(doc, dels, units);
         let mut end = units[start].1.range.end;
         // The last unit taken for being in bold alone: a label over what
@@ -540,10 +562,11 @@ impl ClassifyZones {
             // Only what has a footer's words or shape goes: a short line of
             // the article after a call to action (a command, a formula)
             // ends the sweep.
-            let footer = u.worded || u.bold || u.slogan;
+            let shape = u.shape;
+            let footer = u.worded || shape.bold || shape.slogan;
             if u.prose
-                || u.protected
-                || u.stop
+                || shape.protected
+                || shape.stop
                 || !footer
                 || (!u.worded && announces(doc, &u.range))
             {
@@ -552,9 +575,10 @@ impl ClassifyZones {
                 }
                 break;
             }
-            label = (u.bold && !u.worded && !u.slogan).then_some(k);
+            label = (shape.bold && !u.worded && !shape.slogan).then_some(k);
             units[k].1.junk = Some(Tier::Safe);
         }
+        Some(kept)
     }
 }
 
@@ -566,13 +590,10 @@ fn is_slogan(text: &str) -> bool {
         matches!(c, '|' | '｜' | '丨') && {
             let before = chars[..i].iter().rev().find(|c| !c.is_whitespace());
             let after = chars[i + 1..].iter().find(|c| !c.is_whitespace());
-            before.is_some_and(|&c| is_han(c)) && after.is_some_and(|&c| is_han(c))
+            before.is_some_and(|&c| is_cjk_ideograph(c))
+                && after.is_some_and(|&c| is_cjk_ideograph(c))
         }
     })
-}
-
-fn is_han(c: char) -> bool {
-    ('\u{4E00}'..='\u{9FFF}').contains(&c)
 }
 
 /// What the image pass reads around an image: the document, the other
@@ -605,12 +626,8 @@ impl Around<'_> {
 
     /// Unit `i`'s junk, or the tier of another rule's deletion of it whole.
     fn junk_or_deleted(&self, i: usize) -> Option<Tier> {
-        let r = &self.units[i].1.range;
-        let deleted = self.dels.covering(r);
-        match (self.junk(i), deleted) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        let deleted = self.dels.covering(&self.units[i].1.range);
+        self.junk(i).into_iter().chain(deleted).min()
     }
 
     /// True when a block that stays (a heading, a list, a table) lies
@@ -899,10 +916,15 @@ impl Rule for ClassifyZones {
                 units[k].1.junk = Some(Tier::Review);
             }
         }
-        if self.sweep {
-            self.sweep_footer(doc, &dels, &mut units);
-        }
-        let mut images = self.images_beside_junk(doc, &dels, &units, &near, last_prose.as_ref());
+        // The blocks that stay do not depend on which units are junk: the
+        // sweep's are the image pass's.
+        let kept = if self.sweep {
+            self.sweep_footer(doc, &dels, &mut units)
+        } else {
+            None
+        };
+        let mut images =
+            self.images_beside_junk(doc, &dels, &units, &near, last_prose.as_ref(), kept);
         // Removals, per paragraph: a paragraph whose units are all junk goes
         // whole; else its junk lines go; with them, the images that go
         // because of them.

@@ -83,19 +83,23 @@ impl Rule for LearnedLines {
         // Learned paragraphs are not the article's prose: an edge reaches
         // past them.
         let zones = prints.zones_without(learned);
-        let edge = |i: usize, l: &LinePrint| {
-            zones[i] != Zone::Body && learned(l) && prints.next_to_junk(i, learned)
-        };
+        let edge: Vec<bool> = prints
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| zones[i] != Zone::Body && learned(l) && prints.next_to_junk(i, learned))
+            .collect();
         // A block of boilerplate the document repeats, once at an edge and
         // once in the body (a notice under the opening paragraph and again
         // in the footer), goes in both places: a whole block, never a line
         // of a paragraph of the article.
-        let mut again = KeySet::default();
-        for (i, l) in prints.lines.iter().enumerate() {
-            if edge(i, l) {
-                again.extend(l.key);
-            }
-        }
+        let again: KeySet = prints
+            .lines
+            .iter()
+            .zip(&edge)
+            .filter(|(_, e)| **e)
+            .filter_map(|(l, _)| l.key)
+            .collect();
         // A paragraph's lines are next to each other in the prints.
         let whole = |i: usize| {
             let para = prints.lines[i].para;
@@ -111,7 +115,7 @@ impl Rule for LearnedLines {
             .iter()
             .enumerate()
             .filter(|&(i, l)| {
-                edge(i, l)
+                edge[i]
                     || (zones[i] == Zone::Body
                         && l.key.is_some_and(|k| again.contains(&k))
                         && whole(i))
