@@ -214,34 +214,69 @@ pub fn check_text(w: &mut impl Write, r: &FileReport) -> io::Result<()> {
 }
 
 /// One edit of a file (its path as [`path_text`] writes it), marked
-/// `[review]` when it is a review-tier guess.
+/// `[review]` when it is a review-tier guess. Built in one buffer and
+/// written at once: a dirty archive prints tens of thousands of these.
 fn hit_line(w: &mut impl Write, path: &str, h: &Hit) -> io::Result<()> {
-    let mark = if h.tier == Tier::Review {
-        " [review]"
-    } else {
-        ""
-    };
-    writeln!(
-        w,
-        "  {}:{}:{}: {}{mark}: {}",
-        path,
-        h.line,
-        h.column,
-        h.rule,
-        describe(&h.removed, &h.replacement)
-    )
+    let mut line = String::with_capacity(path.len() + 200);
+    line.push_str("  ");
+    line.push_str(path);
+    line.push(':');
+    push_number(&mut line, h.line);
+    line.push(':');
+    push_number(&mut line, h.column);
+    line.push_str(": ");
+    line.push_str(&h.rule);
+    if h.tier == Tier::Review {
+        line.push_str(" [review]");
+    }
+    line.push_str(": ");
+    push_described(&mut line, &h.removed, &h.replacement);
+    line.push('\n');
+    w.write_all(line.as_bytes())
+}
+
+/// `n` in decimal, without the formatting machinery.
+fn push_number(out: &mut String, n: usize) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[i..] {
+        out.push(d as char);
+    }
 }
 
 /// A short description of one edit.
 pub fn describe(removed: &str, replacement: &str) -> String {
+    let mut out = String::new();
+    push_described(&mut out, removed, replacement);
+    out
+}
+
+/// [`describe`], onto `out`.
+fn push_described(out: &mut String, removed: &str, replacement: &str) {
     match (removed.is_empty(), replacement.is_empty()) {
-        (false, true) => format!("remove {}", quoted(&shorten(removed))),
-        (true, false) => format!("insert {}", quoted(&shorten(replacement))),
-        _ => format!(
-            "replace {} with {}",
-            quoted(&shorten(removed)),
-            quoted(&shorten(replacement))
-        ),
+        (false, true) => {
+            out.push_str("remove ");
+            push_quoted_short(out, removed);
+        }
+        (true, false) => {
+            out.push_str("insert ");
+            push_quoted_short(out, replacement);
+        }
+        _ => {
+            out.push_str("replace ");
+            push_quoted_short(out, removed);
+            out.push_str(" with ");
+            push_quoted_short(out, replacement);
+        }
     }
 }
 
@@ -265,16 +300,47 @@ fn shorten(s: &str) -> String {
     out
 }
 
+/// A character `{:?}` writes as it is, known without the Unicode tables:
+/// printable ASCII but `"` and `\\`, CJK ideographs, common CJK
+/// punctuation, and the marks [`shorten`] writes.
+fn plain(c: char) -> bool {
+    (matches!(c, ' '..='~') && c != '"' && c != '\\')
+        || mdscrub::learn::prints::is_cjk_ideograph(c)
+        || mdscrub::learn::prints::is_common_cjk_punctuation(c)
+        || c == '⏎'
+        || c == '…'
+}
+
+/// `quoted(&shorten(s))` onto `out`, in one walk over what it shows; text
+/// with a character that may need an escape goes the long way.
+fn push_quoted_short(out: &mut String, s: &str) {
+    let start = out.len();
+    out.push('"');
+    let mut cut = None;
+    for (n, c) in s.chars().filter(|&c| c != '\r').enumerate() {
+        if n == 57 {
+            cut = Some(out.len());
+        }
+        if n == 60 {
+            out.truncate(cut.expect("set at 57"));
+            out.push('…');
+            break;
+        }
+        let c = if c == '\n' { '⏎' } else { c };
+        if !plain(c) {
+            out.truncate(start);
+            out.push_str(&quoted(&shorten(s)));
+            return;
+        }
+        out.push(c);
+    }
+    out.push('"');
+}
+
 /// `s` as `{:?}` writes it: in quotes, escaped. Text made only of characters
-/// that need no escape (printable ASCII but `"` and `\\`, CJK ideographs,
-/// common CJK punctuation) is quoted as it is, without the Unicode tables.
+/// that need no escape ([`plain`]) is quoted as it is, without the Unicode
+/// tables.
 fn quoted(s: &str) -> String {
-    let plain = |c: char| {
-        (matches!(c, ' '..='~') && c != '"' && c != '\\')
-            || mdscrub::learn::prints::is_cjk_ideograph(c)
-            || mdscrub::learn::prints::is_common_cjk_punctuation(c)
-            || c == '⏎'
-    };
     if s.chars().all(plain) {
         let mut out = String::with_capacity(s.len() + 2);
         out.push('"');
@@ -289,6 +355,47 @@ fn quoted(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn descriptions_quote_as_debug_does() {
+        let long = "长".repeat(70);
+        let mixed = format!("{}\u{7}尾", "a".repeat(58));
+        let cases = [
+            "点赞",
+            "a\r\nb",
+            "say \"hi\"",
+            "tab\there",
+            "\u{200b}zero width",
+            long.as_str(),
+            mixed.as_str(),
+            "…already",
+            "",
+        ];
+        for removed in cases {
+            for replacement in cases {
+                let old = match (removed.is_empty(), replacement.is_empty()) {
+                    (false, true) => format!("remove {:?}", shorten(removed)),
+                    (true, false) => format!("insert {:?}", shorten(replacement)),
+                    _ => format!(
+                        "replace {:?} with {:?}",
+                        shorten(removed),
+                        shorten(replacement)
+                    ),
+                };
+                assert_eq!(
+                    describe(removed, replacement),
+                    old,
+                    "{removed:?} {replacement:?}"
+                );
+            }
+        }
+        let mut n = String::new();
+        for k in [0, 7, 10, 12345, usize::MAX] {
+            n.clear();
+            push_number(&mut n, k);
+            assert_eq!(n, k.to_string());
+        }
+    }
 
     #[test]
     fn quoting_without_tables_matches_debug() {
