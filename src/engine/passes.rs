@@ -568,6 +568,34 @@ kind = "tidy"
 description = "t"
 "#;
 
+    /// Edits inside what another edit of the same pass keeps or deletes
+    /// apply in that pass: the spaces of a blank line inside a run that
+    /// `tidy` collapses, an image's parameters inside an empty link that is
+    /// unwrapped. Each used to lose its clash and take one more parse.
+    #[test]
+    fn edits_inside_an_unwrapped_link_or_a_collapsed_run_do_not_wait() {
+        let rules = RuleSet::default_rules();
+        let text = "# 标题\n\n正文第一段，讲完一件事。\n\n点击上方蓝字关注我们\n\n  \n\n   \n\n\
+                    [![](https://mmbiz.qpic.cn/mmbiz_png/Ab1/640?wx_fmt=png&from;=appmsg)]()\n\n\
+                    正文第二段。\n";
+        let c = clean_text(text, &rules, true).unwrap();
+        assert_eq!(
+            c.output,
+            "# 标题\n\n正文第一段，讲完一件事。\n\n\
+             ![](https://mmbiz.qpic.cn/mmbiz_png/Ab1/640?wx_fmt=png)\n\n正文第二段。\n"
+        );
+        // The removals, the unwrap and the parameters in the first pass;
+        // tidy's collapse in the second, which settles.
+        assert_eq!(c.passes, 2, "{:#?}", c.hits);
+        let late: Vec<&str> = c
+            .hits
+            .iter()
+            .filter(|h| h.pass > 1 && &*h.rule != "tidy")
+            .map(|h| &*h.rule)
+            .collect();
+        assert!(late.is_empty(), "{late:?}");
+    }
+
     #[test]
     fn tidy_stays_next_to_edits_and_settles() {
         // Regression: tidy's own edits counted as touched, so it crept one

@@ -113,7 +113,15 @@ impl Rule for Tidy {
                     eol
                 };
                 if text[run.clone()] != *want {
-                    out.replace(run, want);
+                    // Kept as a deletion where it can be (the run's last line
+                    // break stays): what another rule edits inside the run
+                    // (the spaces of a blank line) then goes with it, in the
+                    // same pass, instead of waiting for another.
+                    if !want.is_empty() && text[run.clone()].ends_with(want) {
+                        out.delete(run.start..run.end - want.len());
+                    } else {
+                        out.replace(run, want);
+                    }
                 }
             }
         }

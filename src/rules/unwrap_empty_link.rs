@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::{BuildError, Context, Rule, settings};
 use crate::document::{Document, Kind, LinkForm};
-use crate::edit::EditSink;
+use crate::edit::{EditSink, Fix, Tier};
 
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -69,7 +69,17 @@ impl Rule for UnwrapEmptyLink {
             if content.trim().is_empty() || image {
                 out.delete(with_spaces_before_at_line_end(doc.text, node.range.clone()));
             } else if !image {
-                out.replace(node.range.clone(), content.to_string());
+                // The brackets and the empty destination go, the label stays
+                // as it is: edits inside it (a parameter of an image it
+                // holds, an entity repair) do not clash with these and apply
+                // in the same pass.
+                out.fix(Fix {
+                    edits: vec![
+                        (node.range.start..label.start, String::new()),
+                        (label.end..node.range.end, String::new()),
+                    ],
+                    tier: Tier::Safe,
+                });
             }
         }
     }
