@@ -310,12 +310,14 @@ fn clean_one(
     let mut report = FileReport::new(name);
     report.warnings = engine::unknown_suppressions(&text, rules);
     match engine::clean_text(&text, rules, opts.force) {
-        Ok(c) => {
+        Ok(mut c) => {
             report.bytes_removed = text.len() as i64 - c.output.len() as i64;
-            report.hits = c.hits;
+            report.hits = std::mem::take(&mut c.hits);
             if c.output != text {
                 report.status = Status::Changed;
-                report.changes = c.changes;
+                if opts.fixes {
+                    report.changes = c.changes(&text);
+                }
                 let out = c.output.clone();
                 report.text = Some((text, c.output));
                 return (report, out);

@@ -167,10 +167,9 @@ pub fn resolve(cli: Cli) -> anyhow::Result<Job> {
         ),
         Command::Check { common, format, .. } => {
             let keep_text = format == Format::Html;
-            Job::Check(
-                Settings::resolve(&common, Task::Check { keep_text })?,
-                format,
-            )
+            let mut settings = Settings::resolve(&common, Task::Check { keep_text })?;
+            settings.run.fixes = matches!(format, Format::Json | Format::Sarif);
+            Job::Check(settings, format)
         }
         Command::Diff {
             common,
@@ -442,6 +441,7 @@ impl Settings {
                 force: common.force,
                 max_file_size: common.max_file_size,
                 keep_text,
+                fixes: false,
                 encoding: common.encoding,
                 fsync,
                 cache: None,

@@ -31,6 +31,9 @@ pub struct RunOptions {
     pub max_file_size: u64,
     /// Keep each changed file's old and new text in its report (for diffs).
     pub keep_text: bool,
+    /// List each changed file's net changes in its report (what the JSON
+    /// `fix` and the SARIF fixes show); other reports do without them.
+    pub fixes: bool,
     /// Encoding to try for files that are not UTF-8 (`--encoding`).
     pub encoding: fsio::Encoding,
     /// Sync written files and their folders to disk (`false`: `--no-fsync`,
@@ -65,6 +68,7 @@ impl Default for RunOptions {
             force: false,
             max_file_size: 32 * 1024 * 1024,
             keep_text: false,
+            fixes: false,
             encoding: fsio::Encoding::Utf8,
             fsync: true,
             cache: None,
@@ -140,7 +144,7 @@ pub(super) fn process_file_in(
     if cache.is_some_and(|c| c.knows_clean(input.content_hash())) {
         return unchanged(report);
     }
-    let cleaned = match clean_text(&input.text, rules, opts.force) {
+    let mut cleaned = match clean_text(&input.text, rules, opts.force) {
         Ok(c) => c,
         Err(e) => {
             report.status = e.into();
@@ -149,7 +153,7 @@ pub(super) fn process_file_in(
     };
     // Review-tier edits not applied are reported, with or without safe
     // ones; a text that has them is not recorded as clean.
-    report.review = cleaned.review;
+    report.review = std::mem::take(&mut cleaned.review);
     if cleaned.output == input.text {
         if let Some(c) = cache
             && cleaned.verified
@@ -160,11 +164,13 @@ pub(super) fn process_file_in(
         return unchanged(report);
     }
     report.bytes_removed = input.text.len() as i64 - cleaned.output.len() as i64;
-    report.hits = cleaned.hits;
+    report.hits = std::mem::take(&mut cleaned.hits);
     // A clean that writes reports counts, never the texts of its hits: they
     // would only be dropped unread.
     if matches!(opts.mode, Mode::Check) || opts.keep_text {
-        report.changes = cleaned.changes;
+        if opts.fixes {
+            report.changes = cleaned.changes(&input.text);
+        }
     } else {
         for h in &mut report.hits {
             h.removed = String::new();

@@ -40,14 +40,23 @@ pub struct Cleaned {
     /// Review-tier edits not applied, located in the input: what the passes
     /// would have done with them too.
     pub review: Vec<Hit>,
-    /// The applied edits of every pass as one set of changes of the input:
-    /// sorted, apart, and spliced into the input they give `output`.
-    pub changes: Vec<Change>,
+    /// The applied edits of each pass, in the text that pass edited.
+    passes_edits: Vec<Vec<Edit>>,
 }
 
 impl Cleaned {
     pub fn changed(&self, input: &str) -> bool {
         self.output != input
+    }
+
+    /// The applied edits of every pass as one set of changes of `input` (the
+    /// text this came from): sorted, apart, and spliced into the input they
+    /// give `output`. Worked out on demand: only reports that list each
+    /// file's fixes need them.
+    pub fn changes(&self, input: &str) -> Vec<Change> {
+        let changes = edit::compose(input, &self.passes_edits);
+        debug_assert_eq!(edit::apply_changes(input, &changes), self.output);
+        changes
     }
 }
 
@@ -74,7 +83,7 @@ fn clean_at(
             removed_share: 0.0,
             verified: true,
             review: Vec::new(),
-            changes: Vec::new(),
+            passes_edits: Vec::new(),
         });
     }
     let settling: Vec<&str> = rules
@@ -328,11 +337,9 @@ fn clean_at(
             rules: dedup_join(by_rule.iter().take(3).map(|(r, _)| &**r).collect()),
         });
     }
-    let changes = edit::compose(input, &passes);
-    debug_assert_eq!(edit::apply_changes(input, &changes), current);
     Ok(Cleaned {
         output: current,
-        changes,
+        passes_edits: passes,
         hits,
         passes: parses,
         removed_share,
