@@ -60,7 +60,7 @@ impl std::fmt::Display for UnknownId {
 /// The ids of the suppression comments of `text` (outside code) that are
 /// not in `known`, in order.
 pub fn unknown_ids(text: &str, known: &[&str]) -> Vec<UnknownId> {
-    if !text.contains("mdscrub-") {
+    if memchr::memmem::find(text.as_bytes(), b"mdscrub-").is_none() {
         return Vec::new();
     }
     let mut found: Vec<(usize, String)> = Vec::new();
@@ -132,7 +132,7 @@ impl Suppressions {
     /// Finds every directive of `text` outside `protected` ranges.
     pub fn scan(text: &str, protected: &[Range<usize>]) -> Suppressions {
         let mut out = Suppressions::default();
-        if !text.contains("mdscrub-") {
+        if memchr::memmem::find(text.as_bytes(), b"mdscrub-").is_none() {
             return out;
         }
         // Open `disable` regions: where each starts and what it covers.

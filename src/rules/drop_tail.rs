@@ -13,7 +13,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::{BuildError, Context, Rule, ShortText, regex, settings};
-use crate::document::{Document, Kind};
+use crate::document::{Document, Kind, Measured};
 use crate::edit::{EditSink, Reach};
 
 #[derive(Deserialize, JsonSchema)]
@@ -97,7 +97,7 @@ impl Rule for DropTail {
             if !matches!(node.kind, Kind::Paragraph | Kind::Heading(_)) || !node.trusted {
                 continue;
             }
-            if !self.start.is_match_measured(doc.block_text(id)) {
+            if !self.is_header(doc.block_text(id)) {
                 continue;
             }
             // The tail starts with the top-level block holding the header.
@@ -128,6 +128,25 @@ impl Rule for DropTail {
 }
 
 impl DropTail {
+    /// True when block text `m` is a header: `start` matches it as it is,
+    /// or as its words read once the spacing and bullets that set a header
+    /// apart are taken out (`· 往 期 推 荐 ·`, a header spelled out with a
+    /// space between its characters, between two dots).
+    fn is_header(&self, m: Measured) -> bool {
+        if self.start.is_match_measured(m) {
+            return true;
+        }
+        if m.text.is_empty() || m.chars > self.start.max_chars {
+            return false;
+        }
+        let squeezed: String = m
+            .text
+            .chars()
+            .filter(|&c| !c.is_whitespace() && !is_bullet(c))
+            .collect();
+        squeezed.len() != m.text.len() && self.start.is_match(&squeezed)
+    }
+
     /// Where the tail that starts with top-level block `top` ends: the line
     /// start of the first later top-level block that stops it, or the end.
     fn stop_at(&self, doc: &Document, top: usize) -> usize {
@@ -147,6 +166,36 @@ impl DropTail {
         }
         doc.text.len()
     }
+}
+
+/// A character that sets a header apart without being part of its words
+/// (asterisks too: emphasis markers that did not pair read as text).
+fn is_bullet(c: char) -> bool {
+    matches!(
+        c,
+        '·' | '•'
+            | '‧'
+            | '∙'
+            | '●'
+            | '○'
+            | '◦'
+            | '■'
+            | '□'
+            | '▪'
+            | '▫'
+            | '◆'
+            | '◇'
+            | '►'
+            | '▶'
+            | '▸'
+            | '★'
+            | '☆'
+            | '—'
+            | '–'
+            | '~'
+            | '～'
+            | '*'
+    )
 }
 
 #[cfg(test)]
@@ -181,5 +230,24 @@ mod tests {
             clean(&format!("{body}推荐阅读\n\n[a](https://e.com/a)\n")),
             body.to_string()
         );
+    }
+
+    #[test]
+    fn a_header_spelled_out_or_between_bullets_starts_a_tail() {
+        let body = "正文第一段，讲的是一件很长的事情，足够长。\n\n";
+        for header in [
+            "推 荐 阅 读",
+            "**·****推 荐 阅 读**  \n**·**",
+            "— 推荐阅读 —",
+        ] {
+            assert_eq!(
+                clean(&format!("{body}{header}\n\n[a](https://e.com/a)\n")),
+                body.to_string(),
+                "{header}"
+            );
+        }
+        // Other words between the characters are no header.
+        let kept = format!("{body}推荐 大家 阅读 这本书\n\n[a](https://e.com/a)\n");
+        assert_eq!(clean(&kept), kept);
     }
 }
