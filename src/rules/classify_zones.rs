@@ -107,6 +107,13 @@ pub(super) struct Settings {
     /// a footer (`**参考链接**`, `References`), where the sweep ends.
     #[serde(default)]
     sweep_stop: Option<String>,
+    /// Families (by name) whose words, in a tail line that another rule
+    /// deletes for sure, start the sweep there too: `长按关注` under the
+    /// QR code that opens a footer. What another rule deletes without them
+    /// may be a caption under the last photo (a credit line), and starts
+    /// nothing.
+    #[serde(default)]
+    sweep_from: Vec<String>,
 }
 
 #[derive(Deserialize, JsonSchema, Debug)]
@@ -143,6 +150,8 @@ struct ClassifyZones {
     label: Option<regex::Regex>,
     sweep: bool,
     sweep_stop: Option<regex::Regex>,
+    /// `sweep-from`, as bits of the families' indices.
+    sweep_from: u64,
     words: Words,
 }
 
@@ -221,6 +230,16 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
         .into_iter()
         .map(|(name, f)| (name, f.words, f.weight))
         .collect();
+    if families.len() > 64 {
+        return Err("at most 64 families".into());
+    }
+    let mut sweep_from = 0u64;
+    for name in &s.sweep_from {
+        let Some(k) = families.iter().position(|(n, _, _)| n == name) else {
+            return Err(format!("`sweep-from` names `{name}`, which is no family").into());
+        };
+        sweep_from |= 1 << k;
+    }
     Ok(Box::new(ClassifyZones {
         words: Words::new(&families)?,
         families,
@@ -237,6 +256,7 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
         label: s.label.map(|l| regex("label", &l)).transpose()?,
         sweep: s.sweep,
         sweep_stop: s.sweep_stop.map(|l| regex("sweep-stop", &l)).transpose()?,
+        sweep_from,
     }))
 }
 
@@ -264,6 +284,8 @@ struct Unit {
     scored: bool,
     /// Holds a word of some vocabulary family.
     worded: bool,
+    /// The families it holds words of, as bits of their indices.
+    families: u64,
     /// What the sweep reads of it (read with `sweep`, in the tail only).
     shape: Shape,
 }
@@ -283,8 +305,8 @@ struct Shape {
 }
 
 impl ClassifyZones {
-    /// A unit's score, and whether it holds a word of some family.
-    fn score(&self, doc: &Document, nodes: &[NodeId], text: &str, chars: usize) -> (f64, bool) {
+    /// A unit's score, and the families it holds words of (bits).
+    fn score(&self, doc: &Document, nodes: &[NodeId], text: &str, chars: usize) -> (f64, u64) {
         let mut score = 0.0;
         let mut solid = nodes
             .iter()
@@ -309,12 +331,13 @@ impl ClassifyZones {
         } else {
             self.words.counts(text)
         };
-        let worded = counts.iter().any(|&n| n > 0);
-        for ((_, _, weight), n) in self.families.iter().zip(counts) {
+        let mut families = 0u64;
+        for (k, ((_, _, weight), n)) in self.families.iter().zip(counts).enumerate() {
             // A family's weight for its first word, half as much for each
             // further word of it, up to twice the weight.
             if n > 0 {
                 score += weight * (1.0 + 0.5 * (n - 1) as f64).min(2.0);
+                families |= 1 << k;
             }
         }
         if link_only {
@@ -326,7 +349,7 @@ impl ClassifyZones {
         if chars <= self.short_chars {
             score += self.short;
         }
-        (score, worded)
+        (score, families)
     }
 
     /// What the sweep reads of a unit of the tail: its nodes and text.
@@ -380,8 +403,8 @@ impl ClassifyZones {
                 let text: String = texts[span.clone()].concat();
                 let chars = l.chars;
                 let images_only = chars == 0 && l.images;
-                let (score, worded) = if chars == 0 {
-                    (0.0, false)
+                let (score, families) = if chars == 0 {
+                    (0.0, 0)
                 } else {
                     self.score(doc, &l.nodes, &text, chars)
                 };
@@ -398,7 +421,8 @@ impl ClassifyZones {
                         junk: None,
                         by_others: false,
                         scored: false,
-                        worded,
+                        worded: families != 0,
+                        families,
                         shape: if self.sweep && zone == Zone::Tail {
                             self.shape(doc, &l.nodes, &text, protect)
                         } else {
@@ -537,11 +561,15 @@ impl ClassifyZones {
         dels: &Deletions,
         units: &mut [(Zone, Unit)],
     ) -> Option<Kept> {
-        // It starts at a unit junk for sure by its own score: what another
-        // rule deletes may be a caption under the last photo.
-        let start = units
-            .iter()
-            .position(|(z, u)| *z == Zone::Tail && u.scored && u.junk == Some(Tier::Safe))?;
+        // It starts at a unit junk for sure by its own score, or deleted for
+        // sure by another rule and holding a word of a `sweep-from` family
+        // (`长按关注` under a QR code): what another rule deletes without
+        // one may be a caption under the last photo (a credit line).
+        let start = units.iter().position(|(z, u)| {
+            *z == Zone::Tail
+                && u.junk == Some(Tier::Safe)
+                && (u.scored || (u.by_others && u.families & self.sweep_from != 0))
+        })?;
         let kept = Kept::of(doc, dels, units);
         let mut end = units[start].1.range.end;
         // The last unit taken for being in bold alone: a label over what
@@ -999,6 +1027,23 @@ cta = { words = ["点赞", "在看", "分享"], weight = 2.0 }
 
     const DECORATION: &str = "decoration = '\\.gif$'\n";
 
+    #[test]
+    fn sweep_from_names_families() {
+        let with = |v: &str| {
+            RuleSet::parse(
+                &RULE.replacen(
+                    "[rule.families]",
+                    &format!("sweep-from = {v}\n[rule.families]"),
+                    1,
+                ),
+                "t.toml",
+            )
+        };
+        assert!(with(r#"["follow"]"#).is_ok());
+        let err = with(r#"["qr"]"#).unwrap_err().to_string();
+        assert!(err.contains("`qr`") && err.contains("no family"), "{err}");
+    }
+
     fn clean(text: &str, review: bool) -> String {
         clean_with(text, review, "")
     }
@@ -1255,6 +1300,19 @@ cta = { words = ["点赞", "在看", "分享"], weight = 2.0 }
             "# 标题\n\n{LONG}\n\n长按识别二维码，关注我们\n\n**某某工匠微信**\n\n内核黑科技 | 技术文章 | 精选教程\n"
         );
         assert_eq!(default_clean(&text), format!("# 标题\n\n{LONG}\n"));
+        // A call to follow that another rule deletes under a QR code opens
+        // the footer too (`sweep-from`).
+        let text = format!(
+            "# 标题\n\n{LONG}\n\n![](https://example.com/qr.png)\n\n**长按关注**\n\n**某某工匠微信**\n\n内核黑科技 | 技术文章 | 精选教程\n"
+        );
+        let out = default_clean(&text);
+        assert!(
+            out.contains(LONG)
+                && !out.contains("关注")
+                && !out.contains("工匠")
+                && !out.contains("精选"),
+            "{out}"
+        );
         // Before the footer begins, such lines are the article's.
         let text =
             format!("# 标题\n\n{LONG}\n\n**某某工匠微信**\n\n内核黑科技 | 技术文章 | 精选教程\n");
