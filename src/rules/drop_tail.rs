@@ -136,7 +136,7 @@ impl DropTail {
         if self.start.is_match_measured(m) {
             return true;
         }
-        if m.text.is_empty() || m.chars > self.start.max_chars {
+        if m.text.is_empty() || m.chars > self.start.max_chars || !spaced_or_bulleted(m.text) {
             return false;
         }
         let squeezed: String = m
@@ -166,6 +166,23 @@ impl DropTail {
         }
         doc.text.len()
     }
+}
+
+/// True when `text` starts or ends with a bullet, or holds a space between
+/// two CJK ideographs (`推 荐`): only then can taking them out make a
+/// header. Cheap for the common short line: a search for spaces, and a look
+/// at its two ends.
+fn spaced_or_bulleted(text: &str) -> bool {
+    let ends = |c: Option<char>| c.is_some_and(is_bullet);
+    if ends(text.chars().next()) || ends(text.chars().next_back()) {
+        return true;
+    }
+    memchr::memchr_iter(b' ', text.as_bytes()).any(|at| {
+        let before = text[..at].trim_end().chars().next_back();
+        let after = text[at..].trim_start().chars().next();
+        before.is_some_and(crate::learn::prints::is_cjk_ideograph)
+            && after.is_some_and(crate::learn::prints::is_cjk_ideograph)
+    })
 }
 
 /// A character that sets a header apart without being part of its words
