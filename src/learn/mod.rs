@@ -135,7 +135,7 @@ pub fn sources(paths: &[PathBuf]) -> Vec<Source> {
 pub fn learn(
     files: &[Source],
     read: impl Fn(&Path) -> Option<String> + Sync,
-    names: impl Fn(&Path) -> String,
+    names: impl Fn(&Path) -> String + Sync,
     opts: LearnOptions,
 ) -> Learned {
     let collector = files
@@ -158,7 +158,7 @@ fn select(
     c: &Collector,
     files: &[Source],
     read: &(impl Fn(&Path) -> Option<String> + Sync),
-    names: &impl Fn(&Path) -> String,
+    names: &(impl Fn(&Path) -> String + Sync),
     opts: LearnOptions,
 ) -> Learned {
     let enough = |s: &Stats| s.files >= opts.min_files && s.articles() as u32 >= opts.min_files;
@@ -182,13 +182,38 @@ fn select(
     for (k, s) in &images {
         by_file.entry(s.example.0).or_default().push((false, *k, s));
     }
+    // The example files are read back in parallel: each gives its entries,
+    // and the sort at the end puts them in one order whatever the threads.
+    let by_file: Vec<(u32, Vec<(bool, u64, &Stats)>)> = by_file.into_iter().collect();
+    let parts: Vec<Learned> = by_file
+        .par_iter()
+        .map(|(file, wanted)| read_back(&files[*file as usize].path, wanted, read, names))
+        .collect();
     let mut learned = Learned::default();
-    for (file, wanted) in by_file {
-        let path = &files[file as usize].path;
-        let Some(text) = read(path) else { continue };
-        let doc = Document::parse(&text);
-        let prints = Prints::of(&doc);
-        for (is_text, key, s) in wanted {
+    for part in parts {
+        learned.text.extend(part.text);
+        learned.image.extend(part.image);
+    }
+    learned.sort();
+    learned
+}
+
+/// The entries of `wanted` (text or image, key, stats) whose example is
+/// file `path`, with the text and image addresses read back from it.
+fn read_back(
+    path: &Path,
+    wanted: &[(bool, u64, &Stats)],
+    read: &(impl Fn(&Path) -> Option<String> + Sync),
+    names: &(impl Fn(&Path) -> String + Sync),
+) -> Learned {
+    let mut learned = Learned::default();
+    let Some(text) = read(path) else {
+        return learned;
+    };
+    let doc = Document::parse(&text);
+    let prints = Prints::of(&doc);
+    {
+        for &(is_text, key, s) in wanted {
             let example = format!("{}:{}", names(path), s.example.1);
             if is_text {
                 let Some(line) = prints.lines.iter().find(|l| l.key == Some(key)) else {
@@ -228,7 +253,6 @@ fn select(
             }
         }
     }
-    learned.sort();
     learned
 }
 
