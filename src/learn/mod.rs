@@ -152,6 +152,9 @@ pub fn learn(
     select(&collector, files, &read, &names, opts)
 }
 
+/// An entry to read back: text (or image), its key, and what is known of it.
+type Wanted<'a> = (bool, u64, &'a Stats);
+
 /// The entries with enough evidence, with their text read back from the
 /// file each was first seen in.
 fn select(
@@ -175,7 +178,7 @@ fn select(
         .map(|(k, s)| (*k, s))
         .collect();
     // Read back each example file once.
-    let mut by_file: BTreeMap<u32, Vec<(bool, u64, &Stats)>> = BTreeMap::new();
+    let mut by_file: BTreeMap<u32, Vec<Wanted>> = BTreeMap::new();
     for (k, s) in &texts {
         by_file.entry(s.example.0).or_default().push((true, *k, s));
     }
@@ -184,7 +187,7 @@ fn select(
     }
     // The example files are read back in parallel: each gives its entries,
     // and the sort at the end puts them in one order whatever the threads.
-    let by_file: Vec<(u32, Vec<(bool, u64, &Stats)>)> = by_file.into_iter().collect();
+    let by_file: Vec<(u32, Vec<Wanted>)> = by_file.into_iter().collect();
     let parts: Vec<Learned> = by_file
         .par_iter()
         .map(|(file, wanted)| read_back(&files[*file as usize].path, wanted, read, names))
@@ -202,7 +205,7 @@ fn select(
 /// file `path`, with the text and image addresses read back from it.
 fn read_back(
     path: &Path,
-    wanted: &[(bool, u64, &Stats)],
+    wanted: &[Wanted],
     read: &(impl Fn(&Path) -> Option<String> + Sync),
     names: &(impl Fn(&Path) -> String + Sync),
 ) -> Learned {
