@@ -202,7 +202,12 @@ fn select(
 }
 
 /// The entries of `wanted` (text or image, key, stats) whose example is
-/// file `path`, with the text and image addresses read back from it.
+/// file `path`, with the text and image addresses read back from it. Each
+/// is read from the block around the line it was first seen on, parsed
+/// alone, and found again there by its key; the whole file is parsed only
+/// when that block does not give it back (a cut that changed how the text
+/// parses: an HTML block with blank lines in it, a list item's
+/// continuation), so the key always matches what was counted.
 fn read_back(
     path: &Path,
     wanted: &[Wanted],
@@ -213,50 +218,88 @@ fn read_back(
     let Some(text) = read(path) else {
         return learned;
     };
-    let doc = Document::parse(&text);
-    let prints = Prints::of(&doc);
-    {
-        for &(is_text, key, s) in wanted {
-            let example = format!("{}:{}", names(path), s.example.1);
-            if is_text {
-                let Some(line) = prints.lines.iter().find(|l| l.key == Some(key)) else {
-                    continue;
-                };
-                let shown: String = if line.html {
-                    doc.html_str(line.para)
-                        .split_whitespace()
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                } else {
-                    line.nodes.iter().map(|&n| doc.visible_text(n)).collect()
-                };
-                learned.text.push(TextEntry {
-                    text: shown.trim().to_string(),
-                    files: s.files,
-                    folders: s.groups() as u32,
-                    zone: s.zone().as_str().into(),
-                    example,
-                    keep: false,
-                });
-            } else {
-                let Some(im) = prints.images.iter().find(|i| i.key == key) else {
-                    continue;
-                };
-                let Some(link) = doc.node(im.node).link() else {
-                    continue;
-                };
-                learned.image.push(ImageEntry {
-                    url: image_id(&link.url),
-                    files: s.files,
-                    folders: s.groups() as u32,
-                    zone: s.zone().as_str().into(),
-                    example,
-                    keep: false,
-                });
-            }
+    let whole = std::cell::OnceCell::new();
+    for &(is_text, key, s) in wanted {
+        let from_block = {
+            let block = &text[block_around(&text, s.example.1 as usize)];
+            let doc = Document::parse(block);
+            shown(&doc, &Prints::of(&doc), is_text, key)
+        };
+        let Some(shown) = from_block.or_else(|| {
+            let (doc, prints) = whole.get_or_init(|| {
+                let doc = Document::parse(&text);
+                let prints = Prints::of(&doc);
+                (doc, prints)
+            });
+            shown(doc, prints, is_text, key)
+        }) else {
+            continue;
+        };
+        let example = format!("{}:{}", names(path), s.example.1);
+        let (files, folders, zone) = (s.files, s.groups() as u32, s.zone().as_str().into());
+        if is_text {
+            learned.text.push(TextEntry {
+                text: shown,
+                files,
+                folders,
+                zone,
+                example,
+                keep: false,
+            });
+        } else {
+            learned.image.push(ImageEntry {
+                url: shown,
+                files,
+                folders,
+                zone,
+                example,
+                keep: false,
+            });
         }
     }
     learned
+}
+
+/// What an entry shows, found by its key in `doc`: a line's visible text
+/// (an HTML block's text, its spacing made single), or an image's address
+/// without its query.
+fn shown(doc: &Document, prints: &Prints, is_text: bool, key: u64) -> Option<String> {
+    if is_text {
+        let line = prints.lines.iter().find(|l| l.key == Some(key))?;
+        let shown: String = if line.html {
+            doc.html_str(line.para)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        } else {
+            line.nodes.iter().map(|&n| doc.visible_text(n)).collect()
+        };
+        Some(shown.trim().to_string())
+    } else {
+        let im = prints.images.iter().find(|i| i.key == key)?;
+        Some(image_id(&doc.node(im.node).link()?.url))
+    }
+}
+
+/// The byte range of the lines around 1-based line `line` of `text` up to
+/// the blank lines on either side: the block that line is in.
+fn block_around(text: &str, line: usize) -> std::ops::Range<usize> {
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
+        .filter(|&i| i <= text.len())
+        .collect();
+    let end_of = |k: usize| starts.get(k + 1).copied().unwrap_or(text.len());
+    let blank = |k: usize| text[starts[k]..end_of(k)].trim().is_empty();
+    let at = line.saturating_sub(1).min(starts.len() - 1);
+    let mut first = at;
+    while first > 0 && !blank(first - 1) {
+        first -= 1;
+    }
+    let mut last = at;
+    while last + 1 < starts.len() && !blank(last + 1) {
+        last += 1;
+    }
+    starts[first]..end_of(last)
 }
 
 impl Learned {

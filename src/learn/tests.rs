@@ -185,3 +185,35 @@ fn a_notice_each_article_repeats_under_its_opening_and_in_its_footer_is_learned_
     assert!(out.contains("下面是第0篇的正文第二段"), "{out}");
     assert!(out.contains("第0篇的最后一段正文"), "{out}");
 }
+
+/// A learned entry is read back from the block around its first line,
+/// parsed alone; where that block parses otherwise than in its file (a
+/// footer line that continues a list item: alone, indented, it is code),
+/// the whole file is read, and the entry is the same.
+#[test]
+fn entries_are_read_back_from_their_block_or_the_whole_file() {
+    let files: Vec<(PathBuf, String)> = archive(4)
+        .into_iter()
+        .map(|(p, t)| {
+            let t = t.replace(
+                "本文章由谙忆编写，所有权利保留。",
+                "- 关注我们\n\n    本文章由谙忆编写，所有权利保留。",
+            );
+            (p, t)
+        })
+        .collect();
+    let learned = learn_from(&files, LearnOptions::default());
+    let texts: Vec<&str> = learned.text.iter().map(|e| e.text.as_str()).collect();
+    assert!(
+        texts.contains(&"本文章由谙忆编写，所有权利保留。"),
+        "{texts:?}"
+    );
+    assert_eq!(learned.image.len(), 1);
+    assert_eq!(learned.image[0].url, "mmbiz.qpic.cn/banner/640");
+
+    let text = "a\n\nb\nc\n  \nd\n";
+    assert_eq!(&text[block_around(text, 1)], "a\n");
+    assert_eq!(&text[block_around(text, 4)], "b\nc\n");
+    assert_eq!(&text[block_around(text, 3)], "b\nc\n");
+    assert_eq!(&text[block_around(text, 6)], "d\n");
+}
