@@ -144,7 +144,7 @@ impl DropTail {
             .chars()
             .filter(|&c| !c.is_whitespace() && !is_bullet(c))
             .collect();
-        squeezed.len() != m.text.len() && self.start.is_match(&squeezed)
+        self.start.is_match(&squeezed)
     }
 
     /// Where the tail that starts with top-level block `top` ends: the line
