@@ -151,6 +151,21 @@ pub struct UrlSite {
     pub place: UrlPlace,
 }
 
+/// Every place a URL is written, and for each its plain host
+/// ([`crate::url_text::url_plain_host`]), found once for all the rules that
+/// filter URLs by host.
+struct UrlIndex {
+    urls: Vec<UrlSite>,
+    hosts: Vec<Option<Host>>,
+}
+
+/// A URL's plain host: where it is written in the text, or its lower-case
+/// copy when it is not written so.
+enum Host {
+    At(Range<usize>),
+    Own(Box<str>),
+}
+
 /// Source text plus its parsed structure.
 pub struct Document<'t> {
     pub text: &'t str,
@@ -158,10 +173,9 @@ pub struct Document<'t> {
     line_starts: Vec<usize>,
     /// Byte ranges no rule may change: code blocks and inline code.
     pub protected: Vec<Range<usize>>,
-    urls: Vec<UrlSite>,
-    /// For each URL site, its plain host ([`crate::url_text::url_plain_host`]),
-    /// found once for all the rules that filter URLs by host.
-    url_hosts: Vec<Option<std::borrow::Cow<'t, str>>>,
+    /// The URL index ([`Document::urls`]), built on first use: learning
+    /// and the zone rules read no URL.
+    url_index: OnceCell<UrlIndex>,
     /// [`Document::visible_chars`], counted once, when first asked.
     visible_total: OnceCell<usize>,
     /// [`Document::visible_str`] per node, filled on first use.
@@ -319,8 +333,7 @@ impl<'t> Document<'t> {
             nodes: Vec::with_capacity((text.len() / 48).min(1 << 14) + 8),
             line_starts,
             protected: Vec::new(),
-            urls: Vec::new(),
-            url_hosts: Vec::new(),
+            url_index: OnceCell::new(),
             visible_total: OnceCell::new(),
             visible_cache: OnceCell::new(),
             html_cache: OnceCell::new(),
@@ -332,7 +345,6 @@ impl<'t> Document<'t> {
         };
         doc.flatten(root, None);
         doc.propagate_distrust();
-        doc.collect_urls();
         doc
     }
 
@@ -579,14 +591,21 @@ impl<'t> Document<'t> {
     /// Every place a URL is written: inline destinations, autolinks,
     /// reference definitions, raw HTML attributes and front matter fields.
     pub fn urls(&self) -> &[UrlSite] {
-        &self.urls
+        &self.url_index().urls
     }
 
     /// The plain host of `urls()[i]`, lower case: what URL parsing would
     /// give as its host; `None` when only a full parse can tell (or the URL
     /// has no `scheme://` start).
     pub fn url_host(&self, i: usize) -> Option<&str> {
-        self.url_hosts.get(i)?.as_deref()
+        match self.url_index().hosts.get(i)?.as_ref()? {
+            Host::At(r) => Some(&self.text[r.clone()]),
+            Host::Own(s) => Some(s),
+        }
+    }
+
+    fn url_index(&self) -> &UrlIndex {
+        self.url_index.get_or_init(|| self.collect_urls())
     }
 
     /// True when `range` overlaps code (a code block or inline code).

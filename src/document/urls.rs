@@ -4,10 +4,12 @@
 
 use std::ops::Range;
 
-use super::{Document, Kind, LinkForm, UrlPlace, UrlSite, overlaps};
+use std::borrow::Cow;
+
+use super::{Document, Host, Kind, LinkForm, UrlIndex, UrlPlace, UrlSite, overlaps};
 
 impl<'t> Document<'t> {
-    pub(super) fn collect_urls(&mut self) {
+    pub(super) fn collect_urls(&self) -> UrlIndex {
         let mut urls = Vec::new();
         let mut leaf_blocks: Vec<Range<usize>> = Vec::new();
         for (id, n) in self.nodes.iter().enumerate() {
@@ -53,11 +55,20 @@ impl<'t> Document<'t> {
         urls.sort_by_key(|u| u.range.start);
         urls.dedup_by(|a, b| overlaps(&a.range, &b.range));
         let text = self.text;
-        self.url_hosts = urls
+        let hosts = urls
             .iter()
-            .map(|u| crate::url_text::url_plain_host(&text[u.range.clone()]))
+            .map(|u| {
+                crate::url_text::url_plain_host(&text[u.range.clone()]).map(|h| match h {
+                    // A slice of the text: kept as where it lies.
+                    Cow::Borrowed(b) => {
+                        let at = b.as_ptr() as usize - text.as_ptr() as usize;
+                        Host::At(at..at + b.len())
+                    }
+                    Cow::Owned(o) => Host::Own(o.into_boxed_str()),
+                })
+            })
             .collect();
-        self.urls = urls;
+        UrlIndex { urls, hosts }
     }
 
     /// Link reference definitions are not nodes: find them on lines that no
