@@ -285,6 +285,13 @@ fn push_described(out: &mut String, removed: &str, replacement: &str) {
 /// removed tail may be long.
 fn shorten(s: &str) -> String {
     let mut out = String::new();
+    push_shortened(&mut out, s, |_| true);
+    out
+}
+
+/// [`shorten`] of `s` onto `out`, as long as `accept` takes each character
+/// it shows; false, with `out` part written, at the first it does not.
+fn push_shortened(out: &mut String, s: &str, accept: impl Fn(char) -> bool) -> bool {
     let mut cut = None;
     for (n, c) in s.chars().filter(|&c| c != '\r').enumerate() {
         if n == 57 {
@@ -293,11 +300,15 @@ fn shorten(s: &str) -> String {
         if n == 60 {
             out.truncate(cut.expect("set at 57"));
             out.push('…');
-            return out;
+            return true;
         }
-        out.push(if c == '\n' { '⏎' } else { c });
+        let c = if c == '\n' { '⏎' } else { c };
+        if !accept(c) {
+            return false;
+        }
+        out.push(c);
     }
-    out
+    true
 }
 
 /// A character `{:?}` writes as it is, known without the Unicode tables:
@@ -316,25 +327,12 @@ fn plain(c: char) -> bool {
 fn push_quoted_short(out: &mut String, s: &str) {
     let start = out.len();
     out.push('"');
-    let mut cut = None;
-    for (n, c) in s.chars().filter(|&c| c != '\r').enumerate() {
-        if n == 57 {
-            cut = Some(out.len());
-        }
-        if n == 60 {
-            out.truncate(cut.expect("set at 57"));
-            out.push('…');
-            break;
-        }
-        let c = if c == '\n' { '⏎' } else { c };
-        if !plain(c) {
-            out.truncate(start);
-            out.push_str(&quoted(&shorten(s)));
-            return;
-        }
-        out.push(c);
+    if push_shortened(out, s, plain) {
+        out.push('"');
+    } else {
+        out.truncate(start);
+        out.push_str(&quoted(&shorten(s)));
     }
-    out.push('"');
 }
 
 /// `s` as `{:?}` writes it: in quotes, escaped. Text made only of characters
