@@ -145,7 +145,7 @@ pub fn refers(text: &str) -> bool {
 /// complete or break one (`<[]()!-- mdscrub-enable -->` once an empty link
 /// goes), and what it covers moves. Then every block is fresh.
 pub fn suppresses(text: &str) -> bool {
-    memchr::memmem::find(text.as_bytes(), b"mdscrub-").is_some()
+    crate::suppress::may_hold(text)
 }
 
 /// What `edits` (sorted, applied to `text`) wrote, in the text they give,

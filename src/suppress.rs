@@ -57,10 +57,16 @@ impl std::fmt::Display for UnknownId {
     }
 }
 
+/// False when `text` certainly holds no suppression comment: every one
+/// names `mdscrub-`.
+pub fn may_hold(text: &str) -> bool {
+    memchr::memmem::find(text.as_bytes(), b"mdscrub-").is_some()
+}
+
 /// The ids of the suppression comments of `text` (outside code) that are
 /// not in `known`, in order.
 pub fn unknown_ids(text: &str, known: &[&str]) -> Vec<UnknownId> {
-    if memchr::memmem::find(text.as_bytes(), b"mdscrub-").is_none() {
+    if !may_hold(text) {
         return Vec::new();
     }
     let mut found: Vec<(usize, String)> = Vec::new();
@@ -132,7 +138,7 @@ impl Suppressions {
     /// Finds every directive of `text` outside `protected` ranges.
     pub fn scan(text: &str, protected: &[Range<usize>]) -> Suppressions {
         let mut out = Suppressions::default();
-        if memchr::memmem::find(text.as_bytes(), b"mdscrub-").is_none() {
+        if !may_hold(text) {
             return out;
         }
         // Open `disable` regions: where each starts and what it covers.

@@ -218,10 +218,15 @@ fn read_back(
     let Some(text) = read(path) else {
         return learned;
     };
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
+        .collect();
     let whole = std::cell::OnceCell::new();
     for &(is_text, key, s) in wanted {
-        let from_block = {
-            let block = &text[block_around(&text, s.example.1 as usize)];
+        let from_block = if let Some((doc, prints)) = whole.get() {
+            shown(doc, prints, is_text, key)
+        } else {
+            let block = &text[block_around(&text, &starts, s.example.1 as usize)];
             let doc = Document::parse(block);
             shown(&doc, &Prints::of(&doc), is_text, key)
         };
@@ -282,12 +287,9 @@ fn shown(doc: &Document, prints: &Prints, is_text: bool, key: u64) -> Option<Str
 }
 
 /// The byte range of the lines around 1-based line `line` of `text` up to
-/// the blank lines on either side: the block that line is in.
-fn block_around(text: &str, line: usize) -> std::ops::Range<usize> {
-    let starts: Vec<usize> = std::iter::once(0)
-        .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
-        .filter(|&i| i <= text.len())
-        .collect();
+/// the blank lines on either side: the block that line is in. `starts` are
+/// the text's line starts.
+fn block_around(text: &str, starts: &[usize], line: usize) -> std::ops::Range<usize> {
     let end_of = |k: usize| starts.get(k + 1).copied().unwrap_or(text.len());
     let blank = |k: usize| text[starts[k]..end_of(k)].trim().is_empty();
     let at = line.saturating_sub(1).min(starts.len() - 1);

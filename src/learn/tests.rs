@@ -212,8 +212,9 @@ fn entries_are_read_back_from_their_block_or_the_whole_file() {
     assert_eq!(learned.image[0].url, "mmbiz.qpic.cn/banner/640");
 
     let text = "a\n\nb\nc\n  \nd\n";
-    assert_eq!(&text[block_around(text, 1)], "a\n");
-    assert_eq!(&text[block_around(text, 4)], "b\nc\n");
-    assert_eq!(&text[block_around(text, 3)], "b\nc\n");
-    assert_eq!(&text[block_around(text, 6)], "d\n");
+    let starts = [0, 2, 3, 5, 7, 10, 12];
+    assert_eq!(&text[block_around(text, &starts, 1)], "a\n");
+    assert_eq!(&text[block_around(text, &starts, 4)], "b\nc\n");
+    assert_eq!(&text[block_around(text, &starts, 3)], "b\nc\n");
+    assert_eq!(&text[block_around(text, &starts, 6)], "d\n");
 }

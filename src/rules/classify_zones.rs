@@ -282,12 +282,17 @@ struct Unit {
     by_others: bool,
     /// Junk by its own score (not only by a neighbour or another rule).
     scored: bool,
-    /// Holds a word of some vocabulary family.
-    worded: bool,
     /// The families it holds words of, as bits of their indices.
     families: u64,
     /// What the sweep reads of it (read with `sweep`, in the tail only).
     shape: Shape,
+}
+
+impl Unit {
+    /// Holds a word of some vocabulary family.
+    fn worded(&self) -> bool {
+        self.families != 0
+    }
 }
 
 /// What the sweep reads of a unit of the tail.
@@ -421,7 +426,6 @@ impl ClassifyZones {
                         junk: None,
                         by_others: false,
                         scored: false,
-                        worded: families != 0,
                         families,
                         shape: if self.sweep && zone == Zone::Tail {
                             self.shape(doc, &l.nodes, &text, protect)
@@ -591,19 +595,19 @@ impl ClassifyZones {
             // the article after a call to action (a command, a formula)
             // ends the sweep.
             let shape = u.shape;
-            let footer = u.worded || shape.bold || shape.slogan;
+            let footer = u.worded() || shape.bold || shape.slogan;
             if u.prose
                 || shape.protected
                 || shape.stop
                 || !footer
-                || (!u.worded && announces(doc, &u.range))
+                || (!u.worded() && announces(doc, &u.range))
             {
                 if let Some(l) = label.filter(|&l| l + 1 == k) {
                     units[l].1.junk = None;
                 }
                 break;
             }
-            label = (shape.bold && !u.worded && !shape.slogan).then_some(k);
+            label = (shape.bold && !u.worded() && !shape.slogan).then_some(k);
             units[k].1.junk = Some(Tier::Safe);
         }
         Some(kept)
