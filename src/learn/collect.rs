@@ -4,7 +4,7 @@
 //! are kept, and the text of what is learned is read back at the end.
 
 use super::keys::{KeyMap, KeySet};
-use super::prints::{Prints, Zone};
+use super::prints::{PROSE_CHARS, Prints, Zone};
 
 /// How many distinct articles and folders an entry remembers; past that it
 /// only counts.
@@ -26,6 +26,8 @@ pub struct Stats {
     pub tail: u32,
     /// Where it was first seen: file index and 1-based line.
     pub example: (u32, u32),
+    /// A line as long as prose (see [`Stats::zone`]).
+    pub long: bool,
 }
 
 impl Stats {
@@ -65,6 +67,7 @@ impl Stats {
         self.head += o.head;
         self.body += o.body;
         self.tail += o.tail;
+        self.long |= o.long;
     }
 
     /// Distinct articles, up to [`TRACK`].
@@ -78,10 +81,19 @@ impl Stats {
     }
 
     /// Where it mostly sits: head or tail when those hold all but a tenth
-    /// of its occurrences, else body.
+    /// of its occurrences, else body. A line as long as prose needs only
+    /// three in four at the edges: a sentence that recurs word for word in
+    /// different articles is an account's standing paragraph (an ad for its
+    /// paid group that an author sometimes puts mid-article), where a short
+    /// one may be a template's label that sits wherever its section does.
     pub fn zone(&self) -> Zone {
         let edge = self.head + self.tail;
-        if edge * 10 < self.files * 9 {
+        let body = if self.long {
+            edge * 4 < self.files * 3
+        } else {
+            edge * 10 < self.files * 9
+        };
+        if body {
             Zone::Body
         } else if self.head >= self.tail {
             Zone::Head
@@ -107,20 +119,20 @@ impl Collector {
         // Each line once per file, where it sits at an edge if it does
         // anywhere: a notice an article repeats, once under its opening
         // paragraph and once in its footer, is footer boilerplate.
-        let mut once: KeyMap<(Zone, usize)> = KeyMap::default();
+        let mut once: KeyMap<(Zone, usize, bool)> = KeyMap::default();
         for (i, l) in prints.lines.iter().enumerate() {
             let Some(key) = l.key else { continue };
             let zone = prints.learning_zone(i, edges);
-            let seen = once.entry(key).or_insert((zone, l.line));
+            let long = l.chars >= PROSE_CHARS;
+            let seen = once.entry(key).or_insert((zone, l.line, long));
             if seen.0 == Zone::Body && zone != Zone::Body {
-                *seen = (zone, l.line);
+                *seen = (zone, l.line, long);
             }
         }
-        for (key, (zone, line)) in once {
-            self.text
-                .entry(key)
-                .or_default()
-                .add(file, group, prints.article, zone, line);
+        for (key, (zone, line, long)) in once {
+            let stats = self.text.entry(key).or_default();
+            stats.long = long;
+            stats.add(file, group, prints.article, zone, line);
         }
         let mut seen = KeySet::default();
         for im in &prints.images {

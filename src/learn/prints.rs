@@ -73,6 +73,9 @@ pub struct LinePrint {
     pub images: bool,
     /// The line is an HTML block (never taken for prose).
     pub html: bool,
+    /// The line is a web address and nothing more, perhaps under a short
+    /// label (`原文：https://…`): a source line, never taken for prose.
+    pub address: bool,
     /// The line is the article's structure (a label, a numbered item, a
     /// heading written in bold): what follows it is its content.
     pub structure: bool,
@@ -389,7 +392,16 @@ impl Prints {
                 && !code
                 && kind != Structure::Label;
             let start = doc.node(line[0]).range.start;
-            if self.article == 0 && chars >= PROSE_CHARS {
+            // Only a line long enough for prose can be an address that
+            // must not be taken for it; shorter ones are not read again.
+            let address = chars >= PROSE_CHARS && {
+                text.clear();
+                for &n in &line {
+                    doc.push_visible(n, text);
+                }
+                is_address(text)
+            };
+            if self.article == 0 && chars >= PROSE_CHARS && !address {
                 self.article = text_key(norm);
             }
             if images {
@@ -418,6 +430,7 @@ impl Prints {
                 chars,
                 images: shows,
                 html: false,
+                address,
                 structure,
                 span,
             });
@@ -470,6 +483,7 @@ impl Prints {
             chars,
             images: false,
             html: true,
+            address: false,
             structure: false,
             span: 0..1,
         });
@@ -582,9 +596,30 @@ fn zone_of(i: usize, first: usize, last: usize) -> Zone {
     }
 }
 
-/// A line of real prose: long enough, and not an HTML block.
-fn is_prose(l: &LinePrint) -> bool {
-    l.chars >= PROSE_CHARS && !l.html
+/// A line of real prose: long enough, and not an HTML block or an address.
+pub fn is_prose(l: &LinePrint) -> bool {
+    l.chars >= PROSE_CHARS && !l.html && !l.address
+}
+
+/// Longest label, in characters, before an address that [`is_address`]
+/// reads as its label (`原文链接：`, `Source:`).
+const ADDRESS_LABEL_CHARS: usize = 8;
+
+/// True when `text` is one web address (`http://`, `https://` or `www.`),
+/// perhaps under a short label ending with a colon: the source line an
+/// article ends with, long by its letters alone.
+pub fn is_address(text: &str) -> bool {
+    let t = text.trim();
+    let url = |t: &str| {
+        let head = t.get(..8).unwrap_or(t).to_ascii_lowercase();
+        (head.starts_with("http://") || head.starts_with("https://") || head.starts_with("www."))
+            && !t.contains(char::is_whitespace)
+    };
+    url(t)
+        || t.find(['：', ':']).is_some_and(|i| {
+            let colon = t[i..].chars().next().map_or(1, char::len_utf8);
+            t[..i].chars().count() <= ADDRESS_LABEL_CHARS && url(t[i + colon..].trim_start())
+        })
 }
 
 /// What kind of structure a line is, if any.
@@ -700,6 +735,30 @@ mod tests {
     fn word_char_is_alphanumeric() {
         for c in (0..=0x10FFFF).filter_map(char::from_u32) {
             assert_eq!(word_char(c), c.is_alphanumeric(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn an_address_is_one_url_perhaps_under_a_short_label() {
+        for yes in [
+            "https://medium.com/@someone/2-500-bug-bounty-write-up",
+            "  原文：https://brutecat.com/articles/leaking-google-phones ",
+            "原文链接: http://example.com/a?b=c",
+            "Source:https://example.com/x",
+            "www.example.com/long/path/of/the/source",
+            "HTTPS://EXAMPLE.COM/A",
+        ] {
+            assert!(is_address(yes), "{yes}");
+        }
+        for no in [
+            "原文：https://example.com/a 这是后面的一句话",
+            "文章还可以在我的博客上在线阅读：https://example.com/x",
+            "[1] mask.json: https://github.com/ddd/gpb",
+            "Thanks https://example.com/x",
+            "httpd 的配置文件在 /etc 下",
+            "",
+        ] {
+            assert!(!is_address(no), "{no}");
         }
     }
 

@@ -164,6 +164,50 @@ fn a_long_paragraph_that_ends_every_article_is_learned_and_cleaned() {
 }
 
 #[test]
+fn a_source_address_after_the_last_paragraph_does_not_end_the_prose() {
+    // Each article ends with its source, a long address: by its letters it
+    // is as long as prose, but the account's blurb above it is still the
+    // tail, and learned.
+    let blurb = "本号专注于分享安全研究与开发相关的技术文章，欢迎加入我们的知识星球，每日更新，识别二维码即可加入。";
+    let files: Vec<(PathBuf, String)> = (0..4)
+        .map(|i| {
+            let source = format!(
+                "原文：https://medium.example.com/@someone/bug-bounty-write-up-number-{i}-remote-code-execution"
+            );
+            article(i, &[], &format!("{blurb}\n\n{source}"))
+        })
+        .collect();
+    let learned = learn_from(&files, LearnOptions::default());
+    let texts: Vec<&str> = learned.text.iter().map(|t| t.text.as_str()).collect();
+    assert_eq!(texts, [blurb], "{learned:#?}");
+    assert_eq!(learned.text[0].zone, "tail");
+}
+
+#[test]
+fn a_standing_paragraph_an_author_sometimes_puts_mid_article_is_learned_and_a_short_line_is_not() {
+    // The same long ad closes three articles and sits mid-article in the
+    // fourth: three in four at the edges is enough for a sentence that long.
+    // A short line placed the same way (a template's label) is not learned.
+    let ad = "如果你也想长期学习，欢迎加入我的知识星球，每日都会更新，微信识别二维码付费即可加入，不满意可以退款。";
+    let label = "<综合评定利用难度>：未知";
+    let files: Vec<(PathBuf, String)> = (0..4)
+        .map(|i| {
+            if i == 0 {
+                article(i, &[ad, label], "")
+            } else {
+                article(i, &[], &format!("{ad}\n\n{label}"))
+            }
+        })
+        .collect();
+    let learned = learn_from(&files, LearnOptions::default());
+    let texts: Vec<&str> = learned.text.iter().map(|t| t.text.as_str()).collect();
+    assert_eq!(texts, [ad], "{learned:#?}");
+    let out = clean_learned(&learned, &files[0].1);
+    assert!(!out.contains("知识星球"), "{out}");
+    assert!(out.contains(label), "{out}");
+}
+
+#[test]
 fn a_notice_each_article_repeats_under_its_opening_and_in_its_footer_is_learned_and_both_go() {
     // The notice sits after the first paragraph (the body, by position) and
     // again in the footer: it is learned from its footer copy, and a clean

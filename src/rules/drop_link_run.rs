@@ -22,7 +22,7 @@ use serde::Deserialize;
 use super::{BuildError, Context, Rule, ShortText, regex, settings};
 use crate::document::{Document, Kind, NodeId};
 use crate::edit::{EditSink, Reach};
-use crate::learn::prints::PROSE_CHARS;
+use crate::learn::prints::{PROSE_CHARS, is_prose};
 
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -287,7 +287,7 @@ impl Rule for DropLinkRun {
         let prose_lines: Vec<usize> = prints
             .lines
             .iter()
-            .filter(|l| l.chars >= PROSE_CHARS && !l.html && !in_runs(l.para))
+            .filter(|l| is_prose(l) && !in_runs(l.para))
             .map(|l| doc.node(l.para).range.start)
             .collect();
         let in_tail = |first: usize, last: usize| {
