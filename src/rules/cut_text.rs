@@ -16,7 +16,9 @@ use crate::edit::{EditSink, Reach};
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(super) struct Settings {
-    /// Regex over the source of a line of a paragraph.
+    /// Regex over the source of a line of a paragraph. With a group named
+    /// `cut`, only what that group matches is cut (the closing `**` of a
+    /// bold line after a trailing clause stays).
     pattern: String,
     /// Longest line, in characters of its visible text, the rule cuts.
     #[serde(default = "default_max_line")]
@@ -34,14 +36,18 @@ fn default_max_line() -> usize {
 #[derive(Debug)]
 struct CutText {
     pattern: regex::Regex,
+    /// The pattern has a group named `cut`.
+    grouped: bool,
     max_chars: usize,
     protected: bool,
 }
 
 pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
     let s: Settings = settings(table)?;
+    let pattern = regex("pattern", &s.pattern)?;
     Ok(Box::new(CutText {
-        pattern: regex("pattern", &s.pattern)?,
+        grouped: pattern.capture_names().any(|n| n == Some("cut")),
+        pattern,
         max_chars: s.max_chars,
         protected: s.protected,
     }))
@@ -56,8 +62,22 @@ impl Rule for CutText {
         }
     }
 
+    /// The better of the pattern's prefixes and the words every match
+    /// holds: a pattern that opens with a punctuation class (`[，,]欢迎…`)
+    /// has prefixes that any Chinese text holds.
     fn needles(&self) -> Option<Vec<String>> {
-        super::regex_needles(&self.pattern)
+        let shortest = |set: &Option<Vec<String>>| {
+            set.as_ref().map_or(0, |s| {
+                s.iter().map(|n| n.chars().count()).min().unwrap_or(0)
+            })
+        };
+        let prefixes = super::regex_needles(&self.pattern);
+        let words = super::literals::raw_needles(self.pattern.as_str());
+        if shortest(&words) > shortest(&prefixes) {
+            words
+        } else {
+            prefixes
+        }
     }
 
     fn check(&self, doc: &Document, ctx: &Context, out: &mut EditSink) {
@@ -79,15 +99,30 @@ impl Rule for CutText {
                 // (a tracking query would otherwise hide the banner until
                 // another rule had stripped it, a pass later).
                 if let Some(m) = self.pattern.find(src)
-                    && !m.range().is_empty()
-                    && m.end() < src.len()
+                    && let Some(cut) = self.cut(src, m)
                     && !doc.touches_code(&span)
                     && para.measured(doc, k).chars <= self.max_chars
                 {
-                    out.delete(span.start + m.start()..span.start + m.end());
+                    out.delete(span.start + cut.start..span.start + cut.end);
                 }
             }
         }
+    }
+}
+
+impl CutText {
+    /// What to cut of line `src` where the pattern matched at `m`: the
+    /// group named `cut` if the pattern has one, else the match. Nothing
+    /// when that is empty or the whole line (a line of junk is another
+    /// rule's).
+    fn cut(&self, src: &str, m: regex::Match) -> Option<std::ops::Range<usize>> {
+        let cut = if self.grouped {
+            let caps = self.pattern.captures_at(src, m.start())?;
+            caps.name("cut")?.range()
+        } else {
+            m.range()
+        };
+        (!(cut.is_empty() || cut.start == 0 && cut.end == src.len())).then_some(cut)
     }
 }
 
@@ -114,5 +149,21 @@ mod tests {
             crate::clean_text(alone, &rules, true).unwrap().output,
             alone
         );
+    }
+
+    #[test]
+    fn a_trailing_clause_is_cut_and_a_group_named_cut_keeps_the_closing_bold() {
+        let rules = RuleSet::parse(
+            "[[rule]]\nid = \"c\"\nkind = \"cut-text\"\ndescription = \"d\"\npattern = '(?P<cut>，欢迎关注[^*]*)\\**$'\n",
+            "t.toml",
+        )
+        .unwrap();
+        let clean = |t: &str| crate::clean_text(t, &rules, true).unwrap().output;
+        // A match that ends the line is a cut, when something is left.
+        assert_eq!(clean("正文写完了，欢迎关注。\n"), "正文写完了\n");
+        // The closing bold stays, so the line stays bold.
+        assert_eq!(clean("**正文写完了，欢迎关注。**\n"), "**正文写完了**\n");
+        // The whole line is not cut.
+        assert_eq!(clean("，欢迎关注。\n"), "，欢迎关注。\n");
     }
 }

@@ -74,6 +74,23 @@ pub(crate) fn visible_needles(pattern: &str) -> Option<Vec<String>> {
     Some(needles)
 }
 
+/// Needles of a pattern over raw text: the literals one of which every
+/// match holds as it is (an alternation's words after a leading class,
+/// where a prefix gives none); `None` when a match need hold none.
+pub(crate) fn raw_needles(pattern: &str) -> Option<Vec<String>> {
+    let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
+    let mut set = match required(&hir) {
+        Req::Exact(s) | Req::Contains(s) => s,
+        Req::Any => return None,
+    };
+    if set.iter().any(|s| s.is_empty()) {
+        return None;
+    }
+    set.sort();
+    set.dedup();
+    Some(set)
+}
+
 /// How good a set is as needles: the shortest run among its strings, in
 /// characters (0: some string has none, the set is no test at all).
 fn score(set: &[String]) -> usize {
@@ -182,7 +199,7 @@ fn required(h: &Hir) -> Req {
 
 #[cfg(test)]
 mod tests {
-    use super::visible_needles;
+    use super::{raw_needles, visible_needles};
 
     fn needles(p: &str) -> Option<Vec<String>> {
         visible_needles(p)
@@ -209,5 +226,17 @@ mod tests {
         // A literal cut to its longest run of needle characters.
         assert_eq!(needles("^-END-$").unwrap(), vec!["end"]);
         assert_eq!(needles("点击“阅读原文”").unwrap(), vec!["阅读原文"]);
+    }
+
+    #[test]
+    fn raw_needles_are_the_required_words_after_a_leading_class() {
+        // A prefix gives nothing here (a class, then spaces); a word each
+        // branch of the alternation requires is needed as it is.
+        assert_eq!(
+            raw_needles(r"[，,]\s*(也?欢迎[^，]{0,12}关注|更多[^，]{0,30}可关注)").unwrap(),
+            vec!["关注", "可关注"]
+        );
+        assert!(raw_needles(r"[，,]\s*.*").is_none());
+        assert!(raw_needles("(往期)?").is_none());
     }
 }
