@@ -193,6 +193,10 @@ impl Content {
             Kind::Heading(_) => {
                 let unit = if self.title == Some(id) {
                     Unit::Title
+                } else if doc.visible_str(id).trim().is_empty() {
+                    // An empty heading (an exporter's lone `#`) heads
+                    // nothing: a zone that reaches it goes on.
+                    return;
                 } else {
                     Unit::Heading
                 };

@@ -15,6 +15,7 @@ use serde::Deserialize;
 use super::{BuildError, Context, Rule, ShortText, regex, settings};
 use crate::document::{Document, Kind, Measured};
 use crate::edit::{EditSink, Reach};
+use crate::learn::prints::{PROSE_CHARS, normalise};
 
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -153,10 +154,18 @@ impl DropTail {
         if self.stop.is_none() && !self.stop_at_headings {
             return doc.text.len();
         }
-        for block in doc.children(0).filter(|&b| b > top) {
+        let mut blocks = doc.children(0).filter(|&b| b > top).peekable();
+        while let Some(block) = blocks.next() {
             let node = doc.node(block);
             let text = doc.visible_text(block);
-            let heading = matches!(node.kind, Kind::Heading(_));
+            // An empty heading (an exporter's lone `#`) starts a section
+            // only over prose; over a link to another article it is the
+            // exporter's, inside the list.
+            let heading = matches!(node.kind, Kind::Heading(_))
+                && (!text.trim().is_empty()
+                    || blocks.peek().is_none_or(|&next| {
+                        normalise(&doc.visible_text(next)).chars().count() >= PROSE_CHARS
+                    }));
             let stops = (self.stop_at_headings && heading && !self.start.is_match(&text))
                 || (matches!(node.kind, Kind::Paragraph | Kind::Heading(_))
                     && self.stop.as_ref().is_some_and(|s| s.is_match(&text)));
@@ -246,6 +255,28 @@ mod tests {
         assert_eq!(
             clean(&format!("{body}推荐阅读\n\n[a](https://e.com/a)\n")),
             body.to_string()
+        );
+    }
+
+    #[test]
+    fn an_empty_heading_stops_the_tail_only_over_prose() {
+        let body = "# 标题\n\n正文第一段，讲的是一件很长的事情，足够长，也只属于这篇文章本身。\n\n";
+        // An exporter's lone `#` over each recommended link: the tail goes
+        // on through it, and takes it.
+        assert_eq!(
+            clean(&format!(
+                "{body}推荐阅读\n\n#\n[《一》](https://e.com/1)\n\n#\n[《二》](https://e.com/2)\n"
+            )),
+            body.to_string()
+        );
+        // Over the author's closing words it is a section's heading whose
+        // text was lost: they stay.
+        let closing = "本文算是一个合集系列，会收集各种经典的漏洞案例，分析形成的原因并归类探测方法，感谢阅读。\n";
+        assert_eq!(
+            clean(&format!(
+                "{body}推荐阅读\n\n[a](https://e.com/a)\n\n##\n\n{closing}"
+            )),
+            format!("{body}##\n\n{closing}")
         );
     }
 
