@@ -511,7 +511,14 @@ impl ClassifyZones {
                 },
                 _ => match at.tail_evidence(k, before, near.prev[k], last_prose) {
                     Some((t, with)) => (Some(t), with),
-                    None => (None, None),
+                    // Under it, a caption that asks to follow or scan
+                    // (`长按关注`): the image is the QR code it captions.
+                    None => match after.filter(|&a| units[a].1.families & self.sweep_from != 0) {
+                        Some(a) if !at.kept_between(k, a) => {
+                            (units[a].1.junk, units[a].1.junk.and_then(|_| at.own(a)))
+                        }
+                        _ => (None, None),
+                    },
                 },
             };
             // Some junk of this rule's own is beside it: between two lines
@@ -1214,6 +1221,16 @@ cta = { words = ["点赞", "在看", "分享"], weight = 2.0 }
             img(2)
         );
         assert_eq!(images(&default_clean(&buttons)), 0);
+        // A caption that asks to follow or scan says what the image over it
+        // is: the QR code goes with it, after references too; the photo
+        // over a credit line stays (above).
+        let qr = format!(
+            "{LONG}\n\n参考资料：\n\nandroid/system/core/fastboot/README.md\n\n{}\n\n**长按关注**\n\n**内核工匠微信**\n",
+            img(1)
+        );
+        let out = default_clean(&qr);
+        assert_eq!(images(&out), 0, "{out}");
+        assert!(out.contains("README.md"), "{out}");
     }
 
     #[test]
