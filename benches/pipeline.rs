@@ -75,6 +75,7 @@ fn rule_kinds(c: &mut Criterion) {
                 let ctx = Context {
                     touched: &touched,
                     head: mdscrub::rules::head_of(text),
+                    head_now: "",
                     fresh: None,
                     asked: &[],
                     chrome: &[],

@@ -390,3 +390,23 @@ fn blank_lines_before_an_indented_line_are_left_alone() {
     let twice = clean_text(&once.output, default_rules(), true).unwrap();
     assert_eq!(twice.output, once.output);
 }
+
+/// An exporter's fingerprint that removals above bring into the first lines
+/// opens its gate in the clean's last pass, as it would in a second clean
+/// of the output: found by `cleaning_is_idempotent`.
+#[test]
+fn a_gate_the_removals_open_opens_in_the_same_clean() {
+    let mut text = String::new();
+    for _ in 0..5 {
+        text.push_str("<div>点赞</div>\n\n");
+    }
+    for i in 0..36 {
+        text.push_str(&format!("第{i}段正文，讲的是这篇文章自己的事情。\n\n"));
+    }
+    text.push_str("返回列表页<img src=\"https://mmbiz.qpic.cn/a\">\n");
+    let once = clean_text(&text, default_rules(), true).unwrap().output;
+    assert!(!once.contains("返回列表页"), "{once}");
+    let twice = clean_text(&once, default_rules(), true).unwrap();
+    assert_eq!(twice.output, once);
+    assert!(twice.hits.is_empty(), "{:?}", twice.hits);
+}

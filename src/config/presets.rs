@@ -177,8 +177,17 @@ struct Gated {
 
 impl Rule for Gated {
     fn check(&self, doc: &Document, ctx: &Context, out: &mut EditSink) {
-        if self.gates.iter().all(|g| g.is_match(ctx.head)) {
+        let open = |head: &str| self.gates.iter().all(|g| g.is_match(head));
+        if open(ctx.head) {
             self.inner.check(doc, ctx, out);
+        } else if !ctx.head_now.is_empty() && open(ctx.head_now) {
+            // Opened by this pass's text: the blocks the last pass left as
+            // they were are new to the rule too.
+            let all = Context {
+                fresh: None,
+                ..*ctx
+            };
+            self.inner.check(doc, &all, out);
         }
     }
 

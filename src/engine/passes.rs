@@ -152,6 +152,11 @@ fn clean_at(
         let ctx = Context {
             touched: &touched,
             head: crate::rules::head_of(input),
+            head_now: if parses == 1 {
+                ""
+            } else {
+                crate::rules::head_of(&current)
+            },
             fresh: fresh.as_ref(),
             asked: &[],
             chrome: &[],

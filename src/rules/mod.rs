@@ -50,6 +50,12 @@ pub struct Context<'a> {
     /// The first lines ([`HEAD_LINES`]) of the text as it was before this
     /// clean: what `if-matches` gates test (exporter fingerprints).
     pub head: &'a str,
+    /// The first lines of the text this pass reads: a gate opens on them
+    /// too, so that what a later clean of the output would find open (a
+    /// fingerprint that removals above brought into the first lines), this
+    /// clean finds open in its last pass. Empty in the first pass (the text
+    /// is the input).
+    pub head_now: &'a str,
     /// From the second pass on, the blocks the previous pass changed; `None`
     /// when every block is to be looked at (see [`Context::is_fresh`]).
     pub fresh: Option<&'a crate::fresh::Fresh>,
@@ -78,15 +84,25 @@ impl Context<'_> {
     }
 }
 
-/// How many lines of a document an `if-matches` gate looks at.
+/// How many lines of a document, blank ones aside, an `if-matches` gate
+/// looks at.
 pub const HEAD_LINES: usize = 40;
 
-/// The first [`HEAD_LINES`] lines of a text.
+/// The first [`HEAD_LINES`] lines of a text that are not blank, and the
+/// blank ones among them: tidying blank lines away moves no line in or out.
 pub fn head_of(text: &str) -> &str {
-    let end = memchr::memchr_iter(b'\n', text.as_bytes())
-        .nth(HEAD_LINES - 1)
-        .map_or(text.len(), |i| i + 1);
-    &text[..end]
+    let mut start = 0;
+    let mut counted = 0;
+    for nl in memchr::memchr_iter(b'\n', text.as_bytes()) {
+        if !text[start..nl].trim().is_empty() {
+            counted += 1;
+            if counted == HEAD_LINES {
+                return &text[..nl + 1];
+            }
+        }
+        start = nl + 1;
+    }
+    text
 }
 
 /// One configured rule instance.
