@@ -114,6 +114,12 @@ pub(super) struct Settings {
     /// nothing.
     #[serde(default)]
     sweep_from: Vec<String>,
+    /// Families (by name) whose words, in a tail line of junk right under
+    /// an image, say what the image is: the QR code over its `长按识别`,
+    /// which goes with it. A photo over other junk (a credit line, a call
+    /// to follow that points at the name above) stays.
+    #[serde(default)]
+    caption_from: Vec<String>,
 }
 
 #[derive(Deserialize, JsonSchema, Debug)]
@@ -152,6 +158,8 @@ struct ClassifyZones {
     sweep_stop: Option<regex::Regex>,
     /// `sweep-from`, as bits of the families' indices.
     sweep_from: u64,
+    /// `caption-from`, as bits of the families' indices.
+    caption_from: u64,
     words: Words,
 }
 
@@ -233,13 +241,18 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
     if families.len() > 64 {
         return Err("at most 64 families".into());
     }
-    let mut sweep_from = 0u64;
-    for name in &s.sweep_from {
-        let Some(k) = families.iter().position(|(n, _, _)| n == name) else {
-            return Err(format!("`sweep-from` names `{name}`, which is no family").into());
-        };
-        sweep_from |= 1 << k;
-    }
+    let bits = |key: &str, names: &[String]| -> Result<u64, BuildError> {
+        let mut bits = 0u64;
+        for name in names {
+            let Some(k) = families.iter().position(|(n, _, _)| n == name) else {
+                return Err(format!("`{key}` names `{name}`, which is no family").into());
+            };
+            bits |= 1 << k;
+        }
+        Ok(bits)
+    };
+    let sweep_from = bits("sweep-from", &s.sweep_from)?;
+    let caption_from = bits("caption-from", &s.caption_from)?;
     Ok(Box::new(ClassifyZones {
         words: Words::new(&families)?,
         families,
@@ -257,6 +270,7 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
         sweep: s.sweep,
         sweep_stop: s.sweep_stop.map(|l| regex("sweep-stop", &l)).transpose()?,
         sweep_from,
+        caption_from,
     }))
 }
 
@@ -511,9 +525,9 @@ impl ClassifyZones {
                 },
                 _ => match at.tail_evidence(k, before, near.prev[k], last_prose) {
                     Some((t, with)) => (Some(t), with),
-                    // Under it, a caption that asks to follow or scan
-                    // (`长按关注`): the image is the QR code it captions.
-                    None => match after.filter(|&a| units[a].1.families & self.sweep_from != 0) {
+                    // Under it, a caption that asks to scan (`长按识别`):
+                    // the image is the QR code it captions.
+                    None => match after.filter(|&a| units[a].1.families & self.caption_from != 0) {
                         Some(a) if !at.kept_between(k, a) => {
                             (units[a].1.junk, units[a].1.junk.and_then(|_| at.own(a)))
                         }

@@ -27,6 +27,11 @@ pub(super) struct Settings {
     /// banner glued to the attribution it precedes.
     #[serde(default)]
     protected: bool,
+    /// Longest cut, in characters a reader sees (a web address counts as
+    /// one, link destinations and emphasis markers as none): a trailing
+    /// clause that runs on into the article's own words stays whole.
+    #[serde(default)]
+    max_cut_chars: Option<usize>,
 }
 
 fn default_max_line() -> usize {
@@ -40,17 +45,31 @@ struct CutText {
     grouped: bool,
     max_chars: usize,
     protected: bool,
+    max_cut_chars: Option<usize>,
+    /// Strings one of which every match holds ([`CutText::needles`]): a
+    /// line with none is not searched.
+    line_needles: Vec<memchr::memmem::Finder<'static>>,
 }
 
 pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
     let s: Settings = settings(table)?;
     let pattern = regex("pattern", &s.pattern)?;
-    Ok(Box::new(CutText {
+    let mut rule = CutText {
         grouped: pattern.capture_names().any(|n| n == Some("cut")),
         pattern,
         max_chars: s.max_chars,
         protected: s.protected,
-    }))
+        max_cut_chars: s.max_cut_chars,
+        line_needles: Vec::new(),
+    };
+    let needles = rule.needles().unwrap_or_default();
+    // A needle that holds another says nothing more (`可关注`, `关注`).
+    rule.line_needles = needles
+        .iter()
+        .filter(|n| !needles.iter().any(|m| m != *n && n.contains(m.as_str())))
+        .map(|n| memchr::memmem::Finder::new(n.as_bytes()).into_owned())
+        .collect();
+    Ok(Box::new(rule))
 }
 
 impl Rule for CutText {
@@ -81,10 +100,30 @@ impl Rule for CutText {
     }
 
     fn check(&self, doc: &Document, ctx: &Context, out: &mut EditSink) {
+        // Where the needles start in the text, found in one scan: a
+        // paragraph with none is not read.
+        let mut hits: Vec<usize> = Vec::new();
+        for n in &self.line_needles {
+            hits.extend(n.find_iter(doc.text.as_bytes()));
+        }
+        if hits.is_empty() && !self.line_needles.is_empty() {
+            return;
+        }
+        hits.sort_unstable();
+        let holds = |r: &std::ops::Range<usize>| {
+            self.line_needles.is_empty() || {
+                let k = hits.partition_point(|&h| h < r.start);
+                hits.get(k).is_some_and(|&h| h < r.end)
+            }
+        };
         for &id in doc.text_blocks() {
             let node = doc.node(id);
             // A paragraph's lines are read alone.
-            if node.kind != Kind::Paragraph || !node.trusted || !ctx.is_fresh(&node.range) {
+            if node.kind != Kind::Paragraph
+                || !node.trusted
+                || !ctx.is_fresh(&node.range)
+                || !holds(&node.range)
+            {
                 continue;
             }
             let para = doc.para_lines(id);
@@ -94,6 +133,9 @@ impl Rule for CutText {
                 };
                 let span = doc.node(first).range.start..doc.node(last).range.end;
                 let src = &doc.text[span.clone()];
+                if !holds(&span) {
+                    continue;
+                }
                 // The length is the line's visible text: a banner line is
                 // short to read, whatever the length of the addresses in it
                 // (a tracking query would otherwise hide the banner until
@@ -122,8 +164,39 @@ impl CutText {
         } else {
             m.range()
         };
-        (!(cut.is_empty() || cut.start == 0 && cut.end == src.len())).then_some(cut)
+        let whole = cut.start == 0 && cut.end == src.len();
+        let long = self
+            .max_cut_chars
+            .is_some_and(|max| seen_chars(&src[cut.clone()]) > max);
+        (!(cut.is_empty() || whole || long)).then_some(cut)
     }
+}
+
+/// Characters of Markdown source `s` a reader sees, roughly: a web address
+/// counts as one, a link's destination and emphasis markers as none.
+fn seen_chars(s: &str) -> usize {
+    let mut n = 0;
+    let mut rest = s;
+    while let Some(c) = rest.chars().next() {
+        if rest.starts_with("http://") || rest.starts_with("https://") {
+            n += 1;
+            let end = rest
+                .find(|c: char| c.is_whitespace() || c == ')' || !c.is_ascii())
+                .unwrap_or(rest.len());
+            rest = &rest[end..];
+            continue;
+        }
+        if rest.starts_with("](") {
+            let end = rest.find(')').map_or(rest.len(), |i| i + 1);
+            rest = &rest[end..];
+            continue;
+        }
+        if !matches!(c, '*' | '_' | '[' | ']') {
+            n += 1;
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    n
 }
 
 #[cfg(test)]
