@@ -10,7 +10,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::{BuildError, Context, Rule, regex, settings};
-use crate::document::{Document, Kind};
+use crate::document::{Document, Kind, NodeId};
 use crate::edit::{EditSink, Reach};
 
 #[derive(Deserialize, JsonSchema)]
@@ -32,6 +32,13 @@ pub(super) struct Settings {
     /// clause that runs on into the article's own words stays whole.
     #[serde(default)]
     max_cut_chars: Option<usize>,
+    /// Only among the first N top-level blocks of the document (with
+    /// `tail`: or among the last).
+    #[serde(default)]
+    head: Option<usize>,
+    /// Only among the last N top-level blocks of the document.
+    #[serde(default)]
+    tail: Option<usize>,
 }
 
 fn default_max_line() -> usize {
@@ -46,6 +53,8 @@ struct CutText {
     max_chars: usize,
     protected: bool,
     max_cut_chars: Option<usize>,
+    head: Option<usize>,
+    tail: Option<usize>,
     /// Strings one of which every match holds ([`CutText::needles`]): a
     /// line with none is not searched.
     line_needles: Vec<memchr::memmem::Finder<'static>>,
@@ -60,6 +69,8 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
         max_chars: s.max_chars,
         protected: s.protected,
         max_cut_chars: s.max_cut_chars,
+        head: s.head,
+        tail: s.tail,
         line_needles: Vec::new(),
     };
     let needles = rule.needles().unwrap_or_default();
@@ -116,13 +127,21 @@ impl Rule for CutText {
                 hits.get(k).is_some_and(|&h| h < r.end)
             }
         };
+        let windowed = self.head.is_some() || self.tail.is_some();
+        let top: Vec<NodeId> = if windowed {
+            doc.children(0).collect()
+        } else {
+            Vec::new()
+        };
         for &id in doc.text_blocks() {
             let node = doc.node(id);
-            // A paragraph's lines are read alone.
+            // A paragraph's lines are read alone; a window reads its place
+            // among the others.
             if node.kind != Kind::Paragraph
                 || !node.trusted
-                || !ctx.is_fresh(&node.range)
+                || !(windowed || ctx.is_fresh(&node.range))
                 || !holds(&node.range)
+                || (windowed && !super::in_window(doc, &top, id, self.head, self.tail))
             {
                 continue;
             }
@@ -164,11 +183,14 @@ impl CutText {
         } else {
             m.range()
         };
-        let whole = cut.start == 0 && cut.end == src.len();
+        // Nothing a reader sees may be all that is left (`**，欢迎关注。**`
+        // would leave `****`, a thematic break): a line of junk is another
+        // rule's.
+        let left = seen_chars(&src[..cut.start]) + seen_chars(&src[cut.end..]);
         let long = self
             .max_cut_chars
             .is_some_and(|max| seen_chars(&src[cut.clone()]) > max);
-        (!(cut.is_empty() || whole || long)).then_some(cut)
+        (!(cut.is_empty() || left == 0 || long)).then_some(cut)
     }
 }
 
@@ -236,7 +258,8 @@ mod tests {
         assert_eq!(clean("正文写完了，欢迎关注。\n"), "正文写完了\n");
         // The closing bold stays, so the line stays bold.
         assert_eq!(clean("**正文写完了，欢迎关注。**\n"), "**正文写完了**\n");
-        // The whole line is not cut.
+        // The whole line is not cut, nor all a reader sees of it.
         assert_eq!(clean("，欢迎关注。\n"), "，欢迎关注。\n");
+        assert_eq!(clean("**，欢迎关注。**\n"), "**，欢迎关注。**\n");
     }
 }

@@ -113,7 +113,7 @@ impl Rule for DropBlock {
             if !node.trusted {
                 continue;
             }
-            if windowed && !self.in_window(doc, &top, id) {
+            if windowed && !super::in_window(doc, &top, id, self.head, self.tail) {
                 continue;
             }
             // A block's phrase test reads the block alone; a window reads
@@ -148,26 +148,6 @@ impl Rule for DropBlock {
                 out.delete(range);
             }
         }
-    }
-}
-
-impl DropBlock {
-    /// True when the top-level block holding `id` is within the head or tail
-    /// window.
-    fn in_window(&self, doc: &Document, top: &[NodeId], id: NodeId) -> bool {
-        let mut t = id;
-        while let Some(p) = doc.node(t).parent {
-            if p == 0 {
-                break;
-            }
-            t = p;
-        }
-        // `top` is in document order, so sorted: a binary search keeps this
-        // cheap on texts with many blocks.
-        let Ok(pos) = top.binary_search(&t) else {
-            return false;
-        };
-        self.head.is_some_and(|n| pos < n) || self.tail.is_some_and(|n| pos + n >= top.len())
     }
 }
 

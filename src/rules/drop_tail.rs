@@ -15,7 +15,6 @@ use serde::Deserialize;
 use super::{BuildError, Context, Rule, ShortText, regex, settings};
 use crate::document::{Document, Kind, Measured};
 use crate::edit::{EditSink, Reach};
-use crate::learn::prints::{PROSE_CHARS, normalise};
 
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -154,18 +153,20 @@ impl DropTail {
         if self.stop.is_none() && !self.stop_at_headings {
             return doc.text.len();
         }
-        let mut blocks = doc.children(0).filter(|&b| b > top).peekable();
-        while let Some(block) = blocks.next() {
+        for block in doc.children(0).filter(|&b| b > top) {
             let node = doc.node(block);
             let text = doc.visible_text(block);
-            // An empty heading (an exporter's lone `#`) starts a section
-            // only over prose; over a link to another article it is the
-            // exporter's, inside the list.
+            // An empty heading (an exporter's lone `#`) over a link to
+            // another article (or an empty one) is the exporter's, inside
+            // the list; over text of its own, images between or not, it is
+            // a section whose title was lost.
             let heading = matches!(node.kind, Kind::Heading(_))
-                && (!text.trim().is_empty()
-                    || blocks.peek().is_none_or(|&next| {
-                        normalise(&doc.visible_text(next)).chars().count() >= PROSE_CHARS
-                    }));
+                && (!text.trim().is_empty() || {
+                    doc.children(0)
+                        .filter(|&b| b > block)
+                        .find(|&b| !images_only(doc, b))
+                        .is_some_and(|b| has_own_text(doc, b))
+                });
             let stops = (self.stop_at_headings && heading && !self.start.is_match(&text))
                 || (matches!(node.kind, Kind::Paragraph | Kind::Heading(_))
                     && self.stop.as_ref().is_some_and(|s| s.is_match(&text)));
@@ -175,6 +176,41 @@ impl DropTail {
         }
         doc.text.len()
     }
+}
+
+/// True when block `id` is a paragraph of images alone (no text, no link).
+fn images_only(doc: &Document, id: usize) -> bool {
+    let node = doc.node(id);
+    node.kind == Kind::Paragraph
+        && doc.visible_text(id).trim().is_empty()
+        && doc.nodes[id..node.end]
+            .iter()
+            .any(|n| matches!(n.kind, Kind::Image(_)))
+        && !doc.nodes[id..node.end]
+            .iter()
+            .any(|n| matches!(n.kind, Kind::Link(_)))
+}
+
+/// True when block `id` shows text outside its links and images.
+fn has_own_text(doc: &Document, id: usize) -> bool {
+    let end = doc.node(id).end;
+    let mut i = id;
+    while i < end {
+        let node = doc.node(i);
+        match &node.kind {
+            Kind::Link(_) | Kind::Image(_) => {
+                i = node.end;
+                continue;
+            }
+            Kind::Text(_) | Kind::Code if !doc.visible_text(i).trim().is_empty() => {
+                return true;
+            }
+            Kind::CodeBlock | Kind::HtmlBlock | Kind::Table => return true,
+            _ => {}
+        }
+        i += 1;
+    }
+    false
 }
 
 /// True when `text` starts or ends with a bullet, or holds a space between
@@ -269,8 +305,9 @@ mod tests {
             )),
             body.to_string()
         );
-        // Over the author's closing words it is a section's heading whose
-        // text was lost: they stay.
+        // Over the author's closing words, with a figure or a label above
+        // them or not, it is a section's heading whose text was lost: they
+        // stay.
         let closing = "本文算是一个合集系列，会收集各种经典的漏洞案例，分析形成的原因并归类探测方法，感谢阅读。\n";
         assert_eq!(
             clean(&format!(
@@ -278,6 +315,14 @@ mod tests {
             )),
             format!("{body}##\n\n{closing}")
         );
+        for between in ["**后记**\n\n", "![架构图](https://e.com/x.png)\n\n"] {
+            assert_eq!(
+                clean(&format!(
+                    "{body}推荐阅读\n\n[a](https://e.com/a)\n\n##\n\n{between}{closing}"
+                )),
+                format!("{body}##\n\n{between}{closing}")
+            );
+        }
     }
 
     #[test]

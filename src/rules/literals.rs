@@ -83,7 +83,13 @@ pub(crate) fn raw_needles(pattern: &str) -> Option<Vec<String>> {
         Req::Exact(s) | Req::Contains(s) => s,
         Req::Any => return None,
     };
-    if set.iter().any(|s| s.is_empty()) {
+    // Case variants are folded to lower case for the visible text's
+    // case-blind search; the raw text is searched as it is, so a needle
+    // with a letter in it may not be there as written.
+    if set
+        .iter()
+        .any(|s| s.is_empty() || s.bytes().any(|b| b.is_ascii_alphabetic()))
+    {
         return None;
     }
     set.sort();
@@ -237,6 +243,8 @@ mod tests {
             vec!["关注", "可关注"]
         );
         assert!(raw_needles(r"[，,]\s*.*").is_none());
+        // Letters: the raw text is searched as it is, so none.
+        assert!(raw_needles(r"，\s*[Ff]ollow us").is_none());
         assert!(raw_needles("(往期)?").is_none());
     }
 }
