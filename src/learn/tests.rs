@@ -17,6 +17,11 @@ fn archive(n: usize) -> Vec<(PathBuf, String)> {
         .collect()
 }
 
+/// The learned lines' texts, in order.
+fn texts(learned: &Learned) -> Vec<&str> {
+    learned.text.iter().map(|t| t.text.as_str()).collect()
+}
+
 fn learn_from(files: &[(PathBuf, String)], opts: LearnOptions) -> Learned {
     let paths: Vec<PathBuf> = files.iter().map(|(p, _)| p.clone()).collect();
     let read = |p: &Path| files.iter().find(|(q, _)| q == p).map(|(_, t)| t.clone());
@@ -79,8 +84,11 @@ fn a_label_over_the_prose_of_its_paragraph_is_not_learned() {
         })
         .collect();
     let learned = learn_from(&files, LearnOptions::default());
-    let texts: Vec<&str> = learned.text.iter().map(|t| t.text.as_str()).collect();
-    assert_eq!(texts, ["本站自动备份，仅供查阅。"], "{learned:#?}");
+    assert_eq!(
+        texts(&learned),
+        ["本站自动备份，仅供查阅。"],
+        "{learned:#?}"
+    );
 }
 
 #[test]
@@ -178,8 +186,7 @@ fn a_source_address_after_the_last_paragraph_does_not_end_the_prose() {
         })
         .collect();
     let learned = learn_from(&files, LearnOptions::default());
-    let texts: Vec<&str> = learned.text.iter().map(|t| t.text.as_str()).collect();
-    assert_eq!(texts, [blurb], "{learned:#?}");
+    assert_eq!(texts(&learned), [blurb], "{learned:#?}");
     assert_eq!(learned.text[0].zone, "tail");
 }
 
@@ -200,8 +207,7 @@ fn a_standing_paragraph_an_author_sometimes_puts_mid_article_is_learned_and_a_sh
         })
         .collect();
     let learned = learn_from(&files, LearnOptions::default());
-    let texts: Vec<&str> = learned.text.iter().map(|t| t.text.as_str()).collect();
-    assert_eq!(texts, [ad], "{learned:#?}");
+    assert_eq!(texts(&learned), [ad], "{learned:#?}");
     let out = clean_learned(&learned, &files[0].1);
     assert!(!out.contains("知识星球"), "{out}");
     assert!(out.contains(label), "{out}");
