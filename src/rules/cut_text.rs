@@ -111,11 +111,34 @@ impl Rule for CutText {
     }
 
     fn check(&self, doc: &Document, ctx: &Context, out: &mut EditSink) {
-        // Where the needles start in the text, found in one scan: a
-        // paragraph with none is not read.
+        let windowed = self.head.is_some() || self.tail.is_some();
+        let top: Vec<NodeId> = if windowed {
+            doc.children(0).collect()
+        } else {
+            Vec::new()
+        };
+        // Where the needles start, found in one scan of what the rule reads
+        // (the whole text, or its window's blocks): a paragraph with none is
+        // not read.
+        let spans: Vec<std::ops::Range<usize>> = if windowed {
+            let n = top.len();
+            let head = self.head.unwrap_or(0).min(n);
+            let tail = n - self.tail.unwrap_or(0).min(n);
+            let tail = tail.max(head);
+            top[..head]
+                .iter()
+                .chain(&top[tail..])
+                .map(|&t| doc.node(t).range.clone())
+                .collect()
+        } else {
+            std::iter::once(0..doc.text.len()).collect()
+        };
         let mut hits: Vec<usize> = Vec::new();
         for n in &self.line_needles {
-            hits.extend(n.find_iter(doc.text.as_bytes()));
+            for r in &spans {
+                let bytes = &doc.text.as_bytes()[r.clone()];
+                hits.extend(n.find_iter(bytes).map(|h| r.start + h));
+            }
         }
         if hits.is_empty() && !self.line_needles.is_empty() {
             return;
@@ -126,12 +149,6 @@ impl Rule for CutText {
                 let k = hits.partition_point(|&h| h < r.start);
                 hits.get(k).is_some_and(|&h| h < r.end)
             }
-        };
-        let windowed = self.head.is_some() || self.tail.is_some();
-        let top: Vec<NodeId> = if windowed {
-            doc.children(0).collect()
-        } else {
-            Vec::new()
         };
         for &id in doc.text_blocks() {
             let node = doc.node(id);
