@@ -410,3 +410,17 @@ fn a_gate_the_removals_open_opens_in_the_same_clean() {
     assert_eq!(twice.output, once);
     assert!(twice.hits.is_empty(), "{:?}", twice.hits);
 }
+
+/// Tidying the blank line that starts a text away can make a `---` its
+/// first line, and so front matter that takes a code fence with it: that
+/// pass is parsed again, and undone. Found by `cleaning_is_idempotent`.
+#[test]
+fn a_tidy_at_the_start_that_would_turn_code_into_front_matter_is_undone() {
+    let text = "点赞<div>点赞</div>\n\n---\n```\n---\n点赞点赞";
+    let once = clean_text(text, default_rules(), true).unwrap().output;
+    let twice = clean_text(&once, default_rules(), true).unwrap();
+    assert_eq!(twice.output, once);
+    assert!(twice.hits.is_empty(), "{:?}", twice.hits);
+    // What was code stays.
+    assert!(once.ends_with("```\n---\n点赞点赞"), "{once:?}");
+}

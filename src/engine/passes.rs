@@ -259,8 +259,13 @@ fn clean_at(
         // A pass whose edits all come from rules that only tidy up after
         // others, with no edit waiting for another pass, leaves nothing for a
         // further pass to find: stop without parsing the result again.
-        let only_settling =
-            lost == 0 && parses < MAX_PASSES && edits.iter().all(|e| settling.contains(&&*e.rule));
+        // An edit at the very start may change what the first line is (a
+        // `---` that becomes front matter, taking code with it): parse the
+        // result again.
+        let only_settling = lost == 0
+            && parses < MAX_PASSES
+            && edits.iter().all(|e| settling.contains(&&*e.rule))
+            && edits.iter().all(|e| e.range.start > 0);
         let next = edit::apply(&current, &edits);
         // The blocks the next pass must look at again: where this one wrote,
         // and where it was asked to edit and did not.
