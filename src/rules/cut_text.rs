@@ -117,9 +117,9 @@ impl Rule for CutText {
         } else {
             Vec::new()
         };
-        // Where the needles start, found in one scan of what the rule reads
-        // (the whole text, or its window's blocks): a paragraph with none is
-        // not read.
+        // What the rule reads (the whole text, or its window's top-level
+        // blocks), and where the needles start in it, found in one scan: a
+        // paragraph with none is not read.
         let spans: Vec<std::ops::Range<usize>> = if windowed {
             let n = top.len();
             let head = self.head.unwrap_or(0).min(n);
@@ -158,7 +158,10 @@ impl Rule for CutText {
                 || !node.trusted
                 || !(windowed || ctx.is_fresh(&node.range))
                 || !holds(&node.range)
-                || (windowed && !super::in_window(doc, &top, id, self.head, self.tail))
+                || (windowed
+                    && !spans
+                        .iter()
+                        .any(|r| r.start <= node.range.start && node.range.end <= r.end))
             {
                 continue;
             }
@@ -191,8 +194,8 @@ impl Rule for CutText {
 impl CutText {
     /// What to cut of line `src` where the pattern matched at `m`: the
     /// group named `cut` if the pattern has one, else the match. Nothing
-    /// when that is empty or the whole line (a line of junk is another
-    /// rule's).
+    /// when that is empty, longer than `max-cut-chars`, or all a reader
+    /// sees of the line (a line of junk is another rule's).
     fn cut(&self, src: &str, m: regex::Match) -> Option<std::ops::Range<usize>> {
         let cut = if self.grouped {
             let caps = self.pattern.captures_at(src, m.start())?;
