@@ -85,6 +85,12 @@ pub(super) struct Settings {
     /// its own.
     #[serde(default)]
     head_images: bool,
+    /// In the head, an image right above or below junk and not enclosed by
+    /// it (an account banner over `点击上方蓝字关注我们`, under a call to
+    /// star the account) goes as a review fix: a guess, since an article's
+    /// cover or first screenshot sits there too.
+    #[serde(default)]
+    head_images_beside: bool,
     /// Regex over the start of a unit's text: a post-type tag (`[原创]`,
     /// `【分享】`) that names what the article is, as a forum or blog title
     /// starts. When other text follows it, its words are not counted: a
@@ -153,6 +159,7 @@ struct ClassifyZones {
     decoration: Option<regex::Regex>,
     tail_images: bool,
     head_images: bool,
+    head_images_beside: bool,
     label: Option<regex::Regex>,
     sweep: bool,
     sweep_stop: Option<regex::Regex>,
@@ -266,6 +273,7 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
         decoration: s.decoration.map(|d| regex("decoration", &d)).transpose()?,
         tail_images: s.tail_images,
         head_images: s.head_images,
+        head_images_beside: s.head_images_beside,
         label: s.label.map(|l| regex("label", &l)).transpose()?,
         sweep: s.sweep,
         sweep_stop: s.sweep_stop.map(|l| regex("sweep-stop", &l)).transpose()?,
@@ -557,6 +565,11 @@ impl ClassifyZones {
                         (tier, with)
                     } else if let Some(t) = between {
                         (t, None)
+                    } else if *zone == Zone::Head
+                        && self.head_images_beside
+                        && beside_junk(doc, &u.range, before, after, units, |i| at.junk(i))
+                    {
+                        (Tier::Review, None)
                     } else {
                         continue;
                     };
@@ -830,6 +843,27 @@ impl Kept {
             .take_while(|r| r.start < gap.end)
             .any(|r| r.end <= gap.end)
     }
+}
+
+/// True when `units[before]` or `units[after]` is junk (`junk` says) with
+/// only blank lines between it and `image`: no divider, comment or other
+/// block, which would set the image apart from it.
+fn beside_junk(
+    doc: &Document,
+    image: &Range<usize>,
+    before: Option<usize>,
+    after: Option<usize>,
+    units: &[(Zone, Unit)],
+    junk: impl Fn(usize) -> Option<Tier>,
+) -> bool {
+    let blank = |gap: Range<usize>| {
+        doc.text.get(gap).is_some_and(|t| {
+            t.trim_matches(|c: char| c.is_whitespace() || c == '>')
+                .is_empty()
+        })
+    };
+    before.is_some_and(|b| junk(b).is_some() && blank(units[b].1.range.end..image.start))
+        || after.is_some_and(|a| junk(a).is_some() && blank(image.end..units[a].1.range.start))
 }
 
 /// True when the text in `range` ends on a colon, markup aside.
@@ -1385,6 +1419,37 @@ cta = { words = ["点赞", "在看", "分享"], weight = 2.0 }
             "# 标题\n\n点击上方蓝字关注我们\n\n{a}\n\n现在只对常读和星标的公众号才展示大图推送，建议大家把我们设为星标，否则可能就看不到了啦！\n\n{b}\n\n{LONG}\n"
         );
         assert_eq!(default_clean(&text), format!("# 标题\n\n{b}\n\n{LONG}\n"));
+    }
+
+    /// An image right beside head junk, nothing on its other side, is a
+    /// guess: held for review, taken with `--apply review`. A divider
+    /// between sets it apart, and it stays either way.
+    #[test]
+    fn an_image_beside_head_junk_is_a_review_fix() {
+        let a = "![](https://example.com/a.png)";
+        let b = "![](https://example.com/b.png)";
+        let text = format!("# 标题\n\n作者 张三\n\n{a}\n\n点击上方蓝字关注我们\n\n{b}\n\n{LONG}\n");
+        let set = RuleSet::default_rules();
+        let cleaned = crate::clean_text(&text, &set, false).unwrap();
+        assert_eq!(
+            cleaned.output,
+            format!("# 标题\n\n作者 张三\n\n{a}\n\n{b}\n\n{LONG}\n")
+        );
+        let held: Vec<&str> = cleaned
+            .review
+            .iter()
+            .filter(|h| &*h.rule == "junk-zones")
+            .map(|h| h.removed.as_str())
+            .collect();
+        assert_eq!(held.len(), 2, "{held:?}");
+        assert!(held.iter().all(|r| r.starts_with("![](")), "{held:?}");
+        let mut review = RuleSet::default_rules();
+        review.apply_review = true;
+        let all = crate::clean_text(&text, &review, false).unwrap().output;
+        assert_eq!(all, format!("# 标题\n\n作者 张三\n\n{LONG}\n"));
+        let apart = format!("# 标题\n\n点击上方蓝字关注我们\n\n---\n\n{b}\n\n{LONG}\n");
+        let out = crate::clean_text(&apart, &review, false).unwrap().output;
+        assert!(out.contains(b), "{out}");
     }
 
     #[test]
