@@ -3,7 +3,8 @@
 //!
 //! `max-chars` keeps long blocks safe: a paragraph that merely mentions 点赞 in
 //! its prose is longer than any call to action. Blocks holding code are never
-//! dropped. In a block of several lines every logical line must match.
+//! dropped. In a block of several lines every logical line must match
+//! (`pattern`, or `also` beside a line `pattern` matches).
 
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -45,6 +46,12 @@ pub(super) struct Settings {
     /// article says next (`在你分享转发之前，不妨先问问自己：`).
     #[serde(default)]
     unless: Option<String>,
+    /// Regex over a line: a line it matches may stand in a removed block
+    /// beside lines `pattern` matches, though it is no reason to remove a
+    /// block on its own (`本文源自…的博客` under `转载请注明出处：…` is part of
+    /// the notice; alone it is the article's source).
+    #[serde(default)]
+    also: Option<String>,
 }
 
 #[derive(Deserialize, serde::Serialize, JsonSchema, Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,6 +74,7 @@ struct DropBlock {
     blocks: Vec<BlockKind>,
     protected: bool,
     glued_images: bool,
+    also: Option<regex::Regex>,
 }
 
 pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
@@ -81,6 +89,7 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
         blocks: s.blocks,
         protected: s.protected,
         glued_images: s.glued_images,
+        also: s.also.map(|a| regex("also", &a)).transpose()?,
     }))
 }
 
@@ -139,15 +148,34 @@ impl Rule for DropBlock {
             // last: it walks the block).
             if self.text.is_match_measured(measured)
                 && !(node.kind != Kind::HtmlBlock && doc.contains(id, |k| *k == Kind::Code))
-                && logical_lines(measured.text)
-                    .iter()
-                    .filter(|l| !l.is_empty())
-                    .all(|l| self.text.matches(l))
+                && self.lines_go(logical_lines(measured.text))
                 && let Some(range) = doc.removal_range(id)
             {
                 out.delete(range);
             }
         }
+    }
+}
+
+impl DropBlock {
+    /// True when every logical line of a block may go: `pattern` matches
+    /// it, or `also` does (and `unless` does not) while `pattern` matches
+    /// another line of the block.
+    fn lines_go(&self, lines: Vec<String>) -> bool {
+        let lines = lines.iter().map(String::as_str).filter(|l| !l.is_empty());
+        let Some(also) = &self.also else {
+            return lines.into_iter().all(|l| self.text.matches(l));
+        };
+        let mut any = false;
+        for l in lines {
+            if self.text.matches(l) {
+                any = true;
+            } else if !also.is_match(l) || self.text.unless.as_ref().is_some_and(|u| u.is_match(l))
+            {
+                return false;
+            }
+        }
+        any
     }
 }
 
