@@ -100,6 +100,9 @@ pub const JUNK_MARKERS: &[&str] = &[
     "版权声明",
     "欢迎关注",
     "觉得不错",
+    // The catalogue's contact line for submissions (recruiting), which one
+    // account writes on the line of its business contact.
+    "投稿或其他事宜",
 ];
 
 /// Longest line (visible characters) counted as a boilerplate block.
