@@ -103,6 +103,10 @@ pub const JUNK_MARKERS: &[&str] = &[
     // The catalogue's contact line for submissions (recruiting), which one
     // account writes on the line of its business contact.
     "投稿或其他事宜",
+    // A 知识星球 ad (the catalogue's promos), in its two halves when a link
+    // breaks its line.
+    "加入我的知识星球",
+    "付费即可加入",
 ];
 
 /// Longest line (visible characters) counted as a boilerplate block.
