@@ -19,6 +19,10 @@ pub(super) struct Settings {
     /// Fewest times an image must appear in one document to go.
     #[serde(default = "default_min_count")]
     min_count: usize,
+    /// Regex over an image's URL: only images it matches count and go (an
+    /// animated divider shown twice, with a lower `min-count`).
+    #[serde(default)]
+    url: Option<String>,
 }
 
 fn default_min_count() -> usize {
@@ -28,6 +32,7 @@ fn default_min_count() -> usize {
 #[derive(Debug)]
 struct DropRepeatedImage {
     min_count: usize,
+    url: Option<regex::Regex>,
 }
 
 pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
@@ -37,6 +42,7 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
     }
     Ok(Box::new(DropRepeatedImage {
         min_count: s.min_count,
+        url: s.url.map(|u| super::regex("url", &u)).transpose()?,
     }))
 }
 
@@ -63,7 +69,11 @@ impl Rule for DropRepeatedImage {
             .iter()
             .enumerate()
             .filter_map(|(id, n)| match &n.kind {
-                Kind::Image(link) if n.trusted && !link.url.trim().is_empty() => {
+                Kind::Image(link)
+                    if n.trusted
+                        && !link.url.trim().is_empty()
+                        && self.url.as_ref().is_none_or(|u| u.is_match(&link.url)) =>
+                {
                     Some((id, image_key(&link.url)))
                 }
                 _ => None,
