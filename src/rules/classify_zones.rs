@@ -85,12 +85,15 @@ pub(super) struct Settings {
     /// its own.
     #[serde(default)]
     head_images: bool,
-    /// In the head, an image right above or below junk and not enclosed by
-    /// it (an account banner over `点击上方蓝字关注我们`, under a call to
-    /// star the account) goes as a review fix: a guess, since an article's
-    /// cover or first screenshot sits there too.
+    /// Families (by name): in the head of a text with prose, a lone image
+    /// right above or below sure junk with a word of one of them, with only
+    /// blank lines between, no junk on its other side and no caption right
+    /// under it (an account banner over `点击上方蓝字关注我们`, under a call
+    /// to star the account) goes as a review fix: a guess, since an
+    /// article's cover or first screenshot sits there too. Beside other
+    /// junk (a blog's copyright notice) the first figure stays.
     #[serde(default)]
-    head_images_beside: bool,
+    head_images_beside: Vec<String>,
     /// Regex over the start of a unit's text: a post-type tag (`[原创]`,
     /// `【分享】`) that names what the article is, as a forum or blog title
     /// starts. When other text follows it, its words are not counted: a
@@ -159,7 +162,8 @@ struct ClassifyZones {
     decoration: Option<regex::Regex>,
     tail_images: bool,
     head_images: bool,
-    head_images_beside: bool,
+    /// `head-images-beside`, as bits of the families' indices.
+    head_images_beside: u64,
     label: Option<regex::Regex>,
     sweep: bool,
     sweep_stop: Option<regex::Regex>,
@@ -260,6 +264,7 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
     };
     let sweep_from = bits("sweep-from", &s.sweep_from)?;
     let caption_from = bits("caption-from", &s.caption_from)?;
+    let head_images_beside = bits("head-images-beside", &s.head_images_beside)?;
     Ok(Box::new(ClassifyZones {
         words: Words::new(&families)?,
         families,
@@ -273,7 +278,7 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
         decoration: s.decoration.map(|d| regex("decoration", &d)).transpose()?,
         tail_images: s.tail_images,
         head_images: s.head_images,
-        head_images_beside: s.head_images_beside,
+        head_images_beside,
         label: s.label.map(|l| regex("label", &l)).transpose()?,
         sweep: s.sweep,
         sweep_stop: s.sweep_stop.map(|l| regex("sweep-stop", &l)).transpose()?,
@@ -549,6 +554,27 @@ impl ClassifyZones {
             let Some(tier) = tier else { continue };
             let any_image = *zone == Zone::Tail && self.tail_images;
             let cut = lines(doc, u.para);
+            // One image alone right beside sure junk in the head, before an
+            // article (a strip of images is a comic's first panels).
+            let beside = *zone == Zone::Head
+                && self.head_images_beside != 0
+                && last_prose.is_some()
+                && cut[u.lines.clone()]
+                    .iter()
+                    .flatten()
+                    .flat_map(|&n| n..doc.node(n).end)
+                    .filter(|&id| matches!(doc.node(id).kind, Kind::Image(_)))
+                    .count()
+                    == 1
+                && beside_junk(
+                    doc,
+                    &u.range,
+                    before,
+                    after,
+                    units,
+                    |i| at.junk_or_deleted(i),
+                    |i| units[i].1.families & self.head_images_beside != 0,
+                );
             for &n in cut[u.lines.clone()].iter().flatten() {
                 for id in n..doc.node(n).end {
                     let node = doc.node(id);
@@ -565,10 +591,7 @@ impl ClassifyZones {
                         (tier, with)
                     } else if let Some(t) = between {
                         (t, None)
-                    } else if *zone == Zone::Head
-                        && self.head_images_beside
-                        && beside_junk(doc, &u.range, before, after, units, |i| at.junk(i))
-                    {
+                    } else if beside {
                         (Tier::Review, None)
                     } else {
                         continue;
@@ -845,9 +868,12 @@ impl Kept {
     }
 }
 
-/// True when `units[before]` or `units[after]` is junk (`junk` says) with
-/// only blank lines between it and `image`: no divider, comment or other
-/// block, which would set the image apart from it.
+/// True when an image (`image`, its unit's bytes) of the head is right
+/// beside sure junk: `units[before]` or `units[after]` is safe junk
+/// (`junk` says: its own or another rule's deletion) that `worded` accepts,
+/// with only blank lines between, and the unit on its other side is no
+/// junk (junk on both sides is `head-images`' business) and no caption
+/// right under it (a short line, not a bold label: `图1：架构图`).
 fn beside_junk(
     doc: &Document,
     image: &Range<usize>,
@@ -855,15 +881,31 @@ fn beside_junk(
     after: Option<usize>,
     units: &[(Zone, Unit)],
     junk: impl Fn(usize) -> Option<Tier>,
+    worded: impl Fn(usize) -> bool,
 ) -> bool {
-    let blank = |gap: Range<usize>| {
-        doc.text.get(gap).is_some_and(|t| {
-            t.trim_matches(|c: char| c.is_whitespace() || c == '>')
-                .is_empty()
-        })
-    };
-    before.is_some_and(|b| junk(b).is_some() && blank(units[b].1.range.end..image.start))
-        || after.is_some_and(|a| junk(a).is_some() && blank(image.end..units[a].1.range.start))
+    let blank = |gap: Range<usize>| doc.text.get(gap).is_some_and(|t| t.trim().is_empty());
+    let is_junk = |i: Option<usize>| i.is_some_and(|i| junk(i).is_some());
+    let safe = |i: Option<usize>| i.is_some_and(|i| junk(i) == Some(Tier::Safe) && worded(i));
+    if is_junk(before) && is_junk(after) {
+        return false;
+    }
+    let above = safe(before) && before.is_some_and(|b| blank(units[b].1.range.end..image.start));
+    let below = safe(after) && after.is_some_and(|a| blank(image.end..units[a].1.range.start));
+    let caption = after.is_some_and(|a| {
+        !is_junk(Some(a))
+            && blank(image.end..units[a].1.range.start)
+            && is_caption(doc, &units[a].1)
+    });
+    (above && !caption) || below
+}
+
+/// True when a unit reads as an image's caption: short, and not a bold
+/// label of what follows (`**工具介绍**`).
+fn is_caption(doc: &Document, u: &Unit) -> bool {
+    let t = doc.text[u.range.clone()].trim();
+    let bold =
+        (t.starts_with("**") && t.ends_with("**")) || (t.starts_with("__") && t.ends_with("__"));
+    !bold && t.chars().count() <= 40
 }
 
 /// True when the text in `range` ends on a colon, markup aside.
@@ -1450,6 +1492,30 @@ cta = { words = ["点赞", "在看", "分享"], weight = 2.0 }
         let apart = format!("# 标题\n\n点击上方蓝字关注我们\n\n---\n\n{b}\n\n{LONG}\n");
         let out = crate::clean_text(&apart, &review, false).unwrap().output;
         assert!(out.contains(b), "{out}");
+        // A caption under it, a strip of images, no prose after: it stays.
+        for text in [
+            format!("# 标题\n\n点击上方蓝字关注我们\n\n{b}\n\n图1：系统架构图\n\n{LONG}\n"),
+            format!("# 标题\n\n点击上方蓝字关注我们\n\n{a}{b}{a}\n\n{LONG}\n"),
+            format!("# 标题\n\n点击上方蓝字关注我们\n\n{b}\n\n秋天的香山\n"),
+        ] {
+            let out = crate::clean_text(&text, &review, true).unwrap().output;
+            assert!(out.contains(b), "{out}");
+        }
+        // Its tracking parameters go by a safe rule; the review fix around
+        // them is still shown, as `--apply review` would make it.
+        let tracked = "![](https://mmbiz.qpic.cn/mmbiz_jpg/abc/640?wx_fmt=jpeg&from=appmsg)";
+        let text = format!("# 标题\n\n点击上方蓝字关注我们\n\n{tracked}\n\n{LONG}\n");
+        let cleaned = crate::clean_text(&text, &set, false).unwrap();
+        assert!(
+            cleaned
+                .review
+                .iter()
+                .any(|h| h.removed.starts_with(tracked)),
+            "{:#?}",
+            cleaned.review
+        );
+        let all = crate::clean_text(&text, &review, false).unwrap().output;
+        assert_eq!(all, format!("# 标题\n\n{LONG}\n"));
     }
 
     #[test]

@@ -52,6 +52,10 @@ pub(super) struct Settings {
     /// the notice; alone it is the article's source).
     #[serde(default)]
     also: Option<String>,
+    /// Only blocks that stand at the top of the document: a match inside a
+    /// list or a quote is the article's example of it.
+    #[serde(default)]
+    top_level: bool,
 }
 
 #[derive(Deserialize, serde::Serialize, JsonSchema, Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,6 +79,7 @@ struct DropBlock {
     protected: bool,
     glued_images: bool,
     also: Option<regex::Regex>,
+    top_level: bool,
 }
 
 pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
@@ -90,6 +95,7 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
         protected: s.protected,
         glued_images: s.glued_images,
         also: s.also.map(|a| regex("also", &a)).transpose()?,
+        top_level: s.top_level,
     }))
 }
 
@@ -119,7 +125,7 @@ impl Rule for DropBlock {
         };
         for &id in doc.text_blocks() {
             let node = doc.node(id);
-            if !node.trusted {
+            if !node.trusted || (self.top_level && node.parent != Some(0)) {
                 continue;
             }
             if windowed && !super::in_window(doc, &top, id, self.head, self.tail) {
