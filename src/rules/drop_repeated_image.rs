@@ -23,6 +23,10 @@ pub(super) struct Settings {
     /// animated divider shown twice, with a lower `min-count`).
     #[serde(default)]
     url: Option<String>,
+    /// Only images that stand alone, in a paragraph of images only: one in
+    /// a sentence or a table cell is the article's.
+    #[serde(default)]
+    alone: bool,
 }
 
 fn default_min_count() -> usize {
@@ -33,6 +37,7 @@ fn default_min_count() -> usize {
 struct DropRepeatedImage {
     min_count: usize,
     url: Option<regex::Regex>,
+    alone: bool,
 }
 
 pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
@@ -43,6 +48,7 @@ pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {
     Ok(Box::new(DropRepeatedImage {
         min_count: s.min_count,
         url: s.url.map(|u| super::regex("url", &u)).transpose()?,
+        alone: s.alone,
     }))
 }
 
@@ -72,7 +78,8 @@ impl Rule for DropRepeatedImage {
                 Kind::Image(link)
                     if n.trusted
                         && !link.url.trim().is_empty()
-                        && self.url.as_ref().is_none_or(|u| u.is_match(&link.url)) =>
+                        && self.url.as_ref().is_none_or(|u| u.is_match(&link.url))
+                        && (!self.alone || stands_alone(doc, id)) =>
                 {
                     Some((id, image_key(&link.url)))
                 }
@@ -88,4 +95,18 @@ impl Rule for DropRepeatedImage {
             }
         }
     }
+}
+
+/// True when image `id` is in a paragraph that shows images only (no text
+/// of its own), at any depth below links.
+fn stands_alone(doc: &Document, id: usize) -> bool {
+    let mut p = doc.node(id).parent;
+    while let Some(n) = p {
+        match doc.node(n).kind {
+            Kind::Paragraph => return doc.visible_str(n).trim().is_empty(),
+            Kind::Link(_) => p = doc.node(n).parent,
+            _ => return false,
+        }
+    }
+    false
 }
