@@ -657,6 +657,44 @@ description = "t"
         assert_eq!(forced.output, "keep\n");
     }
 
+    /// A window counts the blocks that stay: a stack of matches at an edge
+    /// goes in one pass, not one a pass (twelve used to fail to settle),
+    /// and a second clean finds nothing more.
+    #[test]
+    fn a_stack_of_matches_in_a_window_goes_at_once() {
+        let set = rules(
+            r#"
+[[rule]]
+id = "tail"
+kind = "drop-block"
+description = "d"
+pattern = "^DROP"
+tail = 1
+
+[[rule]]
+id = "head"
+kind = "drop-block"
+description = "d"
+pattern = "^TOP"
+head = 1
+"#,
+        );
+        let mut input = String::from(
+            "TOP0\n\nTOP1\n\nkeep\n\nkeep this line too\nDROP in a paragraph that stays\n\n",
+        );
+        for i in 0..12 {
+            input.push_str(&format!("DROP{i}\n\n"));
+        }
+        let out = clean_text(&input, &set, true).unwrap();
+        assert_eq!(
+            out.output.trim(),
+            "keep\n\nkeep this line too\nDROP in a paragraph that stays"
+        );
+        assert!(out.passes <= 2, "passes: {}", out.passes);
+        let again = clean_text(&out.output, &set, true).unwrap();
+        assert_eq!(again.output, out.output);
+    }
+
     #[test]
     fn hits_are_located_in_the_input() {
         let input = "some text\n\nDROP\n\nmore text\n";

@@ -117,45 +117,19 @@ impl Rule for DropBlock {
     }
 
     fn check(&self, doc: &Document, ctx: &Context, out: &mut EditSink) {
-        let windowed = self.head.is_some() || self.tail.is_some();
-        let top: Vec<NodeId> = if windowed {
-            doc.children(0).collect()
-        } else {
-            Vec::new()
-        };
+        if self.head.is_some() || self.tail.is_some() {
+            // A window reads its place among the others: every block of it.
+            for id in self.window(doc) {
+                if let Some(range) = self.removal(doc, id) {
+                    out.delete(range);
+                }
+            }
+            return;
+        }
         for &id in doc.text_blocks() {
-            let node = doc.node(id);
-            if !node.trusted || (self.top_level && node.parent != Some(0)) {
-                continue;
-            }
-            if windowed && !super::in_window(doc, &top, id, self.head, self.tail) {
-                continue;
-            }
-            // A block's phrase test reads the block alone; a window reads
-            // its place among the others.
-            if !windowed && !ctx.is_fresh(&node.range) {
-                continue;
-            }
-            let kind = match node.kind {
-                Kind::Paragraph => BlockKind::Paragraph,
-                Kind::Heading(_) => BlockKind::Heading,
-                Kind::HtmlBlock => BlockKind::Html,
-                _ => continue,
-            };
-            if !self.blocks.contains(&kind) {
-                continue;
-            }
-            let measured = doc.block_text(id);
-            // Every line of the block must be junk: a paragraph that merely
-            // ends with a matching line is drop-line's business. Lines are
-            // read as logical lines: fragments join their sentence. The length
-            // test comes first: it rejects long prose without a regex. A
-            // paragraph or heading holding code is never dropped (tested
-            // last: it walks the block).
-            if self.text.is_match_measured(measured)
-                && !(node.kind != Kind::HtmlBlock && doc.contains(id, |k| *k == Kind::Code))
-                && self.lines_go(logical_lines(measured.text))
-                && let Some(range) = doc.removal_range(id)
+            // A block's phrase test reads the block alone.
+            if ctx.is_fresh(&doc.node(id).range)
+                && let Some(range) = self.removal(doc, id)
             {
                 out.delete(range);
             }
@@ -164,6 +138,86 @@ impl Rule for DropBlock {
 }
 
 impl DropBlock {
+    /// What removing block `id` takes, when the rule removes it.
+    fn removal(&self, doc: &Document, id: NodeId) -> Option<std::ops::Range<usize>> {
+        let node = doc.node(id);
+        if !node.trusted || (self.top_level && node.parent != Some(0)) {
+            return None;
+        }
+        let kind = match node.kind {
+            Kind::Paragraph => BlockKind::Paragraph,
+            Kind::Heading(_) => BlockKind::Heading,
+            Kind::HtmlBlock => BlockKind::Html,
+            _ => return None,
+        };
+        if !self.blocks.contains(&kind) {
+            return None;
+        }
+        let measured = doc.block_text(id);
+        // Every line of the block must be junk: a paragraph that merely
+        // ends with a matching line is drop-line's business. Lines are
+        // read as logical lines: fragments join their sentence. The length
+        // test comes first: it rejects long prose without a regex. A
+        // paragraph or heading holding code is never dropped (tested
+        // last: it walks the block).
+        if self.text.is_match_measured(measured)
+            && !(node.kind != Kind::HtmlBlock && doc.contains(id, |k| *k == Kind::Code))
+            && self.lines_go(logical_lines(measured.text))
+        {
+            doc.removal_range(id)
+        } else {
+            None
+        }
+    }
+
+    /// The text blocks of the window: the first `head` and the last `tail`
+    /// top-level blocks, not counting those this rule removes whole. So its
+    /// removals at an edge, which would bring the next block into the
+    /// window in a later pass, do so in this one: a stack of matches goes
+    /// at once, not one a pass.
+    fn window(&self, doc: &Document) -> Vec<NodeId> {
+        let top: Vec<NodeId> = doc.children(0).collect();
+        let mut inside = vec![false; top.len()];
+        let mut take = |order: &mut dyn Iterator<Item = usize>, n: usize| {
+            let mut kept = 0;
+            for i in order {
+                if kept >= n {
+                    break;
+                }
+                inside[i] = true;
+                if !self.removes_whole(doc, top[i]) {
+                    kept += 1;
+                }
+            }
+        };
+        if let Some(n) = self.head {
+            take(&mut (0..top.len()), n);
+        }
+        if let Some(n) = self.tail {
+            take(&mut (0..top.len()).rev(), n);
+        }
+        let blocks = doc.text_blocks();
+        let mut out = Vec::new();
+        for (_, &t) in top.iter().enumerate().filter(|(i, _)| inside[*i]) {
+            let end = doc.node(t).end;
+            let from = blocks.partition_point(|&b| b < t);
+            out.extend(blocks[from..].iter().take_while(|&&b| b < end));
+        }
+        out
+    }
+
+    /// True when the rule removes all of top-level block `t`.
+    fn removes_whole(&self, doc: &Document, t: NodeId) -> bool {
+        let r = &doc.node(t).range;
+        let blocks = doc.text_blocks();
+        let from = blocks.partition_point(|&b| b < t);
+        blocks[from..]
+            .iter()
+            .take_while(|&&b| b < doc.node(t).end)
+            .filter_map(|&b| self.removal(doc, b))
+            .any(|d| d.start <= r.start && r.end <= d.end)
+    }
+
     /// True when every logical line of a block may go: `pattern` matches
     /// it, or `also` does (and `unless` does not) while `pattern` matches
     /// another line of the block.

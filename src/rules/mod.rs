@@ -6,7 +6,7 @@ use std::ops::Range;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::de::DeserializeOwned;
 
-use crate::document::{Document, NodeId};
+use crate::document::Document;
 use crate::edit::{Edit, EditSink, Reach};
 
 mod classify_zones;
@@ -82,31 +82,6 @@ impl Context<'_> {
     pub fn is_fresh(&self, range: &Range<usize>) -> bool {
         self.fresh.is_none_or(|f| f.holds(range))
     }
-}
-
-/// True when the top-level block holding `id` is among the first `head` or
-/// the last `tail` top-level blocks (`top`: the document's top-level
-/// blocks, in order).
-pub(crate) fn in_window(
-    doc: &Document,
-    top: &[NodeId],
-    id: NodeId,
-    head: Option<usize>,
-    tail: Option<usize>,
-) -> bool {
-    let mut t = id;
-    while let Some(p) = doc.node(t).parent {
-        if p == 0 {
-            break;
-        }
-        t = p;
-    }
-    // `top` is in document order, so sorted: a binary search keeps this
-    // cheap on texts with many blocks.
-    let Ok(pos) = top.binary_search(&t) else {
-        return false;
-    };
-    head.is_some_and(|n| pos < n) || tail.is_some_and(|n| pos + n >= top.len())
 }
 
 /// How many lines of a document, blank ones aside, an `if-matches` gate
