@@ -119,10 +119,8 @@ impl Rule for DropBlock {
     fn check(&self, doc: &Document, ctx: &Context, out: &mut EditSink) {
         if self.head.is_some() || self.tail.is_some() {
             // A window reads its place among the others: every block of it.
-            for id in self.window(doc) {
-                if let Some(range) = self.removal(doc, id) {
-                    out.delete(range);
-                }
+            for range in self.window(doc) {
+                out.delete(range);
             }
             return;
         }
@@ -170,22 +168,26 @@ impl DropBlock {
         }
     }
 
-    /// The text blocks of the window: the first `head` and the last `tail`
+    /// The removals in the window: the first `head` and the last `tail`
     /// top-level blocks, not counting those this rule removes whole. So its
     /// removals at an edge, which would bring the next block into the
-    /// window in a later pass, do so in this one: a stack of matches goes
-    /// at once, not one a pass.
-    fn window(&self, doc: &Document) -> Vec<NodeId> {
+    /// window in a later pass, are made in this one: a stack of matches
+    /// goes at once, not one a pass.
+    fn window(&self, doc: &Document) -> Vec<std::ops::Range<usize>> {
         let top: Vec<NodeId> = doc.children(0).collect();
-        let mut inside = vec![false; top.len()];
+        // The removals of each top-level block's text blocks, worked out
+        // once: the head and the tail may meet.
+        let mut seen: Vec<Option<Vec<std::ops::Range<usize>>>> = vec![None; top.len()];
         let mut take = |order: &mut dyn Iterator<Item = usize>, n: usize| {
             let mut kept = 0;
             for i in order {
                 if kept >= n {
                     break;
                 }
-                inside[i] = true;
-                if !self.removes_whole(doc, top[i]) {
+                let t = top[i];
+                let dels = seen[i].get_or_insert_with(|| self.removals_in(doc, t));
+                let r = &doc.node(t).range;
+                if !dels.iter().any(|d| d.start <= r.start && r.end <= d.end) {
                     kept += 1;
                 }
             }
@@ -196,26 +198,20 @@ impl DropBlock {
         if let Some(n) = self.tail {
             take(&mut (0..top.len()).rev(), n);
         }
-        let blocks = doc.text_blocks();
-        let mut out = Vec::new();
-        for (_, &t) in top.iter().enumerate().filter(|(i, _)| inside[*i]) {
-            let end = doc.node(t).end;
-            let from = blocks.partition_point(|&b| b < t);
-            out.extend(blocks[from..].iter().take_while(|&&b| b < end));
-        }
-        out
+        seen.into_iter().flatten().flatten().collect()
     }
 
-    /// True when the rule removes all of top-level block `t`.
-    fn removes_whole(&self, doc: &Document, t: NodeId) -> bool {
-        let r = &doc.node(t).range;
+    /// The removals this rule makes among the text blocks of top-level
+    /// block `t`.
+    fn removals_in(&self, doc: &Document, t: NodeId) -> Vec<std::ops::Range<usize>> {
         let blocks = doc.text_blocks();
         let from = blocks.partition_point(|&b| b < t);
+        let end = doc.node(t).end;
         blocks[from..]
             .iter()
-            .take_while(|&&b| b < doc.node(t).end)
+            .take_while(|&&b| b < end)
             .filter_map(|&b| self.removal(doc, b))
-            .any(|d| d.start <= r.start && r.end <= d.end)
+            .collect()
     }
 
     /// True when every logical line of a block may go: `pattern` matches
