@@ -435,7 +435,10 @@ impl ClassifyZones {
                 let text: String = texts[span.clone()].concat();
                 let chars = l.chars;
                 let images_only = chars == 0 && l.images;
-                let (score, families) = if chars == 0 {
+                // A numbered line (`1.`, `(2)`) is an item of the article's
+                // own list or steps (`(1). **二维码解码器**` over its tools),
+                // not a call: no signal of its own.
+                let (score, families) = if chars == 0 || crate::content::is_numbered(&text) {
                     (0.0, 0)
                 } else {
                     self.score(doc, &l.nodes, &text, chars)
@@ -1461,6 +1464,18 @@ cta = { words = ["点赞", "在看", "分享"], weight = 2.0 }
             "# 标题\n\n点击上方蓝字关注我们\n\n{a}\n\n现在只对常读和星标的公众号才展示大图推送，建议大家把我们设为星标，否则可能就看不到了啦！\n\n{b}\n\n{LONG}\n"
         );
         assert_eq!(default_clean(&text), format!("# 标题\n\n{b}\n\n{LONG}\n"));
+    }
+
+    /// A numbered line in the tail is an item of the article's own list,
+    /// whatever words it holds: no guess takes it.
+    #[test]
+    fn a_numbered_line_is_no_call() {
+        let text = format!(
+            "{LONG}\n\n(1). **二维码解码器**\n\n  https://example.com/qr\n\n3）请大家留意公众号近期的推送和预告，欢迎分享。\n"
+        );
+        assert_eq!(clean(&text, true), text);
+        let plain = format!("{LONG}\n\n请大家留意公众号近期的推送，欢迎分享、点赞、在看。\n");
+        assert_ne!(clean(&plain, true), plain);
     }
 
     /// An image right beside head junk, nothing on its other side, is a
