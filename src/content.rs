@@ -350,7 +350,7 @@ impl Content {
                 (Reach::Blocks { .. }, Unit::Image) => true,
                 (Reach::Blocks { glued_images, .. }, Unit::GluedImage) => !glued_images,
                 (Reach::Blocks { .. } | Reach::Zone { .. }, Unit::ListLine) => {
-                    !(range.start <= s.block.start && s.block.end <= range.end)
+                    !crate::document::covers(range, &s.block)
                 }
                 // A zone takes the heading that is its own header, and the
                 // images inside it.
@@ -425,7 +425,7 @@ impl Content {
         if blocked {
             return None;
         }
-        let within = |r: &Range<usize>| e.range.start <= r.start && r.end <= e.range.end;
+        let within = |r: &Range<usize>| crate::document::covers(&e.range, r);
         let mut parts = Vec::new();
         let mut cut = |range: Range<usize>| parts.push(Edit { range, ..e.clone() });
         for &p in doc.text_blocks() {
@@ -483,7 +483,7 @@ impl Content {
         let covered = |r: &Range<usize>| {
             edits
                 .iter()
-                .any(|e| removing(e) && e.range.start <= r.start && r.end <= e.range.end)
+                .any(|e| removing(e) && crate::document::covers(&e.range, r))
         };
         // Lists with some items removed and some kept.
         let mut split: Vec<NodeId> = Vec::new();
@@ -516,10 +516,7 @@ impl Content {
             .collect();
         let before = edits.len();
         edits.retain(|e| {
-            let lone = removing(e)
-                && lone
-                    .iter()
-                    .any(|r| e.range.start <= r.start && r.end <= e.range.end);
+            let lone = removing(e) && lone.iter().any(|r| crate::document::covers(&e.range, r));
             if lone {
                 dropped.push(e.fix);
             }

@@ -748,6 +748,11 @@ fn line_of(line_starts: &[usize], offset: usize) -> usize {
     }
 }
 
+/// True when byte range `outer` holds all of `inner`.
+pub fn covers(outer: &Range<usize>, inner: &Range<usize>) -> bool {
+    outer.start <= inner.start && inner.end <= outer.end
+}
+
 /// True when two byte ranges share at least one byte, or an empty range lies
 /// strictly inside the other.
 pub fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {

@@ -236,7 +236,7 @@ fn clean_at(
             review.retain(|r| {
                 !edits
                     .iter()
-                    .any(|e| e.range.start <= r.range.start && r.range.end <= e.range.end)
+                    .any(|e| crate::document::covers(&e.range, &r.range))
             });
             let review = edit::resolve(&current, review, &doc.protected);
             if !review.is_empty() {

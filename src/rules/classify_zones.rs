@@ -40,7 +40,7 @@ use super::drop_image::image_removal;
 use super::drop_line::{line_deletions, lines};
 use super::{BuildError, Context, Rule, regex, settings};
 use crate::content::Protect;
-use crate::document::{Document, Kind, NodeId};
+use crate::document::{Document, Kind, NodeId, covers};
 use crate::edit::{EditSink, Fix, Reach, Tier};
 use crate::learn::prints::{LinePrint, Prints, Zone, is_cjk_ideograph};
 
@@ -779,10 +779,8 @@ impl Around<'_> {
                         && doc.content_line_start(r.start) == r.start
                         && !caption(r.start)
                 };
-                let covers = |r: &Range<usize>| {
-                    before.is_none()
-                        && last_prose.is_some_and(|l| r.start <= l.start && l.end <= r.end)
-                };
+                let covers =
+                    |r: &Range<usize>| before.is_none() && last_prose.is_some_and(|l| covers(r, l));
                 (self.dels.tier(|r| whole_lines(r) || covers(r))?, None)
             }
         };
@@ -851,9 +849,7 @@ impl Kept {
                 let n = doc.node(id);
                 n.kind != Kind::ThematicBreak
                     && images.binary_search(&id).is_err()
-                    && dels
-                        .tier(|d| d.start <= n.range.start && n.range.end <= d.end)
-                        .is_none()
+                    && dels.tier(|d| covers(d, &n.range)).is_none()
             })
             .map(|id| doc.node(id).range.clone())
             .collect();
@@ -941,7 +937,7 @@ impl Deletions {
 
     /// The surest tier of the deletions that hold all of `r`, if any.
     fn covering(&self, r: &Range<usize>) -> Option<Tier> {
-        self.tier(|d| d.start <= r.start && r.end <= d.end)
+        self.tier(|d| covers(d, r))
     }
 
     /// The surest tier of the deletions that `hit` accepts, if any.

@@ -161,7 +161,7 @@ impl Rule for CutText {
                 || (windowed
                     && !spans
                         .iter()
-                        .any(|r| r.start <= node.range.start && node.range.end <= r.end))
+                        .any(|r| crate::document::covers(r, &node.range)))
             {
                 continue;
             }

@@ -187,7 +187,7 @@ impl DropBlock {
                 let t = top[i];
                 let dels = seen[i].get_or_insert_with(|| self.removals_in(doc, t));
                 let r = &doc.node(t).range;
-                if !dels.iter().any(|d| d.start <= r.start && r.end <= d.end) {
+                if !dels.iter().any(|d| crate::document::covers(d, r)) {
                     kept += 1;
                 }
             }
@@ -218,9 +218,9 @@ impl DropBlock {
     /// it, or `also` does (and `unless` does not) while `pattern` matches
     /// another line of the block.
     fn lines_go(&self, lines: Vec<String>) -> bool {
-        let lines = lines.iter().map(String::as_str).filter(|l| !l.is_empty());
+        let mut lines = lines.iter().map(String::as_str).filter(|l| !l.is_empty());
         let Some(also) = &self.also else {
-            return lines.into_iter().all(|l| self.text.matches(l));
+            return lines.all(|l| self.text.matches(l));
         };
         let mut any = false;
         for l in lines {
