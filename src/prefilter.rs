@@ -33,7 +33,8 @@ pub struct Prefilter {
     /// The needles, lower case, and for each the needles that could overlap
     /// an occurrence of it (see [`Prefilter::any_may_fire`]).
     lowered: Vec<Vec<u8>>,
-    shadows: Vec<Vec<usize>>,
+    /// Built with the automaton: most runs never search.
+    shadows: OnceLock<Vec<Vec<usize>>>,
     /// For each rule: true when it has needles (false: it always runs).
     has_needles: Vec<bool>,
     /// The rules without needles, those whose raw test is free first.
@@ -46,7 +47,7 @@ pub struct Prefilter {
     /// For each rule: true when it has visible-text needles.
     has_visible: Vec<bool>,
     visible_lowered: Vec<Vec<u8>>,
-    visible_shadows: Vec<Vec<usize>>,
+    visible_shadows: OnceLock<Vec<Vec<usize>>>,
 }
 
 /// Adds rule `i`'s needles to `needles` (lower-cased, each once), recording
@@ -101,12 +102,12 @@ impl Prefilter {
             .filter(|&i| !has_needles[i])
             .collect();
         needleless.sort_by_key(|&i| !free[i]);
-        let (lowered, shadows) = shadows_of(&needles);
-        let (visible_lowered, visible_shadows) = shadows_of(&visible);
+        let lowered = lower(&needles);
+        let visible_lowered = lower(&visible);
         Prefilter {
             automaton: OnceLock::new(),
             lowered,
-            shadows,
+            shadows: OnceLock::new(),
             owners,
             has_needles,
             needleless,
@@ -115,7 +116,7 @@ impl Prefilter {
             visible_owners,
             has_visible,
             visible_lowered,
-            visible_shadows,
+            visible_shadows: OnceLock::new(),
         }
     }
 
@@ -161,12 +162,13 @@ impl Prefilter {
             // around each reported needle, the needles that could overlap it
             // are tested in place.
             let bytes = text.as_bytes();
+            let shadows = self.shadows.get_or_init(|| shadows_of(&self.lowered));
             let mut pending = (0..n)
                 .filter(|&i| self.has_needles[i] && !self.follows[i])
                 .count();
             for m in ac.find_iter(text) {
                 let k = m.pattern().as_usize();
-                let overlapping = self.shadows[k]
+                let overlapping = shadows[k]
                     .iter()
                     .copied()
                     .filter(|&j| overlapping_hit(bytes, m.start(), m.end(), &self.lowered[j]));
@@ -220,6 +222,9 @@ impl Prefilter {
         let Some(ac) = self.visible.get_or_init(|| build(&self.visible_lowered)) else {
             return present;
         };
+        let shadows = self
+            .visible_shadows
+            .get_or_init(|| shadows_of(&self.visible_lowered));
         let squeezed = squeeze(text);
         let mut left = pending.len();
         let mark = |k: usize, present: &mut Vec<bool>, left: &mut usize| {
@@ -237,7 +242,7 @@ impl Prefilter {
         for m in ac.find_iter(&squeezed) {
             let k = m.pattern().as_usize();
             mark(k, &mut present, &mut left);
-            for &j in &self.visible_shadows[k] {
+            for &j in &shadows[k] {
                 if overlapping_hit(&squeezed, m.start(), m.end(), &self.visible_lowered[j]) {
                     mark(j, &mut present, &mut left);
                 }
@@ -250,8 +255,6 @@ impl Prefilter {
     }
 }
 
-/// The needles in lower case, and for each the needles that could overlap
-/// an occurrence of it.
 /// One automaton for `needles` (lower case), searched ASCII
 /// case-insensitively; `None` when there are none.
 fn build(needles: &[Vec<u8>]) -> Option<AhoCorasick> {
@@ -265,19 +268,24 @@ fn build(needles: &[Vec<u8>]) -> Option<AhoCorasick> {
     })
 }
 
-fn shadows_of(needles: &[String]) -> (Vec<Vec<u8>>, Vec<Vec<usize>>) {
-    let lowered: Vec<Vec<u8>> = needles
-        .iter()
-        .map(|n| n.as_bytes().to_ascii_lowercase())
-        .collect();
-    let shadows = (0..lowered.len())
+/// For each needle (lower case), the needles that could overlap an
+/// occurrence of it.
+fn shadows_of(lowered: &[Vec<u8>]) -> Vec<Vec<usize>> {
+    (0..lowered.len())
         .map(|i| {
             (0..lowered.len())
                 .filter(|&j| j != i && may_overlap(&lowered[i], &lowered[j]))
                 .collect()
         })
-        .collect();
-    (lowered, shadows)
+        .collect()
+}
+
+/// The needles as bytes, ASCII lower case.
+fn lower(needles: &[String]) -> Vec<Vec<u8>> {
+    needles
+        .iter()
+        .map(|n| n.as_bytes().to_ascii_lowercase())
+        .collect()
 }
 
 /// True when `needle` (lower case) occurs in `hay`, ASCII case ignored,

@@ -714,7 +714,7 @@ impl<'t> Document<'t> {
 /// open it and as many that close it. Only backticks are cut: a span whose
 /// source does not end with them (comrak's span of a code span that holds a
 /// line break can stop short) keeps its last characters whole.
-fn code_literal(src: &str) -> &str {
+pub(crate) fn code_literal(src: &str) -> &str {
     let ticks = src.len() - src.trim_start_matches('`').len();
     let rest = &src[ticks..];
     let closing = rest.len() - rest.trim_end_matches('`').len();

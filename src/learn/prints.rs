@@ -394,13 +394,7 @@ impl Prints {
             let start = doc.node(line[0]).range.start;
             // Only a line long enough for prose can be an address that
             // must not be taken for it; shorter ones are not read again.
-            let address = chars >= PROSE_CHARS && {
-                text.clear();
-                for &n in &line {
-                    doc.push_visible(n, text);
-                }
-                is_address(text)
-            };
+            let address = chars >= PROSE_CHARS && line_is_address(doc, &line, text);
             if self.article == 0 && chars >= PROSE_CHARS && !address {
                 self.article = text_key(norm);
             }
@@ -610,16 +604,96 @@ const ADDRESS_LABEL_CHARS: usize = 8;
 /// article ends with, long by its letters alone.
 pub fn is_address(text: &str) -> bool {
     let t = text.trim();
-    let url = |t: &str| {
-        let head = t.get(..8).unwrap_or(t).to_ascii_lowercase();
-        (head.starts_with("http://") || head.starts_with("https://") || head.starts_with("www."))
-            && !t.contains(char::is_whitespace)
-    };
+    let url = |t: &str| starts_like_url(t) && !t.contains(char::is_whitespace);
     url(t)
         || t.find(['：', ':']).is_some_and(|i| {
             let colon = t[i..].chars().next().map_or(1, char::len_utf8);
             t[..i].chars().count() <= ADDRESS_LABEL_CHARS && url(t[i + colon..].trim_start())
         })
+}
+
+/// True when `t` starts with `http://`, `https://` or `www.`, in any case.
+fn starts_like_url(t: &str) -> bool {
+    let b = t.as_bytes();
+    let starts = |p: &[u8]| b.len() >= p.len() && b[..p.len()].eq_ignore_ascii_case(p);
+    starts(b"http://") || starts(b"https://") || starts(b"www.")
+}
+
+/// Bytes of a line's visible text read before [`line_is_address`] decides
+/// from its start alone: more than a label of [`ADDRESS_LABEL_CHARS`] wide
+/// characters, its colon and the start of an address.
+const ADDRESS_PREFIX_BYTES: usize = 128;
+
+/// [`is_address`] of the visible text of `line`, read from its start: a
+/// long line of prose is told apart by its first bytes (no address at its
+/// start, no colon close enough to it), without a copy of the whole line.
+/// `text` is a buffer.
+fn line_is_address(doc: &Document, line: &[NodeId], text: &mut String) -> bool {
+    text.clear();
+    let whole = push_visible_prefix(doc, line, text, ADDRESS_PREFIX_BYTES);
+    if whole {
+        return is_address(text);
+    }
+    let t = text.trim_start();
+    // Past the limit: the first colon of the whole text, if it lies after
+    // the start read, has more than ADDRESS_LABEL_CHARS characters before
+    // it, and the text itself starts as no address does. Else read it all.
+    let undecided = t.len() < ADDRESS_PREFIX_BYTES / 2
+        || starts_like_url(t)
+        || t.find(['：', ':'])
+            .is_some_and(|i| t[..i].chars().count() <= ADDRESS_LABEL_CHARS);
+    if !undecided {
+        return false;
+    }
+    text.clear();
+    for &n in line {
+        doc.push_visible(n, text);
+    }
+    is_address(text)
+}
+
+/// [`Document::push_visible`] of each node of `line` in turn, stopping once
+/// `out` holds at least `limit` bytes (cut at a character's boundary).
+/// True when all of the line's visible text was pushed.
+fn push_visible_prefix(doc: &Document, line: &[NodeId], out: &mut String, limit: usize) -> bool {
+    let push = |out: &mut String, s: &str| -> bool {
+        let room = limit.saturating_sub(out.len());
+        if s.len() <= room {
+            out.push_str(s);
+            return true;
+        }
+        let mut cut = room;
+        while !s.is_char_boundary(cut) {
+            cut += 1;
+        }
+        out.push_str(&s[..cut]);
+        false
+    };
+    for &id in line {
+        let end = doc.node(id).end;
+        let mut i = id;
+        while i < end {
+            let n = doc.node(i);
+            let whole = match &n.kind {
+                Kind::Image(_) if i != id => {
+                    i = n.end;
+                    continue;
+                }
+                Kind::Text(_) => push(out, doc.literal(n).unwrap_or_default()),
+                Kind::Code => push(
+                    out,
+                    crate::document::code_literal(&doc.text[n.range.clone()]),
+                ),
+                Kind::SoftBreak | Kind::LineBreak => push(out, "\n"),
+                _ => true,
+            };
+            if !whole {
+                return false;
+            }
+            i += 1;
+        }
+    }
+    true
 }
 
 /// What kind of structure a line is, if any.
@@ -759,6 +833,45 @@ mod tests {
             "",
         ] {
             assert!(!is_address(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn an_address_read_from_the_start_of_a_line_is_the_same_as_read_whole() {
+        let long = "很长的一句话".repeat(12);
+        let pad = "\u{3000}".repeat(50);
+        let lines = [
+            format!("原文：https://example.com/{}", "a".repeat(200)),
+            format!("原文：https://example.com/{} 后面", "a".repeat(200)),
+            format!("https://example.com/{}", "b".repeat(300)),
+            format!("**原文链接**: <https://example.com/{}>", "c".repeat(200)),
+            format!("来源**{long}**：https://example.com/x"),
+            format!("{long}：https://example.com/x"),
+            format!("{pad}原文：https://example.com/{}", "d".repeat(100)),
+            format!("{pad}{long}"),
+            format!("Source:{pad}https://example.com/x{}", "e".repeat(100)),
+            format!("[链接](https://example.com/)与`code`：{long}"),
+            format!(
+                "![图](https://example.com/a.png)原文：https://example.com/{}",
+                "f".repeat(150)
+            ),
+            format!("{long}![图](https://example.com/a.png)"),
+            "原文：https://example.com/short".to_string(),
+        ];
+        for line in &lines {
+            let doc = Document::parse(line);
+            let para = doc.text_blocks()[0];
+            let nodes: Vec<NodeId> = doc.children(para).collect();
+            let mut whole = String::new();
+            for &n in &nodes {
+                doc.push_visible(n, &mut whole);
+            }
+            let mut buf = String::new();
+            assert_eq!(
+                line_is_address(&doc, &nodes, &mut buf),
+                is_address(&whole),
+                "{line}"
+            );
         }
     }
 

@@ -159,14 +159,14 @@ struct ClassifyZones {
     threshold: f64,
     safe: f64,
     max_chars: usize,
-    decoration: Option<regex::Regex>,
+    decoration: Option<super::Pattern>,
     tail_images: bool,
     head_images: bool,
     /// `head-images-beside`, as bits of the families' indices.
     head_images_beside: u64,
-    label: Option<regex::Regex>,
+    label: Option<super::Pattern>,
     sweep: bool,
-    sweep_stop: Option<regex::Regex>,
+    sweep_stop: Option<super::Pattern>,
     /// `sweep-from`, as bits of the families' indices.
     sweep_from: u64,
     /// `caption-from`, as bits of the families' indices.

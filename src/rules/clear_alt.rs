@@ -18,7 +18,7 @@ pub(super) struct Settings {
 
 #[derive(Debug)]
 struct ClearAlt {
-    alt: regex::Regex,
+    alt: super::Pattern,
 }
 
 pub fn build(table: toml::Table) -> Result<Box<dyn Rule>, BuildError> {

@@ -47,7 +47,7 @@ fn default_max_line() -> usize {
 
 #[derive(Debug)]
 struct CutText {
-    pattern: regex::Regex,
+    pattern: super::Pattern,
     /// The pattern has a group named `cut`.
     grouped: bool,
     max_chars: usize,
@@ -101,7 +101,7 @@ impl Rule for CutText {
                 s.iter().map(|n| n.chars().count()).min().unwrap_or(0)
             })
         };
-        let prefixes = super::regex_needles(&self.pattern);
+        let prefixes = super::regex_needles(self.pattern.as_str());
         let words = super::literals::raw_needles(self.pattern.as_str());
         if shortest(&words) > shortest(&prefixes) {
             words

@@ -78,7 +78,7 @@ struct DropBlock {
     blocks: Vec<BlockKind>,
     protected: bool,
     glued_images: bool,
-    also: Option<regex::Regex>,
+    also: Option<super::Pattern>,
     top_level: bool,
 }
 

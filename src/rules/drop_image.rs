@@ -26,8 +26,8 @@ pub(super) struct Settings {
 
 #[derive(Debug)]
 struct DropImage {
-    url: Option<regex::Regex>,
-    alt: Option<regex::Regex>,
+    url: Option<super::Pattern>,
+    alt: Option<super::Pattern>,
     needles: Vec<String>,
 }
 

@@ -65,11 +65,11 @@ fn default_header_chars() -> usize {
 
 #[derive(Debug)]
 struct DropLinkRun {
-    url: regex::Regex,
+    url: super::Pattern,
     min_run: usize,
     max_chars: usize,
     header: Option<ShortText>,
-    keep_under: Option<regex::Regex>,
+    keep_under: Option<super::Pattern>,
     header_chars: usize,
 }
 

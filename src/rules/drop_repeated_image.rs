@@ -36,7 +36,7 @@ fn default_min_count() -> usize {
 #[derive(Debug)]
 struct DropRepeatedImage {
     min_count: usize,
-    url: Option<regex::Regex>,
+    url: Option<super::Pattern>,
     alone: bool,
 }
 

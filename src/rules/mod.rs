@@ -29,7 +29,9 @@ pub use glob::{Glob, GlobError, any_glob};
 mod join_broken_url;
 pub mod learned;
 pub(crate) mod literals;
+mod pattern;
 pub(crate) mod raw;
+pub(crate) use pattern::Pattern;
 pub mod repair_emphasis;
 mod repair_entity_query;
 mod rewrite_url;
@@ -390,8 +392,8 @@ pub(crate) fn settings<T: DeserializeOwned>(table: toml::Table) -> Result<T, Bui
 }
 
 /// Compiles a regex setting, naming the setting on error.
-pub(crate) fn regex(key: &str, pattern: &str) -> Result<regex::Regex, BuildError> {
-    regex::Regex::new(pattern).map_err(|source| BuildError::Regex {
+pub(crate) fn regex(key: &str, pattern: &str) -> Result<Pattern, BuildError> {
+    Pattern::new(pattern).map_err(|source| BuildError::Regex {
         key: key.to_string(),
         source,
     })
@@ -426,9 +428,9 @@ pub(crate) fn default_max_chars() -> usize {
 
 /// Literal prefilter strings taken from a regex: the alternatives of a regex
 /// that is a plain alternation of literals, or `None`.
-pub(crate) fn regex_needles(re: &regex::Regex) -> Option<Vec<String>> {
+pub(crate) fn regex_needles(pattern: &str) -> Option<Vec<String>> {
     use regex_syntax::hir::literal::{ExtractKind, Extractor};
-    let hir = regex_syntax::Parser::new().parse(re.as_str()).ok()?;
+    let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
     let mut ex = Extractor::new();
     ex.kind(ExtractKind::Prefix);
     let seq = ex.extract(&hir);
@@ -505,10 +507,10 @@ mod tests {
     #[test]
     fn needles_from_alternations() {
         let re = regex::Regex::new("大家都在看|往期推荐").unwrap();
-        let mut n = regex_needles(&re).unwrap();
+        let mut n = regex_needles(re.as_str()).unwrap();
         n.sort();
         assert_eq!(n, vec!["大家都在看", "往期推荐"]);
-        assert!(regex_needles(&regex::Regex::new(".*x").unwrap()).is_none());
+        assert!(regex_needles(".*x").is_none());
     }
 }
 
@@ -516,15 +518,15 @@ mod tests {
 /// test of the text-dropping kinds.
 #[derive(Debug, Clone)]
 pub(crate) struct ShortText {
-    pub pattern: regex::Regex,
+    pub pattern: Pattern,
     pub max_chars: usize,
     /// A text this matches stays, though `pattern` matches it (a rule's
     /// `unless`).
-    pub unless: Option<regex::Regex>,
+    pub unless: Option<Pattern>,
 }
 
 impl ShortText {
-    pub fn new(pattern: regex::Regex, max_chars: usize) -> ShortText {
+    pub fn new(pattern: Pattern, max_chars: usize) -> ShortText {
         ShortText {
             pattern,
             max_chars,

@@ -25,7 +25,7 @@ pub(super) struct Settings {
 #[derive(Debug)]
 struct RewriteUrl {
     hosts: Vec<Glob>,
-    pattern: regex::Regex,
+    pattern: super::Pattern,
     replace: String,
 }
 
@@ -64,7 +64,7 @@ impl Rule for RewriteUrl {
     // The pattern runs on the URL as written in the text: its literal
     // prefixes are raw-text needles.
     fn needles(&self) -> Option<Vec<String>> {
-        super::regex_needles(&self.pattern)
+        super::regex_needles(self.pattern.as_str())
     }
 }
 

@@ -22,7 +22,7 @@ pub(super) struct Settings {
 
 #[derive(Debug)]
 struct UnwrapLink {
-    url: regex::Regex,
+    url: super::Pattern,
     needles: Vec<String>,
 }
 
