@@ -140,7 +140,9 @@ impl RuleSet {
             rule: rule.map(str::to_string),
             message,
         };
-        let line_at = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
+        // Line numbers of offsets, by the line breaks found once.
+        let breaks: Vec<usize> = memchr::memchr_iter(b'\n', text.as_bytes()).collect();
+        let line_at = |offset: usize| breaks.partition_point(|&b| b < offset.min(text.len())) + 1;
         let raw: RawFile = toml::from_str(text).map_err(|e| {
             let line = e.span().map(|s| line_at(s.start));
             err(

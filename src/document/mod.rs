@@ -366,6 +366,11 @@ impl<'t> Document<'t> {
             .get_or_init(|| crate::learn::prints::Prints::of(self))
     }
 
+    /// True once [`Document::prints`] were taken.
+    pub fn has_prints(&self) -> bool {
+        self.prints.get().is_some()
+    }
+
     /// The fingerprinted lines of the blocks that reach into the head or the
     /// tail ([`crate::learn::prints::Prints::edges`]): what the zone
     /// classifier reads, without fingerprinting the body. Taken from

@@ -333,6 +333,44 @@ impl Prints {
         lines
     }
 
+    /// True when a line of `doc` may carry a key `wanted` holds: every line
+    /// whose key [`Prints::of`] gives is tested, and lines it gives none
+    /// (structure, say) may be too. Only the keys are worked out: no zones,
+    /// images or line facts. A document no learned line is in is told so
+    /// for less than its fingerprints cost.
+    pub fn may_hold_key(doc: &Document, wanted: impl Fn(u64) -> bool) -> bool {
+        let mut norm = String::new();
+        let learnable = |norm: &str| {
+            (MIN_TEXT_CHARS..=MAX_TEXT_CHARS).contains(&norm.chars().count())
+                && wanted(text_key(norm))
+        };
+        for &id in doc.text_blocks() {
+            let node = doc.node(id);
+            if !node.trusted || in_table(doc, id) {
+                continue;
+            }
+            match node.kind {
+                Kind::HtmlBlock => {
+                    norm.clear();
+                    push_normalised(&mut norm, doc.html_str(id));
+                    if learnable(&norm) {
+                        return true;
+                    }
+                }
+                Kind::Paragraph => {
+                    for (_, line) in logical_lines(doc, id) {
+                        line_facts(doc, &line, &mut norm);
+                        if learnable(&norm) {
+                            return true;
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        false
+    }
+
     /// Fingerprints the lines of text block `id` (a paragraph or an HTML
     /// block; others have none), and its images when `images`.
     fn block(&mut self, doc: &Document, id: NodeId, bufs: &mut Buffers, images: bool) {
@@ -348,38 +386,8 @@ impl Prints {
         if node.kind != Kind::Paragraph {
             return;
         }
-        // Logical lines: a sentence split across hard breaks is one line
-        // (`**致力于**⏎第一时间为…⏎解决方案。`); a line that shows an image
-        // stays apart.
-        // The paragraph's lines as the rules cut them, shared with them;
-        // empty lines left out (two breaks in a row: rare).
-        let para = doc.para_lines(id);
-        let own;
-        let cut: &[Vec<NodeId>] = if para.has_empty() {
-            own = lines(doc, id);
-            &own
-        } else {
-            &para.lines
-        };
-        let spans = if cut.len() > 1 {
-            let texts: Vec<String>;
-            let texts: &[String] = if para.has_empty() {
-                texts = cut
-                    .iter()
-                    .map(|l| l.iter().map(|&n| doc.visible_text(n)).collect())
-                    .collect();
-                &texts
-            } else {
-                para.texts(doc)
-            };
-            let images: Vec<bool> = cut.iter().map(|l| shows_image(doc, l)).collect();
-            logical_spans(texts, |k| images[k])
-        } else {
-            std::iter::once(0..cut.len()).collect()
-        };
         let first = self.lines.len();
-        for span in spans {
-            let line: Vec<NodeId> = cut[span.clone()].iter().flatten().copied().collect();
+        for (span, line) in logical_lines(doc, id) {
             let (code, shows) = line_facts(doc, &line, norm);
             let chars = norm.chars().count();
             let kind = if chars == 0 {
@@ -775,6 +783,46 @@ fn line_facts(doc: &Document, line: &[NodeId], norm: &mut String) -> (bool, bool
         }
     }
     (code, images)
+}
+
+/// The logical lines of paragraph `id`: a sentence split across hard breaks
+/// is one line (`**致力于**⏎第一时间为…⏎解决方案。`); a line that shows an
+/// image stays apart. Each comes with the span of the paragraph's lines (as
+/// the rules cut them) it covers, and its inline nodes.
+fn logical_lines(doc: &Document, id: NodeId) -> Vec<(Range<usize>, Vec<NodeId>)> {
+    // The paragraph's lines as the rules cut them, shared with them;
+    // empty lines left out (two breaks in a row: rare).
+    let para = doc.para_lines(id);
+    let own;
+    let cut: &[Vec<NodeId>] = if para.has_empty() {
+        own = lines(doc, id);
+        &own
+    } else {
+        &para.lines
+    };
+    let spans = if cut.len() > 1 {
+        let texts: Vec<String>;
+        let texts: &[String] = if para.has_empty() {
+            texts = cut
+                .iter()
+                .map(|l| l.iter().map(|&n| doc.visible_text(n)).collect())
+                .collect();
+            &texts
+        } else {
+            para.texts(doc)
+        };
+        let images: Vec<bool> = cut.iter().map(|l| shows_image(doc, l)).collect();
+        logical_spans(texts, |k| images[k])
+    } else {
+        std::iter::once(0..cut.len()).collect()
+    };
+    spans
+        .into_iter()
+        .map(|span| {
+            let line = cut[span.clone()].iter().flatten().copied().collect();
+            (span, line)
+        })
+        .collect()
 }
 
 /// True when one of `line`'s nodes is or holds an image.

@@ -235,17 +235,52 @@ impl DropBlock {
     }
 }
 
-/// The text of an HTML block with its tags removed.
+/// The text of an HTML block with its tags removed. A tag runs from a `<`
+/// to the next `>`; a `>` outside a tag is text. Copied run by run between
+/// the tags.
 pub(crate) fn html_text(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(open) = memchr::memchr(b'<', rest.as_bytes()) {
+        out.push_str(&rest[..open]);
+        match memchr::memchr(b'>', &rest.as_bytes()[open..]) {
+            Some(close) => rest = &rest[open + close + 1..],
+            None => return out,
         }
     }
+    out.push_str(rest);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::html_text;
+
+    #[test]
+    fn html_text_drops_the_tags_and_keeps_the_rest_as_a_char_walk_does() {
+        let walk = |html: &str| {
+            let mut out = String::new();
+            let mut in_tag = false;
+            for c in html.chars() {
+                match c {
+                    '<' => in_tag = true,
+                    '>' if in_tag => in_tag = false,
+                    c if !in_tag => out.push(c),
+                    _ => {}
+                }
+            }
+            out
+        };
+        for html in [
+            "",
+            "<p>关注<b>我们</b></p>",
+            "a > b <br/> c",
+            "<a<b>c>d",
+            "文字<未闭合",
+            ">>><<<>>>",
+            "<section style=\"x\">长按识别二维码</section>\n<img src=\"a.png\">",
+        ] {
+            assert_eq!(html_text(html), walk(html), "{html}");
+        }
+    }
 }

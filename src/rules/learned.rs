@@ -17,7 +17,7 @@ use super::{Context, Rule};
 use crate::document::{Document, Kind};
 use crate::edit::{EditSink, Reach};
 use crate::learn::keys::KeySet;
-use crate::learn::prints::{LinePrint, Zone, image_key};
+use crate::learn::prints::{LinePrint, Prints, Zone, image_key};
 
 /// Removes learned lines of boilerplate.
 pub struct LearnedLines {
@@ -74,7 +74,9 @@ impl Rule for LearnedLines {
     }
 
     fn check(&self, doc: &Document, _ctx: &Context, out: &mut EditSink) {
-        if self.keys.is_empty() {
+        if self.keys.is_empty()
+            || !(doc.has_prints() || Prints::may_hold_key(doc, |k| self.keys.contains(&k)))
+        {
             return;
         }
         let prints = doc.prints();
