@@ -924,6 +924,30 @@ mod tests {
     }
 
     #[test]
+    fn every_key_of_the_fingerprints_is_found_by_the_key_only_test() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut keys = 0;
+        for dir in std::fs::read_dir(root).unwrap() {
+            let input = dir.unwrap().path().join("input.md");
+            let Ok(text) = std::fs::read_to_string(&input) else {
+                continue;
+            };
+            let doc = Document::parse(&text);
+            let prints = Prints::of(&doc);
+            for k in prints.lines.iter().filter_map(|l| l.key) {
+                keys += 1;
+                assert!(
+                    Prints::may_hold_key(&doc, |x| x == k),
+                    "{}: {k:x}",
+                    input.display()
+                );
+            }
+            assert!(!Prints::may_hold_key(&doc, |_| false));
+        }
+        assert!(keys > 100, "the fixtures hold lines to fingerprint: {keys}");
+    }
+
+    #[test]
     fn normalised_text_keeps_words_only() {
         assert_eq!(
             normalise("**本文章由谙忆编写，所有权利保留。**"),
