@@ -18,6 +18,11 @@
 #   PROFILE=archive  corpora shaped after a real archive of WeChat exports
 #             (`gen-corpus --archive`: 10 KB a file, junk in the shares of
 #             files found there) instead of the default synthetic one
+#   SOURCE=DIR  corpora made of copies of the Markdown files under DIR (a
+#             folder of real exports: `../shared/eval/dev/context`,
+#             `../shared/corpus`), copy after copy in folders of their own
+#             until there are at least as many files as the size asks;
+#             overrides PROFILE
 #   CARGO_TARGET_DIR  where the binaries are built (as for cargo)
 #
 # Every command that writes gets its own fresh copy of the corpus before each
@@ -78,6 +83,22 @@ time_cmd() {
     fi
 }
 
+# copy_source DIR DEST N: copies of DIR (its Markdown files counted) in
+# DEST/copy-1, DEST/copy-2, ... until DEST holds at least N files.
+copy_source() {
+    local src=$1 dest=$2 want=$3 have=0 k=0 per
+    per=$(find "$src" -name '*.md' | wc -l)
+    [ "$per" -gt 0 ] || { echo "no Markdown files under $src" >&2; exit 2; }
+    mkdir -p "$dest"
+    while [ "$have" -lt "$want" ]; do
+        k=$((k + 1))
+        mkdir -p "$dest/copy-$k"
+        cp -r "$src/." "$dest/copy-$k"
+        have=$((have + per))
+    done
+    chmod -R u+w "$dest"
+}
+
 # peak_mib PREPARE COMMAND: peak resident memory of COMMAND in MiB.
 peak_mib() {
     if [ -z "$gnu_time" ]; then echo "-"; return; fi
@@ -95,10 +116,15 @@ for n in $SIZES; do
     runs=${RUNS:-$([ "$n" -gt 5000 ] && echo 3 || echo 5)}
     warmup=1
     profile=${PROFILE:-default}
+    [ -n "${SOURCE:-}" ] && profile=copies-$(basename "$SOURCE")
     corpus=$WORK/corpus-$profile-$n-$SEED
     if [ ! -f "$corpus.done" ]; then
         rm -rf "$corpus"
-        "$bin/examples/gen-corpus" $([ "$profile" = archive ] && echo --archive) "$corpus" "$n" "$SEED" >&2
+        if [ -n "${SOURCE:-}" ]; then
+            copy_source "$SOURCE" "$corpus" "$n"
+        else
+            "$bin/examples/gen-corpus" $([ "$profile" = archive ] && echo --archive) "$corpus" "$n" "$SEED" >&2
+        fi
         touch "$corpus.done"
     fi
     bytes=$(du -sb "$corpus" | cut -f1)
