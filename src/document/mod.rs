@@ -490,22 +490,35 @@ impl<'t> Document<'t> {
 
     /// Appends [`Document::visible_text`] of `id` to `out`.
     pub fn push_visible(&self, id: NodeId, out: &mut String) {
+        self.visible_pieces(id, |piece| {
+            out.push_str(piece);
+            true
+        });
+    }
+
+    /// The pieces [`Document::push_visible`] joins, handed to `f` in order
+    /// until it returns false; false when it did.
+    pub fn visible_pieces(&self, id: NodeId, mut f: impl FnMut(&str) -> bool) -> bool {
         let end = self.nodes[id].end;
         let mut i = id;
         while i < end {
             let n = &self.nodes[i];
-            match &n.kind {
+            let more = match &n.kind {
                 Kind::Image(_) if i != id => {
                     i = n.end;
                     continue;
                 }
-                Kind::Text(_) => out.push_str(self.literal(n).unwrap_or_default()),
-                Kind::Code => out.push_str(code_literal(&self.text[n.range.clone()])),
-                Kind::SoftBreak | Kind::LineBreak => out.push('\n'),
-                _ => {}
+                Kind::Text(_) => f(self.literal(n).unwrap_or_default()),
+                Kind::Code => f(code_literal(&self.text[n.range.clone()])),
+                Kind::SoftBreak | Kind::LineBreak => f("\n"),
+                _ => true,
+            };
+            if !more {
+                return false;
             }
             i += 1;
         }
+        true
     }
 
     /// The alt text of image `id` (its text children, decoded).
@@ -719,7 +732,7 @@ impl<'t> Document<'t> {
 /// open it and as many that close it. Only backticks are cut: a span whose
 /// source does not end with them (comrak's span of a code span that holds a
 /// line break can stop short) keeps its last characters whole.
-pub(crate) fn code_literal(src: &str) -> &str {
+fn code_literal(src: &str) -> &str {
     let ticks = src.len() - src.trim_start_matches('`').len();
     let rest = &src[ticks..];
     let closing = rest.len() - rest.trim_end_matches('`').len();

@@ -664,44 +664,21 @@ fn line_is_address(doc: &Document, line: &[NodeId], text: &mut String) -> bool {
 /// `out` holds at least `limit` bytes (cut at a character's boundary).
 /// True when all of the line's visible text was pushed.
 fn push_visible_prefix(doc: &Document, line: &[NodeId], out: &mut String, limit: usize) -> bool {
-    let push = |out: &mut String, s: &str| -> bool {
-        let room = limit.saturating_sub(out.len());
-        if s.len() <= room {
-            out.push_str(s);
-            return true;
-        }
-        let mut cut = room;
-        while !s.is_char_boundary(cut) {
-            cut += 1;
-        }
-        out.push_str(&s[..cut]);
-        false
-    };
-    for &id in line {
-        let end = doc.node(id).end;
-        let mut i = id;
-        while i < end {
-            let n = doc.node(i);
-            let whole = match &n.kind {
-                Kind::Image(_) if i != id => {
-                    i = n.end;
-                    continue;
-                }
-                Kind::Text(_) => push(out, doc.literal(n).unwrap_or_default()),
-                Kind::Code => push(
-                    out,
-                    crate::document::code_literal(&doc.text[n.range.clone()]),
-                ),
-                Kind::SoftBreak | Kind::LineBreak => push(out, "\n"),
-                _ => true,
-            };
-            if !whole {
-                return false;
+    line.iter().all(|&id| {
+        doc.visible_pieces(id, |s| {
+            let room = limit.saturating_sub(out.len());
+            if s.len() <= room {
+                out.push_str(s);
+                return true;
             }
-            i += 1;
-        }
-    }
-    true
+            let mut cut = room;
+            while !s.is_char_boundary(cut) {
+                cut += 1;
+            }
+            out.push_str(&s[..cut]);
+            false
+        })
+    })
 }
 
 /// What kind of structure a line is, if any.
